@@ -1,0 +1,237 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of Masthead, read from MASTHEAD_* variables and
+// validated once at start. Every setting has a safe default.
+type Config struct {
+	Addr          string        // MASTHEAD_ADDR
+	DataDir       string        // MASTHEAD_DATA_DIR
+	DatabaseURL   string        // MASTHEAD_DATABASE_URL: empty = SQLite in DataDir
+	BaseURL       *url.URL      // MASTHEAD_BASE_URL
+	AdminEmail    string        // MASTHEAD_ADMIN_EMAIL
+	AdminPassword string        // MASTHEAD_ADMIN_PASSWORD: empty = random, printed once
+	LogLevel      slog.Level    // MASTHEAD_LOG_LEVEL
+	LogFormat     string        // MASTHEAD_LOG_FORMAT: text or json
+	BodyLimit     int64         // MASTHEAD_BODY_LIMIT, in bytes
+	SessionTTL    time.Duration // MASTHEAD_SESSION_TTL
+	TrustProxy    bool          // MASTHEAD_TRUST_PROXY: take the client address from X-Forwarded-For
+	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
+}
+
+// configError names the variable at fault; main prints it on one line and
+// exits with status 2.
+type configError struct {
+	name string
+	msg  string
+}
+
+func (e *configError) Error() string { return e.name + ": " + e.msg }
+
+// loadConfig reads and validates the configuration. The first bad value
+// stops it.
+func loadConfig(getenv func(string) string) (Config, error) {
+	r := envReader{getenv: getenv}
+	cfg := Config{
+		Addr:          r.str("MASTHEAD_ADDR", ":8080"),
+		DataDir:       r.str("MASTHEAD_DATA_DIR", "./data"),
+		DatabaseURL:   r.str("MASTHEAD_DATABASE_URL", ""),
+		AdminEmail:    strings.ToLower(r.str("MASTHEAD_ADMIN_EMAIL", "admin@localhost")),
+		AdminPassword: r.str("MASTHEAD_ADMIN_PASSWORD", ""),
+		LogFormat:     r.str("MASTHEAD_LOG_FORMAT", "text"),
+		BodyLimit:     r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
+		SessionTTL:    r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
+		TrustProxy:    r.boolean("MASTHEAD_TRUST_PROXY", false),
+		PolicyRefresh: r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
+		LogLevel:      r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
+	}
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat}
+	for _, check := range checks {
+		if err := check(&cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+type envReader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *envReader) fail(name, msg string) {
+	if r.err == nil {
+		r.err = &configError{name: name, msg: msg}
+	}
+}
+
+func (r *envReader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *envReader) duration(name string, def time.Duration) time.Duration {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Sprintf("%q is not a positive duration such as 30s or 12h", v))
+	}
+	return d
+}
+
+func (r *envReader) boolean(name string, def bool) bool {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("%q is not true or false", v))
+	}
+	return b
+}
+
+// bytes reads a size such as 8388608, 512K or 8M.
+func (r *envReader) bytes(name string, def int64) int64 {
+	v := strings.ToUpper(strings.TrimSpace(r.getenv(name)))
+	if v == "" {
+		return def
+	}
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"K": 1 << 10, "M": 1 << 20, "G": 1 << 30} {
+		if strings.HasSuffix(v, suffix) {
+			v, mult = strings.TrimSuffix(v, suffix), m
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		r.fail(name, fmt.Sprintf("%q is not a size such as 8M", r.getenv(name)))
+	}
+	return n * mult
+}
+
+func (r *envReader) level(name string, def slog.Level) slog.Level {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		r.fail(name, fmt.Sprintf("%q is not one of debug, info, warn, error", v))
+	}
+	return l
+}
+
+func checkAddr(c *Config) error {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return &configError{"MASTHEAD_ADDR", fmt.Sprintf("%q is not host:port (for example :8080)", c.Addr)}
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return &configError{"MASTHEAD_ADDR", fmt.Sprintf("%q has no valid port", c.Addr)}
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /?#") {
+		return &configError{"MASTHEAD_ADDR", fmt.Sprintf("%q has no valid host", c.Addr)}
+	}
+	return nil
+}
+
+func checkDatabaseURL(c *Config) error {
+	if c.DatabaseURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return &configError{"MASTHEAD_DATABASE_URL", "must be empty (SQLite in the data dir) or a postgres://user@host:port/db URL"}
+	}
+	return nil
+}
+
+// checkDataDir makes sure the data dir exists and is writable, so that a
+// typo fails now rather than at the first upload.
+func checkDataDir(c *Config) error {
+	fail := func(err error) error {
+		return &configError{"MASTHEAD_DATA_DIR", fmt.Sprintf("%s is not a writable directory: %v", c.DataDir, unwrapPathError(err))}
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fail(err)
+	}
+	f, err := os.CreateTemp(c.DataDir, ".write-check-*")
+	if err != nil {
+		return fail(err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fail(err)
+	}
+	c.DataDir = abs
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func checkBaseURL(raw string) func(*Config) error {
+	return func(c *Config) error {
+		if raw == "" {
+			raw = "http://localhost" + portSuffix(c.Addr)
+		}
+		u, err := url.Parse(strings.TrimRight(raw, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &configError{"MASTHEAD_BASE_URL", fmt.Sprintf("%q is not an absolute http(s) URL", raw)}
+		}
+		c.BaseURL = u
+		return nil
+	}
+}
+
+func portSuffix(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	if port == "" || port == "80" || port == "0" {
+		return ""
+	}
+	return ":" + port
+}
+
+func checkAdmin(c *Config) error {
+	if !strings.Contains(c.AdminEmail, "@") {
+		return &configError{"MASTHEAD_ADMIN_EMAIL", fmt.Sprintf("%q is not an email address", c.AdminEmail)}
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		return &configError{"MASTHEAD_ADMIN_PASSWORD", "must be at least 10 characters"}
+	}
+	return nil
+}
+
+func checkLogFormat(c *Config) error {
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return &configError{"MASTHEAD_LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+// Command masthead is the Masthead headless CMS: one binary that serves the
+// management API, the delivery API and the newsroom UI, and runs the
+// migrations and administrative commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "masthead:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a mistake in the command line or the configuration: the
+// program stops with status 2 before starting anything.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ue usageError
+	var ce *configError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `usage: masthead [command] [flags]
+
+commands:
+  serve                 run the server (the default)
+  migrate [--status]    apply pending migrations, or list them
+  user create --email E --name N [--role ROLE[:SERIES]]
+                        create a user; the password is read from stdin
+  version               print the version
+
+Configuration comes from MASTHEAD_* environment variables; see README.md.
+`
+
+// run is the whole program, with its surroundings passed in so that tests
+// can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "masthead", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Errorf("unknown command %q", cmd)}
+	}
+}

@@ -1,0 +1,99 @@
+// Package auth owns users, passwords (argon2id), browser sessions, API
+// tokens and the login throttle. It knows nothing of HTTP: the server
+// package turns cookies and headers into calls on Service. It imports only
+// cms; the store implements its Store interface.
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// User is a person who signs in to Masthead. Roles are not stored here:
+// they are authorization assignments (package authz).
+type User struct {
+	ID           string    `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"-"`
+	Active       bool      `json:"active"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// UserUpdate changes some of a user's fields; nil fields stay as they are.
+type UserUpdate struct {
+	Name         *string
+	Active       *bool
+	PasswordHash *string
+}
+
+// Session is a signed-in browser. ID is the SHA-256 of the cookie value, so
+// a stolen database row cannot be replayed as a cookie.
+type Session struct {
+	ID        string
+	UserID    string
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Token is an API token. Only its hash is stored; the secret is shown once,
+// when it is created.
+type Token struct {
+	ID         string     `json:"id"`
+	UserID     string     `json:"user_id"`
+	Name       string     `json:"name"`
+	TokenHash  string     `json:"-"`
+	Scopes     []string   `json:"scopes"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// Token scopes: read allows safe methods only; write allows everything the
+// owner may do.
+const (
+	ScopeRead  = "read"
+	ScopeWrite = "write"
+)
+
+// Allows reports whether the token may be used for a request that writes
+// (write is true) or only reads.
+func (t Token) Allows(write bool) bool {
+	for _, s := range t.Scopes {
+		if s == ScopeWrite || (s == ScopeRead && !write) {
+			return true
+		}
+	}
+	return false
+}
+
+// Store is what auth needs from persistence.
+type Store interface {
+	CreateUser(ctx context.Context, u User, ev cms.AuditEvent) error
+	FindUserByID(ctx context.Context, id string) (User, error)
+	FindUserByEmail(ctx context.Context, email string) (User, error)
+	FindUsers(ctx context.Context) ([]User, error)
+	UpdateUser(ctx context.Context, id string, upd UserUpdate, ev cms.AuditEvent) (User, error)
+	CountUsers(ctx context.Context) (int64, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	FindSession(ctx context.Context, id string) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+
+	CreateToken(ctx context.Context, t Token) error
+	FindTokenByHash(ctx context.Context, hash string) (Token, error)
+	FindTokens(ctx context.Context, userID string) ([]Token, error)
+	DeleteToken(ctx context.Context, userID, id string) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// LoginFailures returns the failures counted for key since the start of
+	// a window that has not yet expired at now.
+	LoginFailures(ctx context.Context, key string, since time.Time) (count int, windowStart time.Time, err error)
+	RecordLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) error
+	ClearLoginFailures(ctx context.Context, key string) error
+}

@@ -1,0 +1,203 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// Config tunes the auth service. Zero values take the defaults.
+type Config struct {
+	SessionTTL     time.Duration
+	PasswordParams argon2id.Params
+	// Failed logins allowed per window for one email, and for one address.
+	MaxFailuresPerAccount int
+	MaxFailuresPerAddress int
+	FailureWindow         time.Duration
+	Now                   func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 14 * 24 * time.Hour
+	}
+	if c.PasswordParams.Memory == 0 {
+		c.PasswordParams = DefaultPasswordParams
+	}
+	if c.MaxFailuresPerAccount == 0 {
+		c.MaxFailuresPerAccount = 5
+	}
+	if c.MaxFailuresPerAddress == 0 {
+		c.MaxFailuresPerAddress = 20
+	}
+	if c.FailureWindow == 0 {
+		c.FailureWindow = 15 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Service is the authentication use cases.
+type Service struct {
+	store Store
+	cfg   Config
+	// dummyHash is compared against when an email is unknown, so that a
+	// login takes as long whether or not the account exists.
+	dummyHash string
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, cfg Config) (*Service, error) {
+	cfg.setDefaults()
+	s := &Service{store: store, cfg: cfg}
+	h, err := argon2id.CreateHash(cms.RandomToken(16), &s.cfg.PasswordParams)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	s.dummyHash = h
+	return s, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// hashSecret is how session cookies and API tokens are stored: they are
+// long random values, so a fast hash is enough to make a leaked row useless.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewUser is the input for creating a user.
+type NewUser struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+func (n *NewUser) validate() error {
+	var p cms.Problems
+	n.Email = normalizeEmail(n.Email)
+	n.Name = strings.TrimSpace(n.Name)
+	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
+		p.Add("email", "must be a valid email address")
+	}
+	if err := validateName(n.Name); err != nil {
+		p.Add("name", err.Error())
+	}
+	if len(n.Password) < minPasswordLength {
+		p.Add("password", fmt.Sprintf("must be at least %d characters", minPasswordLength))
+	}
+	return p.Err()
+}
+
+func validateName(name string) error {
+	if name == "" {
+		return fmt.Errorf("is required")
+	}
+	if utf8.RuneCountInString(name) > 200 {
+		return fmt.Errorf("must be at most 200 characters")
+	}
+	return nil
+}
+
+// CreateUser adds an active user on behalf of actor. Emails are unique,
+// case-insensitively.
+func (s *Service) CreateUser(ctx context.Context, actor cms.Actor, n NewUser) (User, error) {
+	if err := n.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := s.HashPassword(n.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	u := User{ID: cms.NewID(), Email: n.Email, Name: n.Name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.create", ObjectType: "user", ObjectID: u.ID,
+		Detail: map[string]any{"email": u.Email}}
+	if err := s.store.CreateUser(ctx, u, ev); err != nil {
+		if cms.IsCode(err, cms.CodeConflict) {
+			return User{}, cms.Errorf(cms.CodeConflict, "a user with this email already exists")
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the first user when there is none. When password is
+// empty a random one is generated and returned so that it can be printed
+// once. created is false when users already exist.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (u User, generated string, created bool, err error) {
+	n, err := s.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return User{}, "", false, err
+	}
+	if password == "" {
+		generated = cms.RandomToken(12)
+		password = generated
+	}
+	u, err = s.CreateUser(ctx, cms.System, NewUser{Email: email, Name: "Administrator", Password: password})
+	if err != nil {
+		return User{}, "", false, fmt.Errorf("auth: first admin: %w", err)
+	}
+	return u, generated, true, nil
+}
+
+// Users lists every user.
+func (s *Service) Users(ctx context.Context) ([]User, error) { return s.store.FindUsers(ctx) }
+
+// User returns one user.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	return s.store.FindUserByID(ctx, id)
+}
+
+// UserPatch is the input for changing a user; nil fields stay.
+type UserPatch struct {
+	Name     *string `json:"name"`
+	Active   *bool   `json:"active"`
+	Password *string `json:"password"`
+}
+
+// UpdateUser changes a user's name, password or active flag. Deactivating
+// a user or changing the password ends their sessions; users are never
+// deleted, because their names stay on revisions and events.
+func (s *Service) UpdateUser(ctx context.Context, actor cms.Actor, id string, p UserPatch) (User, error) {
+	upd := UserUpdate{Active: p.Active}
+	if p.Name != nil {
+		name := strings.TrimSpace(*p.Name)
+		if err := validateName(name); err != nil {
+			return User{}, cms.Invalid("name", err.Error())
+		}
+		upd.Name = &name
+	}
+	if p.Password != nil {
+		hash, err := s.HashPassword(*p.Password)
+		if err != nil {
+			return User{}, err
+		}
+		upd.PasswordHash = &hash
+	}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.update", ObjectType: "user", ObjectID: id,
+		Detail: map[string]any{"name": p.Name != nil, "active": p.Active, "password": p.Password != nil}}
+	u, err := s.store.UpdateUser(ctx, id, upd, ev)
+	if err != nil {
+		return User{}, err
+	}
+	if p.Password != nil || (p.Active != nil && !*p.Active) {
+		if err := s.store.DeleteUserSessions(ctx, id); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}

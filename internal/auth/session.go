@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"strconv"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// errBadLogin is the one answer to a wrong email or a wrong password, so
+// that a login never reveals whether an account exists.
+var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password")
+
+// Login checks credentials and opens a session. addr is the client's
+// address, throttled alongside the account. cookie is the value to set in
+// the browser; only its hash is stored.
+func (s *Service) Login(ctx context.Context, email, password, addr string) (u User, sess Session, cookie string, err error) {
+	email = normalizeEmail(email)
+	keys := []throttleKey{{"email:" + email, s.cfg.MaxFailuresPerAccount}, {"addr:" + addr, s.cfg.MaxFailuresPerAddress}}
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return User{}, Session{}, "", err
+	}
+	u, err = s.store.FindUserByEmail(ctx, email)
+	switch {
+	case cms.IsCode(err, cms.CodeNotFound):
+		checkPassword(password, s.dummyHash)
+		return User{}, Session{}, "", s.failLogin(ctx, keys)
+	case err != nil:
+		return User{}, Session{}, "", err
+	}
+	if !checkPassword(password, u.PasswordHash) || !u.Active {
+		return User{}, Session{}, "", s.failLogin(ctx, keys)
+	}
+	if err := s.store.ClearLoginFailures(ctx, keys[0].key); err != nil {
+		return User{}, Session{}, "", err
+	}
+	sess, cookie, err = s.openSession(ctx, u.ID)
+	return u, sess, cookie, err
+}
+
+func (s *Service) openSession(ctx context.Context, userID string) (Session, string, error) {
+	cookie := cms.RandomToken(32)
+	now := s.now()
+	sess := Session{
+		ID:        hashSecret(cookie),
+		UserID:    userID,
+		CSRFToken: cms.RandomToken(32),
+		CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.SessionTTL),
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return Session{}, "", err
+	}
+	return sess, cookie, nil
+}
+
+// Logout ends the session behind cookie. An unknown cookie is not an
+// error: the outcome is the same.
+func (s *Service) Logout(ctx context.Context, cookie string) error {
+	return s.store.DeleteSession(ctx, hashSecret(cookie))
+}
+
+// SessionUser returns the active user and session behind a cookie value.
+func (s *Service) SessionUser(ctx context.Context, cookie string) (User, Session, error) {
+	sess, err := s.store.FindSession(ctx, hashSecret(cookie))
+	if err != nil {
+		return User{}, Session{}, unauthenticated(err)
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		_ = s.store.DeleteSession(ctx, sess.ID)
+		return User{}, Session{}, errNoSession
+	}
+	u, err := s.activeUser(ctx, sess.UserID)
+	return u, sess, err
+}
+
+// CheckCSRF reports whether token is the session's CSRF token, in constant
+// time.
+func CheckCSRF(sess Session, token string) bool {
+	return token != "" && subtle.ConstantTimeCompare([]byte(sess.CSRFToken), []byte(token)) == 1
+}
+
+var errNoSession = cms.Errorf(cms.CodeUnauthenticated, "sign in first")
+
+// unauthenticated turns a missing session or token into 401 and passes
+// other errors through.
+func unauthenticated(err error) error {
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return errNoSession
+	}
+	return err
+}
+
+func (s *Service) activeUser(ctx context.Context, id string) (User, error) {
+	u, err := s.store.FindUserByID(ctx, id)
+	if err != nil {
+		return User{}, unauthenticated(err)
+	}
+	if !u.Active {
+		return User{}, cms.Errorf(cms.CodeUnauthenticated, "this account is deactivated")
+	}
+	return u, nil
+}
+
+type throttleKey struct {
+	key   string
+	limit int
+}
+
+// checkThrottle refuses a login attempt while any key has used up its
+// failures in the current window.
+func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey) error {
+	now := s.now()
+	for _, k := range keys {
+		n, start, err := s.store.LoginFailures(ctx, k.key, now.Add(-s.cfg.FailureWindow))
+		if err != nil {
+			return err
+		}
+		if n >= k.limit {
+			wait := int(start.Add(s.cfg.FailureWindow).Sub(now).Seconds()) + 1
+			return &cms.Error{
+				Code:       cms.CodeTooManyRequests,
+				Message:    "too many failed sign-in attempts; try again in " + strconv.Itoa(wait) + " seconds",
+				RetryAfter: wait,
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) failLogin(ctx context.Context, keys []throttleKey) error {
+	now := s.now()
+	for _, k := range keys {
+		if err := s.store.RecordLoginFailure(ctx, k.key, now, s.cfg.FailureWindow); err != nil {
+			return err
+		}
+	}
+	return errBadLogin
+}
+
+// SessionTTL is how long a session lasts; the cookie's Max-Age follows it.
+func (s *Service) SessionTTL() time.Duration { return s.cfg.SessionTTL }

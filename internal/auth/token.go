@@ -1,0 +1,109 @@
+package auth
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// tokenPrefix marks Masthead API tokens, so that secret scanners and people
+// can recognise a leaked one.
+const tokenPrefix = "mh_"
+
+// NewToken is the input for creating an API token.
+type NewToken struct {
+	Name      string     `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+func (n *NewToken) validate(now time.Time) error {
+	var p cms.Problems
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" || utf8.RuneCountInString(n.Name) > 100 {
+		p.Add("name", "is required and at most 100 characters")
+	}
+	if len(n.Scopes) == 0 {
+		n.Scopes = []string{ScopeRead, ScopeWrite}
+	}
+	for _, sc := range n.Scopes {
+		if sc != ScopeRead && sc != ScopeWrite {
+			p.Add("scopes", `must be "read" or "write"`)
+			break
+		}
+	}
+	if n.ExpiresAt != nil && !n.ExpiresAt.After(now) {
+		p.Add("expires_at", "must be in the future")
+	}
+	return p.Err()
+}
+
+// CreateToken makes an API token for the user. The secret is returned
+// once and never stored.
+func (s *Service) CreateToken(ctx context.Context, userID string, n NewToken) (Token, string, error) {
+	now := s.now()
+	if err := n.validate(now); err != nil {
+		return Token{}, "", err
+	}
+	secret := tokenPrefix + cms.RandomToken(24)
+	t := Token{
+		ID:        cms.NewID(),
+		UserID:    userID,
+		Name:      n.Name,
+		TokenHash: hashSecret(secret),
+		Scopes:    slices.Compact(slices.Sorted(slices.Values(n.Scopes))),
+		ExpiresAt: n.ExpiresAt,
+		CreatedAt: now,
+	}
+	if n.ExpiresAt != nil {
+		at := n.ExpiresAt.UTC()
+		t.ExpiresAt = &at
+	}
+	if err := s.store.CreateToken(ctx, t); err != nil {
+		return Token{}, "", err
+	}
+	return t, secret, nil
+}
+
+// Tokens lists the user's tokens (never their secrets).
+func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	return s.store.FindTokens(ctx, userID)
+}
+
+// DeleteToken revokes one of the user's tokens.
+func (s *Service) DeleteToken(ctx context.Context, userID, id string) error {
+	return s.store.DeleteToken(ctx, userID, id)
+}
+
+// TokenUser returns the active user and token behind a bearer secret, and
+// records when the token was last used (at most once a minute, to keep
+// reads cheap).
+func (s *Service) TokenUser(ctx context.Context, secret string) (User, Token, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return User{}, Token{}, errBadToken
+	}
+	t, err := s.store.FindTokenByHash(ctx, hashSecret(secret))
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return User{}, Token{}, errBadToken
+	}
+	if err != nil {
+		return User{}, Token{}, err
+	}
+	now := s.now()
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return User{}, Token{}, errBadToken
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
+			return User{}, Token{}, err
+		}
+	}
+	u, err := s.activeUser(ctx, t.UserID)
+	return u, t, err
+}
+
+var errBadToken = cms.Errorf(cms.CodeUnauthenticated, "invalid or expired API token")

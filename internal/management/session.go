@@ -1,0 +1,71 @@
+package management
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/auth"
+	"github.com/masthead-cms/masthead/internal/authz"
+)
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type meResponse struct {
+	User      auth.User          `json:"user"`
+	CSRFToken string             `json:"csrf_token,omitempty"`
+	Roles     []authz.Assignment `json:"roles"`
+}
+
+func (h *handler) login(c echo.Context) error {
+	var req loginRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	u, sess, cookie, err := h.Auth.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(h.sessionCookie(cookie, int(h.Auth.SessionTTL().Seconds())))
+	return c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRFToken, Roles: h.Authz.Assignments(u.ID)})
+}
+
+func (h *handler) logout(c echo.Context) error {
+	if cookie, err := c.Cookie(SessionCookie); err == nil {
+		if err := h.Auth.Logout(c.Request().Context(), cookie.Value); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(h.sessionCookie("", -1))
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *handler) me(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := h.Auth.User(ctx, actorOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	resp := meResponse{User: u, Roles: h.Authz.Assignments(u.ID)}
+	if sess, ok := sessionFrom(ctx); ok {
+		resp.CSRFToken = sess.CSRFToken
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// sessionCookie is HttpOnly (scripts never see it), SameSite=Lax (other
+// sites' forms do not carry it) and Secure behind https.
+func (h *handler) sessionCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     SessionCookie,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   h.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	}
+}

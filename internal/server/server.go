@@ -1,0 +1,115 @@
+// Package server assembles Masthead's HTTP server: Echo with its
+// middleware (request IDs, structured logs, panic recovery, body limits),
+// the one error handler that writes RFC 9457 problems, health and
+// readiness, and the mounting of the API packages. It runs the server until
+// its context ends, then shuts down gracefully.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Config is what the server needs to know about its surroundings.
+type Config struct {
+	// BodyLimit is the largest request body accepted, e.g. "8M".
+	BodyLimit string
+	Logger    *slog.Logger
+	// Ready answers readiness: nil when the database is reachable and
+	// migrated.
+	Ready func(ctx context.Context) error
+}
+
+// New returns an Echo instance with Masthead's middleware, error handler
+// and health routes. Callers mount their route groups on it.
+func New(cfg Config) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = ErrorHandler(cfg.Logger)
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(cfg.Logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll:   true,
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			cfg.Logger.Error("panic", "err", err, "request_id", requestID(c), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", readiness(cfg.Ready))
+	return e
+}
+
+func readiness(ready func(context.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": err.Error()})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
+				slog.String("remote_ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+// Serve runs e on ln until ctx ends, then stops accepting connections and
+// waits up to grace for in-flight requests to finish.
+func Serve(ctx context.Context, e *echo.Echo, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("server: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: %w", err)
+	}
+	return nil
+}
