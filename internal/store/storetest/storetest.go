@@ -1,0 +1,117 @@
+// Package storetest opens real, migrated databases for tests: a SQLite file
+// in a temporary directory, and — when MASTHEAD_TEST_DATABASE_URL is set — a
+// fresh schema on that PostgreSQL server. Each database is removed when the
+// test ends.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/store"
+)
+
+// EnvPostgres names the variable that switches the PostgreSQL suites on.
+const EnvPostgres = "MASTHEAD_TEST_DATABASE_URL"
+
+// Backend is one database a test body runs against.
+type Backend struct {
+	Name string
+	// Open returns a new, empty, migrated database for t.
+	Open func(t testing.TB) *store.DB
+	// URL returns a new, empty, unmigrated database URL for t ("" for
+	// SQLite, with DataDir set instead) — for tests of the binary itself.
+	URL func(t testing.TB) (databaseURL, dataDir string)
+}
+
+// Backends lists SQLite and, when configured, PostgreSQL. When CI=true
+// and PostgreSQL is not configured the test fails rather than skipping.
+func Backends(t testing.TB) []Backend {
+	b := []Backend{{Name: store.SQLite, Open: OpenSQLite, URL: sqliteURL}}
+	if os.Getenv(EnvPostgres) != "" {
+		b = append(b, Backend{Name: store.Postgres, Open: OpenPostgres, URL: PostgresURL})
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not set: the PostgreSQL suite must run in CI", EnvPostgres)
+	}
+	return b
+}
+
+// Run runs body once per backend as a subtest named after it.
+func Run(t *testing.T, body func(t *testing.T, db *store.DB)) {
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { body(t, b.Open(t)) })
+	}
+}
+
+func sqliteURL(t testing.TB) (string, string) { return "", t.TempDir() }
+
+// OpenSQLite returns a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *store.DB {
+	return openMigrated(t, store.Options{DataDir: t.TempDir()})
+}
+
+// OpenPostgres returns a migrated database in a fresh PostgreSQL schema,
+// skipping the test when no server is configured.
+func OpenPostgres(t testing.TB) *store.DB {
+	u, _ := PostgresURL(t)
+	return openMigrated(t, store.Options{URL: u})
+}
+
+// PostgresURL creates a fresh schema and returns a URL whose search_path
+// points at it. The schema is dropped when the test ends.
+func PostgresURL(t testing.TB) (string, string) {
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skipf("PostgreSQL suite skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", EnvPostgres)
+	}
+	schema := "t_" + cms.RandomToken(6)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("storetest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Logf("storetest: drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(t, base, schema), ""
+}
+
+func withSearchPath(t testing.TB, base, schema string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: %s: %v", EnvPostgres, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func openMigrated(t testing.TB, opts store.Options) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatalf("storetest: open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("storetest: migrate: %v", err)
+	}
+	return db
+}
+
