@@ -78,18 +78,18 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr))
+	a, db, err := openApp(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	u, err := a.auth.CreateUser(ctx, cms.System, auth.NewUser{Email: *email, Name: *name, Password: password})
+	defer db.Close()
+	u, err := a.Auth.CreateUser(ctx, cms.System, auth.NewUser{Email: *email, Name: *name, Password: password})
 	if err != nil {
 		return err
 	}
 	if assignment != nil {
 		assignment.UserID = u.ID
-		if err := a.authz.Assign(ctx, cms.System, *assignment); err != nil {
+		if err := a.Authz.Assign(ctx, cms.System, *assignment); err != nil {
 			return err
 		}
 	}

@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
-	"strconv"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
-	"github.com/masthead-cms/masthead/internal/cms"
-	"github.com/masthead-cms/masthead/internal/management"
+	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/server"
+	"github.com/masthead-cms/masthead/internal/store"
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -37,56 +34,50 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return &configError{"MASTHEAD_ADDR", err.Error()}
 	}
 	defer ln.Close()
-	a, err := openApp(ctx, cfg, log)
+	a, db, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := a.ensureAdmin(ctx); err != nil {
+	defer db.Close() // after the server has drained
+	if err := a.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 		return err
 	}
-	go a.authz.Watch(ctx, cfg.PolicyRefresh)
-	e := a.router()
-	log.Info("masthead listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "database", a.db.Dialect())
-	err = server.Serve(ctx, e, ln, 20*time.Second)
+	a.Run(ctx, cfg.PolicyRefresh)
+	log.Info("masthead listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "database", db.Dialect())
+	err = server.Serve(ctx, a.Router(), ln, 20*time.Second)
 	log.Info("masthead stopped")
 	return err
 }
 
-// router builds the HTTP server with every API mounted.
-func (a *app) router() *echo.Echo {
-	e := server.New(server.Config{
-		BodyLimit: strconv.FormatInt(a.cfg.BodyLimit/1024, 10) + "K",
-		Logger:    a.log,
-		Ready:     a.ready,
-	})
-	if a.cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	management.Register(e.Group("/api/v1"), management.Deps{
-		Auth:          a.auth,
-		Authz:         a.authz,
-		SecureCookies: a.cfg.BaseURL.Scheme == "https",
-		SeriesExists: func(ctx context.Context, slug string) error {
-			return cms.Invalid("series", "no such series")
-		},
-	})
-	return e
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// ready is true when the database answers and every migration is applied.
-func (a *app) ready(ctx context.Context) error {
-	if err := a.db.Ping(ctx); err != nil {
-		return errors.New("database unreachable")
-	}
-	pending, err := a.db.HasPendingMigrations(ctx)
+// openStore opens the configured database without migrating it.
+func openStore(ctx context.Context, cfg Config) (*store.DB, error) {
+	return store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+}
+
+// openApp opens and migrates the database and builds the services.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *store.DB, error) {
+	db, err := openStore(ctx, cfg)
 	if err != nil {
-		return errors.New("cannot read migration state")
+		return nil, nil, err
 	}
-	if pending {
-		return errors.New("migrations pending")
+	a, err := app.New(ctx, db, app.Options{
+		BaseURL:    cfg.BaseURL,
+		BodyLimit:  cfg.BodyLimit,
+		SessionTTL: cfg.SessionTTL,
+		TrustProxy: cfg.TrustProxy,
+		Logger:     log,
+	})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
 	}
-	return nil
+	return a, db, nil
 }

@@ -114,4 +114,3 @@ func openMigrated(t testing.TB, opts store.Options) *store.DB {
 	}
 	return db
 }
-

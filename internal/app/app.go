@@ -1,0 +1,132 @@
+// Package app wires Masthead together: given an open database and a few
+// settings it builds the domain services and the HTTP server with every
+// API mounted. cmd/masthead calls it after reading the configuration;
+// tests call it with a test database, so they exercise the same assembly
+// that production runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/auth"
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/management"
+	"github.com/masthead-cms/masthead/internal/server"
+	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/policies"
+)
+
+// Options are the settings the services need.
+type Options struct {
+	BaseURL    *url.URL
+	BodyLimit  int64 // bytes
+	SessionTTL time.Duration
+	TrustProxy bool
+	Logger     *slog.Logger
+	// Auth overrides auth settings (tests use cheap password hashing).
+	Auth auth.Config
+}
+
+// App is a built Masthead.
+type App struct {
+	opts  Options
+	Log   *slog.Logger
+	DB    *store.DB
+	Auth  *auth.Service
+	Authz *authz.Enforcer
+}
+
+// New migrates db and builds the services on it. The caller owns db.
+func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BodyLimit == 0 {
+		opts.BodyLimit = 8 << 20
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, Log: opts.Logger, DB: db}
+	authCfg := opts.Auth
+	authCfg.SessionTTL = opts.SessionTTL
+	var err error
+	if a.Auth, err = auth.NewService(db, authCfg); err != nil {
+		return nil, err
+	}
+	if a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// EnsureAdmin creates the first admin on an empty database. A generated
+// password is logged once; it is never stored in clear.
+func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
+	u, generated, created, err := a.Auth.EnsureAdmin(ctx, email, password)
+	if err != nil || !created {
+		return err
+	}
+	if err := a.Authz.Assign(ctx, cms.System, authz.Assignment{UserID: u.ID, Role: "admin", Series: authz.AllSeries}); err != nil {
+		return fmt.Errorf("app: first admin role: %w", err)
+	}
+	if generated != "" {
+		a.Log.Warn("created the first admin with a random password; it is shown only this once",
+			"email", u.Email, "password", generated)
+	} else {
+		a.Log.Info("created the first admin", "email", u.Email)
+	}
+	return nil
+}
+
+// Run starts the background work (policy refresh) until ctx ends.
+func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
+	go a.Authz.Watch(ctx, policyRefresh)
+}
+
+// Router builds the HTTP server with every API mounted.
+func (a *App) Router() *echo.Echo {
+	e := server.New(server.Config{
+		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
+		Logger:    a.Log,
+		Ready:     a.ready,
+	})
+	if a.opts.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	management.Register(e.Group("/api/v1"), management.Deps{
+		Auth:          a.Auth,
+		Authz:         a.Authz,
+		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
+		SeriesExists: func(ctx context.Context, slug string) error {
+			return cms.Invalid("series", "no such series")
+		},
+	})
+	return e
+}
+
+// ready is true when the database answers and every migration is applied.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return errors.New("database unreachable")
+	}
+	pending, err := a.DB.HasPendingMigrations(ctx)
+	if err != nil {
+		return errors.New("cannot read migration state")
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}
