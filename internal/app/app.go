@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/apidoc"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -105,6 +106,7 @@ func (a *App) Router() *echo.Echo {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
+	apidoc.Register(e)
 	management.Register(e.Group("/api/v1"), management.Deps{
 		Auth:          a.Auth,
 		Authz:         a.Authz,

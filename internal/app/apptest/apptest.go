@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/masthead-cms/masthead/internal/app"
@@ -115,7 +116,7 @@ func (e *Env) CreateUser(email string, roles ...string) *Client {
 	}
 	for _, r := range roles {
 		a := authz.Assignment{UserID: u.ID, Role: r, Series: authz.AllSeries}
-		if role, series, ok := cut(r, ':'); ok {
+		if role, series, ok := strings.Cut(r, ":"); ok {
 			a.Role, a.Series = role, series
 		}
 		if err := e.App.Authz.Assign(ctx, cms.System, a); err != nil {
@@ -123,15 +124,6 @@ func (e *Env) CreateUser(email string, roles ...string) *Client {
 		}
 	}
 	return e.Login(email, "password-"+email)
-}
-
-func cut(s string, sep byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // Response is a finished response with its body read.
