@@ -88,6 +88,11 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if assignment != nil {
+		if assignment.Series != authz.AllSeries {
+			if _, err := a.Content.Series(ctx, assignment.Series); err != nil {
+				return fmt.Errorf("--role: series %q: %w", assignment.Series, err)
+			}
+		}
 		assignment.UserID = u.ID
 		if err := a.Authz.Assign(ctx, cms.System, *assignment); err != nil {
 			return err

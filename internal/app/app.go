@@ -20,6 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
@@ -39,11 +40,12 @@ type Options struct {
 
 // App is a built Masthead.
 type App struct {
-	opts  Options
-	Log   *slog.Logger
-	DB    *store.DB
-	Auth  *auth.Service
-	Authz *authz.Enforcer
+	opts    Options
+	Log     *slog.Logger
+	DB      *store.DB
+	Auth    *auth.Service
+	Authz   *authz.Enforcer
+	Content *content.Service
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -67,6 +69,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	if a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log); err != nil {
 		return nil, err
 	}
+	a.Content = content.NewService(db, a.Authz)
 	return a, nil
 }
 
@@ -89,9 +92,13 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 	return nil
 }
 
-// Run starts the background work (policy refresh) until ctx ends.
+// Run starts the background work until ctx ends: the policy refresh and
+// the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
+	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
+		a.Log.Error("scheduled publishing failed", "err", err)
+	})
 }
 
 // Router builds the HTTP server with every API mounted.
@@ -111,9 +118,7 @@ func (a *App) Router() *echo.Echo {
 		Auth:          a.Auth,
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
-		SeriesExists: func(ctx context.Context, slug string) error {
-			return cms.Invalid("series", "no such series")
-		},
+		Content:       a.Content,
 	})
 	return e
 }

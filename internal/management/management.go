@@ -5,12 +5,11 @@
 package management
 
 import (
-	"context"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/content"
 )
 
 // Deps are the services the management API calls.
@@ -19,8 +18,7 @@ type Deps struct {
 	Authz *authz.Enforcer
 	// SecureCookies marks the session cookie Secure (the base URL is https).
 	SecureCookies bool
-	// SeriesExists checks the series named in a role assignment.
-	SeriesExists func(ctx context.Context, slug string) error
+	Content       *content.Service
 }
 
 type handler struct {
@@ -50,4 +48,36 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/tokens", h.listTokens, authn)
 	g.POST("/tokens", h.createToken, authn)
 	g.DELETE("/tokens/:id", h.deleteToken, authn)
+
+	g.GET("/series", h.listSeries, authn)
+	g.POST("/series", h.createSeries, authn, allow("manage", authz.SeriesObj))
+	g.GET("/series/:slug", h.getSeries, authn)
+	g.PATCH("/series/:slug", h.updateSeries, authn, allow("manage", authz.SeriesObj))
+	g.GET("/content-types", h.listContentTypes, authn)
+	g.POST("/content-types", h.createContentType, authn, allow("manage", authz.ContentTypes))
+	g.GET("/content-types/:name", h.getContentType, authn)
+	// Contributors are shared; the domain lets editors of any series add them.
+	g.GET("/contributors", h.listContributors, authn)
+	g.POST("/contributors", h.createContributor, authn)
+	g.GET("/contributors/:slug", h.getContributor, authn)
+	g.PATCH("/contributors/:slug", h.updateContributor, authn)
+
+	// Documents: the domain asks the enforcer about each document (its
+	// series, state and owner), so these routes need only a signed-in user.
+	g.GET("/documents", h.listDocuments, authn)
+	g.POST("/documents", h.createDocument, authn)
+	g.GET("/documents/:id", h.getDocument, authn)
+	g.PATCH("/documents/:id", h.updateDocument, authn)
+	g.DELETE("/documents/:id", h.deleteDocument, authn)
+	g.POST("/documents/:id/transitions", h.transitionDocument, authn)
+	g.GET("/documents/:id/revisions", h.listRevisions, authn)
+	g.GET("/documents/:id/revisions/:n", h.getRevision, authn)
+	g.GET("/documents/:id/revisions/:a/diff/:b", h.diffRevisions, authn)
+	g.POST("/documents/:id/revisions/:n/restore", h.restoreRevision, authn)
+	g.GET("/documents/:id/credits", h.getCredits, authn)
+	g.PUT("/documents/:id/credits", h.setCredits, authn)
+	g.GET("/documents/:id/comments", h.listComments, authn)
+	g.POST("/documents/:id/comments", h.addComment, authn)
+	g.POST("/documents/:id/comments/:cid/resolve", h.resolveComment, authn)
+	g.GET("/documents/:id/events", h.listEvents, authn)
 }

@@ -32,7 +32,9 @@ func (h *handler) roleRequest(c echo.Context) (authz.Assignment, error) {
 		return a, cms.Invalid("series", `is required ("*" for every series)`)
 	}
 	if a.Series != authz.AllSeries {
-		if err := h.SeriesExists(c.Request().Context(), a.Series); err != nil {
+		if _, err := h.Content.Series(c.Request().Context(), a.Series); cms.IsCode(err, cms.CodeNotFound) {
+			return a, cms.Invalid("series", "no such series")
+		} else if err != nil {
 			return a, err
 		}
 	}

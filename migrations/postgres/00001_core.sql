@@ -111,9 +111,9 @@ CREATE TABLE revisions (
     slug        TEXT NOT NULL,
     fields      TEXT NOT NULL,
     topics      TEXT NOT NULL,
-    byline_id   TEXT,
-    hero_media_id TEXT,
-    credits     TEXT NOT NULL DEFAULT '[]',
+    byline      TEXT, -- contributor slug, as it was
+    hero        TEXT, -- media asset id
+    credits     TEXT NOT NULL DEFAULT '[]', -- JSON snapshot
     author_id   TEXT NOT NULL,
     message     TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMPTZ NOT NULL,

@@ -1,0 +1,536 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/apidoc"
+	"github.com/masthead-cms/masthead/internal/app"
+	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/store/storetest"
+)
+
+// The OpenAPI document (internal/apidoc/openapi.json) is written by hand.
+// These tests keep it true: every API route is documented and nothing else
+// is, the document is valid OpenAPI 3.1, the server serves it as embedded,
+// it follows the API's conventions, and real requests and responses match
+// its schemas.
+
+const docFile = "internal/apidoc/openapi.json"
+
+// openAPIMethods are the HTTP methods an OpenAPI path item can describe.
+// Echo's own pseudo-methods (echo.RouteNotFound, which Group.Use registers
+// as catch-alls) and the exotic methods e.Any adds are not API operations.
+var openAPIMethods = []string{
+	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
+	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
+}
+
+// inScope reports whether a route belongs in the document: both APIs and
+// the health endpoints.
+func inScope(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/delivery/") ||
+		path == "/healthz" || path == "/readyz"
+}
+
+// openAPIPath turns an Echo route path into an OpenAPI path template:
+// "/api/v1/users/:id" becomes "/api/v1/users/{id}".
+func openAPIPath(echoPath string) string {
+	segs := strings.Split(echoPath, "/")
+	for i, s := range segs {
+		if name, ok := strings.CutPrefix(s, ":"); ok {
+			segs[i] = "{" + name + "}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+type operation struct{ method, path string }
+
+// loadDoc parses and validates an OpenAPI document with kin-openapi, which
+// validates OpenAPI 3.1 documents (schemas as JSON Schema 2020-12, checked
+// by santhosh-tekuri/jsonschema) and rejects unknown fields of its objects.
+func loadDoc(t *testing.T, data []byte) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		t.Fatalf("%s does not load: %v", docFile, err)
+	}
+	if err := doc.Validate(loader.Context, openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("%s is not a valid OpenAPI document: %v", docFile, err)
+	}
+	return doc
+}
+
+// TestOpenAPIRoutesMatchRouter compares the router's routes with the
+// document's operations, both ways.
+func TestOpenAPIRoutesMatchRouter(t *testing.T) {
+	env := apptest.New(t, storetest.OpenSQLite(t))
+	doc := loadDoc(t, apidoc.Document)
+
+	documented := map[operation]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[operation{strings.ToUpper(method), path}] = true
+		}
+	}
+	registered := map[operation]bool{}
+	for _, r := range env.App.Router().Routes() {
+		if r.Method == echo.RouteNotFound || !slices.Contains(openAPIMethods, r.Method) {
+			continue
+		}
+		p := openAPIPath(r.Path)
+		if !inScope(r.Path) && doc.Paths.Value(p) == nil {
+			continue
+		}
+		registered[operation{r.Method, p}] = true
+	}
+
+	var missing, stale []operation
+	for op := range registered {
+		if !documented[op] {
+			missing = append(missing, op)
+		}
+	}
+	for op := range documented {
+		if !registered[op] {
+			stale = append(stale, op)
+		}
+	}
+	byPath := func(a, b operation) int { return strings.Compare(a.path+" "+a.method, b.path+" "+b.method) }
+	slices.SortFunc(missing, byPath)
+	slices.SortFunc(stale, byPath)
+	if len(missing) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d route(s) are registered but not documented; add to \"paths\" in %s:\n", len(missing), docFile)
+		for _, op := range missing {
+			fmt.Fprintf(&b, "\t%-7s %-40s → \"paths\": {%q: {%q: {operationId, summary, responses…}}}\n",
+				op.method, op.path, op.path, strings.ToLower(op.method))
+		}
+		b.WriteString("\t(reuse #/components/responses, #/components/schemas and #/components/parameters; see TestOpenAPIConventions)")
+		t.Error(b.String())
+	}
+	if len(stale) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d operation(s) are documented in %s but no route serves them; register them or remove them:\n", len(stale), docFile)
+		for _, op := range stale {
+			fmt.Fprintf(&b, "\t%-7s %-40s (\"paths\" → %q → %q)\n", op.method, op.path, op.path, strings.ToLower(op.method))
+		}
+		t.Error(b.String())
+	}
+	if len(registered) == 0 {
+		t.Fatal("no API route found on the router: is the scope test wrong?")
+	}
+}
+
+// TestOpenAPIDocumentIsValid validates the document as OpenAPI 3.1.
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	doc := loadDoc(t, apidoc.Document)
+	if doc.OpenAPI != "3.1.0" || !doc.IsOpenAPI31OrLater() {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	// The variant the response tests use must be valid too.
+	loadDoc(t, strictDocument(t))
+}
+
+// TestOpenAPIConventions checks what every operation must say, so that a
+// route added later is documented as completely as the first ones.
+func TestOpenAPIConventions(t *testing.T) {
+	doc := loadDoc(t, apidoc.Document)
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if op.OperationID == "" || op.Summary == "" {
+				t.Errorf("%s: give it an operationId and a summary", where)
+			}
+			if prev, ok := ids[op.OperationID]; ok && op.OperationID != "" {
+				t.Errorf("%s: operationId %q is also used by %s", where, op.OperationID, prev)
+			}
+			ids[op.OperationID] = where
+			responses := op.Responses.Map()
+			success := false
+			for code := range responses {
+				success = success || strings.HasPrefix(code, "2")
+			}
+			if !success {
+				t.Errorf("%s: document its success response", where)
+			}
+			security := doc.Security
+			if op.Security != nil {
+				security = *op.Security
+			}
+			secured := len(security) > 0
+			api := strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/delivery/")
+			write := method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+			if secured && responses["401"] == nil {
+				t.Errorf("%s: it needs authentication, so document 401 (#/components/responses/Unauthorized)", where)
+			}
+			if secured && write {
+				// Cookie-authenticated writes need the CSRF header; a
+				// read-only token is refused: both are 403.
+				for _, req := range security {
+					if _, ok := req["sessionCookie"]; ok {
+						if _, ok := req["csrfHeader"]; !ok {
+							t.Errorf(`%s: a write needs "security": [{"sessionCookie": [], "csrfHeader": []}, {"bearerToken": []}]`, where)
+						}
+					}
+				}
+				if responses["403"] == nil {
+					t.Errorf("%s: a write can be refused (CSRF, read-only token), so document 403 (#/components/responses/Forbidden)", where)
+				}
+			}
+			if !write {
+				for _, req := range security {
+					if _, ok := req["csrfHeader"]; ok {
+						t.Errorf("%s: reads need no CSRF header; use the document's default security", where)
+					}
+				}
+			}
+			if op.RequestBody != nil {
+				if responses["400"] == nil || responses["413"] == nil {
+					t.Errorf("%s: it takes a body, so document 400 and 413 (#/components/responses/BadRequest, TooLarge)", where)
+				}
+				mt := op.RequestBody.Value.Content.Get("application/json")
+				switch {
+				case mt == nil || mt.Schema == nil || mt.Schema.Value == nil:
+					t.Errorf("%s: describe the body as application/json with a schema", where)
+				case mt.Schema.Value.Type.Is("object"):
+					ap := mt.Schema.Value.AdditionalProperties.Has
+					if ap == nil || *ap {
+						t.Errorf(`%s: bodies are decoded strictly (unknown fields are 400), so its schema needs "additionalProperties": false`, where)
+					}
+				}
+			}
+			for code, ref := range responses {
+				if !api || code < "400" || ref.Value == nil {
+					continue
+				}
+				for mime := range ref.Value.Content {
+					if mime != "application/problem+json" {
+						t.Errorf("%s: response %s is a problem; its content type is application/problem+json, not %s", where, code, mime)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestOpenAPIServed fetches the document over HTTP.
+func TestOpenAPIServed(t *testing.T) {
+	env := apptest.New(t, storetest.OpenSQLite(t))
+	resp, err := http.Get(env.Server.URL + "/api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/openapi.json: status %d: %s", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q, want application/json", ct)
+	}
+	if !json.Valid(body) {
+		t.Fatal("the served document is not JSON")
+	}
+	if !bytes.Equal(body, apidoc.Document) {
+		t.Error("the served document differs from the embedded one")
+	}
+	loadDoc(t, body)
+}
+
+// strictDocument is the document with "additionalProperties": false added
+// to every object schema that lists its properties and does not say
+// otherwise. The published document leaves response objects open (fields
+// may be added, SPEC §5); validating real responses against this variant
+// makes a field the server sends but the document does not name fail.
+func strictDocument(t *testing.T) []byte {
+	t.Helper()
+	var root any
+	if err := json.Unmarshal(apidoc.Document, &root); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			_, hasProps := x["properties"].(map[string]any)
+			_, hasAP := x["additionalProperties"]
+			_, hasUP := x["unevaluatedProperties"]
+			if hasProps && x["type"] == "object" && !hasAP && !hasUP {
+				x["additionalProperties"] = false
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(root)
+	out, err := json.Marshal(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// contract sends requests through apptest clients and checks each
+// exchange against the (strict) document: the request, when the server
+// accepted it, and always the response's status, headers and body.
+type contract struct {
+	t      *testing.T
+	router routers.Router
+	opts   *openapi3filter.Options
+}
+
+func newContract(t *testing.T) *contract {
+	doc := loadDoc(t, strictDocument(t))
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &contract{t: t, router: router, opts: &openapi3filter.Options{
+		IncludeResponseStatus: true, // a status the operation does not list fails
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+		MultiError:            true,
+	}}
+}
+
+// do sends body (nil, a string sent as is, or a value sent as JSON) and
+// wants the status.
+func (k *contract) do(c *apptest.Client, method, path string, body any, want int, headers ...string) *apptest.Response {
+	k.t.Helper()
+	var data []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		data = []byte(b)
+	default:
+		var err error
+		if data, err = json.Marshal(b); err != nil {
+			k.t.Fatal(err)
+		}
+	}
+	var resp *apptest.Response
+	if data != nil {
+		resp = c.Do(method, path, data, headers...)
+	} else {
+		resp = c.Do(method, path, nil, headers...)
+	}
+	resp.Want(want)
+	k.check(c, method, path, data, resp, headers...)
+	return resp
+}
+
+// check validates one finished exchange against the document.
+func (k *contract) check(c *apptest.Client, method, path string, data []byte, resp *apptest.Response, headers ...string) {
+	k.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(data))
+	if data != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.CSRF != "" {
+		req.Header.Set("X-CSRF-Token", c.CSRF)
+	}
+	if c.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	route, params, err := k.router.FindRoute(req)
+	if err != nil {
+		k.t.Errorf("%s %s: no such operation in %s: %v", method, path, docFile, err)
+		return
+	}
+	ctx := context.Background()
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: k.opts}
+	if resp.Status < 300 {
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			k.t.Errorf("%s %s: the server accepted a request the document rejects:\n%v", method, path, err)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: resp.Status, Header: resp.Header, Options: k.opts,
+	}
+	out.SetBodyBytes(resp.Body)
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		k.t.Errorf("%s %s → %d does not match %s:\n%v\nbody: %s", method, path, resp.Status, docFile, err, resp.Body)
+	}
+}
+
+// login signs in through the contract, like apptest's Env.Login.
+func (k *contract) login(env *apptest.Env, email, password string) *apptest.Client {
+	k.t.Helper()
+	c := env.Anonymous()
+	var body struct {
+		User      struct{ ID string } `json:"user"`
+		CSRFToken string              `json:"csrf_token"`
+	}
+	k.do(c, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password}, http.StatusOK).Decode(&body)
+	c.CSRF, c.UserID = body.CSRFToken, body.User.ID
+	return c
+}
+
+// TestOpenAPIResponsesMatchDocument plays the API's calls and validates
+// every exchange against the document.
+func TestOpenAPIResponsesMatchDocument(t *testing.T) {
+	const bodyLimit = 16 << 10
+	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{
+		Configure: func(o *app.Options) { o.BodyLimit = bodyLimit },
+	})
+	k := newContract(t)
+	anon := env.Anonymous()
+
+	k.do(anon, "GET", "/healthz", nil, http.StatusOK)
+	k.do(anon, "GET", "/readyz", nil, http.StatusOK)
+	k.do(anon, "GET", "/api/openapi.json", nil, http.StatusOK)
+
+	// Authentication.
+	k.do(anon, "POST", "/api/v1/auth/login", map[string]string{"email": apptest.AdminEmail, "password": "wrong-password"}, http.StatusUnauthorized)
+	k.do(anon, "POST", "/api/v1/auth/login", `{"email":`, http.StatusBadRequest)
+	k.do(anon, "POST", "/api/v1/auth/login", map[string]any{"email": 1}, http.StatusBadRequest)
+	k.do(anon, "POST", "/api/v1/auth/login", `{"email":"`+strings.Repeat("a", 2*bodyLimit)+`"}`, http.StatusRequestEntityTooLarge)
+	for range 5 {
+		k.do(anon, "POST", "/api/v1/auth/login", map[string]string{"email": "nobody@example.org", "password": "wrong-password"}, http.StatusUnauthorized)
+	}
+	k.do(anon, "POST", "/api/v1/auth/login", map[string]string{"email": "nobody@example.org", "password": "wrong-password"}, http.StatusTooManyRequests)
+	k.do(anon, "GET", "/api/v1/me", nil, http.StatusUnauthorized)
+
+	admin := k.login(env, apptest.AdminEmail, apptest.AdminPassword)
+	if me := k.do(admin, "GET", "/api/v1/me", nil, http.StatusOK).JSON(); me["csrf_token"] == "" || me["csrf_token"] == nil {
+		t.Errorf("GET /api/v1/me by cookie: no csrf_token in %v", me)
+	}
+
+	// Tokens.
+	type created struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	var tok, readOnly created
+	k.do(admin, "POST", "/api/v1/tokens", map[string]any{"name": "ci", "scopes": []string{"read", "write"}}, http.StatusCreated).Decode(&tok)
+	k.do(admin, "POST", "/api/v1/tokens", map[string]any{"name": "reader", "scopes": []string{"read"}, "expires_at": "2999-01-01T00:00:00Z"}, http.StatusCreated).Decode(&readOnly)
+	k.do(admin, "POST", "/api/v1/tokens", map[string]any{"name": ""}, http.StatusBadRequest)
+	k.do(admin, "GET", "/api/v1/tokens", nil, http.StatusOK)
+
+	bearer := env.Anonymous()
+	bearer.Bearer = tok.Token
+	if me := k.do(bearer, "GET", "/api/v1/me", nil, http.StatusOK).JSON(); me["csrf_token"] != nil {
+		t.Errorf("GET /api/v1/me by token: csrf_token in %v", me)
+	}
+	k.do(bearer, "GET", "/api/v1/tokens", nil, http.StatusOK) // last_used_at is set now
+	reader := env.Anonymous()
+	reader.Bearer = readOnly.Token
+	k.do(reader, "POST", "/api/v1/tokens", map[string]any{"name": "no"}, http.StatusForbidden)
+	badBearer := env.Anonymous()
+	badBearer.Bearer = "mh_0000"
+	k.do(badBearer, "GET", "/api/v1/me", nil, http.StatusUnauthorized)
+
+	csrf := admin.CSRF
+	admin.CSRF = ""
+	k.do(admin, "POST", "/api/v1/tokens", map[string]any{"name": "no-csrf"}, http.StatusForbidden)
+	admin.CSRF = csrf
+
+	// Users.
+	var user struct {
+		ID string `json:"id"`
+	}
+	newUser := map[string]string{"email": "writer@example.org", "name": "Writer", "password": "writer-password"}
+	k.do(admin, "POST", "/api/v1/users", newUser, http.StatusCreated).Decode(&user)
+	k.do(admin, "POST", "/api/v1/users", newUser, http.StatusConflict)
+	k.do(admin, "POST", "/api/v1/users", map[string]string{"email": "not-an-email", "name": "", "password": "short"}, http.StatusBadRequest)
+	k.do(admin, "GET", "/api/v1/users", nil, http.StatusOK)
+	k.do(admin, "GET", "/api/v1/users/"+user.ID, nil, http.StatusOK)
+	k.do(admin, "GET", "/api/v1/users/no-such-user", nil, http.StatusNotFound)
+	k.do(admin, "PATCH", "/api/v1/users/"+user.ID, map[string]any{"name": "Writer Two", "active": nil}, http.StatusOK)
+	k.do(admin, "PATCH", "/api/v1/users/no-such-user", map[string]any{"active": false}, http.StatusNotFound)
+	writer := k.login(env, "writer@example.org", "writer-password")
+	k.do(writer, "GET", "/api/v1/users", nil, http.StatusForbidden)
+
+	// Roles.
+	assignment := map[string]string{"user_id": user.ID, "role": "editor", "series": "*"}
+	k.do(admin, "POST", "/api/v1/roles", assignment, http.StatusCreated)
+	k.do(admin, "POST", "/api/v1/roles", assignment, http.StatusConflict)
+	k.do(admin, "POST", "/api/v1/roles", map[string]string{"user_id": user.ID, "role": "emperor", "series": "*"}, http.StatusBadRequest)
+	k.do(admin, "GET", "/api/v1/roles?user_id="+user.ID, nil, http.StatusOK)
+	k.do(admin, "GET", "/api/v1/roles", nil, http.StatusOK)
+	k.do(admin, "DELETE", "/api/v1/roles", assignment, http.StatusNoContent)
+	k.do(admin, "DELETE", "/api/v1/roles", assignment, http.StatusNotFound)
+
+	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNoContent)
+	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNotFound)
+	k.do(bearer, "GET", "/api/v1/me", nil, http.StatusUnauthorized)
+
+	k.do(writer, "POST", "/api/v1/auth/logout", nil, http.StatusNoContent)
+	k.do(writer, "GET", "/api/v1/me", nil, http.StatusUnauthorized)
+}
+
+// TestOpenAPIStrictBodies sends an unknown field to every documented
+// operation whose body schema forbids additional properties, and wants the
+// 400 that names it: the document's "additionalProperties": false is what
+// the server does.
+func TestOpenAPIStrictBodies(t *testing.T) {
+	env := apptest.New(t, storetest.OpenSQLite(t))
+	doc := loadDoc(t, apidoc.Document)
+	k := newContract(t)
+	admin := env.Admin()
+	const field = "zz_not_a_field"
+	checked := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			mt := op.RequestBody.Value.Content.Get("application/json")
+			if mt == nil || mt.Schema == nil || mt.Schema.Value.AdditionalProperties.Has == nil || *mt.Schema.Value.AdditionalProperties.Has {
+				continue
+			}
+			url := path
+			for _, p := range slices.Concat(doc.Paths.Value(path).Parameters, op.Parameters) {
+				if p.Value.In == "path" {
+					url = strings.ReplaceAll(url, "{"+p.Value.Name+"}", "x")
+				}
+			}
+			body := []byte(`{"` + field + `":true}`)
+			resp := admin.Do(method, url, body)
+			k.check(admin, method, url, body, resp)
+			if resp.Status == http.StatusNotFound || resp.Status == http.StatusPreconditionRequired {
+				t.Logf("%s %s: answered %d before reading the body; strictness not checked", method, path, resp.Status)
+				continue
+			}
+			checked++
+			var p struct {
+				Errors []struct{ Field string } `json:"errors"`
+			}
+			resp.Decode(&p)
+			if len(p.Errors) == 0 || p.Errors[0].Field != field {
+				t.Errorf("%s %s: an unknown field gave %s; want a 400 naming %q", method, path, resp.Body, field)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no operation with a strict body was checked")
+	}
+}

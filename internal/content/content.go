@@ -1,0 +1,137 @@
+// Package content owns Masthead's content model (SPEC §2): series, content
+// types and their field validation, contributors, documents with their
+// immutable revisions, credits and comments, and the use cases that change
+// them — including workflow transitions, each one transaction. It asks
+// package authz about every object rule and package workflow about every
+// state change; it imports no web or database package.
+package content
+
+import (
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/workflow"
+)
+
+// Series is a publication channel. Series nest one level.
+type Series struct {
+	ID          string    `json:"id"`
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"`
+	Description string    `json:"description"`
+	About       string    `json:"about"`
+	ParentID    *string   `json:"-"`
+	Parent      *string   `json:"parent"` // the parent's slug
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Path is the series' authorization domain: "parent/child" or "slug".
+func (s Series) Path() string {
+	if s.Parent != nil {
+		return *s.Parent + "/" + s.Slug
+	}
+	return s.Slug
+}
+
+// Contributor is a person who can be credited.
+type Contributor struct {
+	ID        string    `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	Bio       string    `json:"bio"`
+	UserID    *string   `json:"user_id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Credit is one contributor's role on a document, in display order.
+type Credit struct {
+	Role        string `json:"role"`
+	Contributor string `json:"contributor"` // slug
+	Name        string `json:"name"`
+}
+
+// Document is a piece of content and where it stands in the workflow.
+// Title, slug, fields, topics, byline, hero and credits are the editable
+// part, snapshotted in every revision.
+type Document struct {
+	ID               string         `json:"id"`
+	Type             string         `json:"type"`
+	Series           string         `json:"series"`
+	Title            string         `json:"title"`
+	Slug             string         `json:"slug"`
+	Fields           map[string]any `json:"fields"`
+	Topics           []string       `json:"topics"`
+	Byline           *string        `json:"byline"` // contributor slug; nil = the series
+	Hero             *string        `json:"hero"`   // media asset id
+	Credits          []Credit       `json:"credits"`
+	OwnerID          string         `json:"owner_id"`
+	State            workflow.State `json:"state"`
+	HeadRevision     int            `json:"head_revision"`
+	LiveRevision     *int           `json:"live_revision"`
+	ApprovedRevision *int           `json:"approved_revision"`
+	Version          int            `json:"version"`
+	CreatedAt        time.Time      `json:"created_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
+	SubmittedAt      *time.Time     `json:"submitted_at"`
+	ApprovedAt       *time.Time     `json:"approved_at"`
+	FirstPublishedAt *time.Time     `json:"first_published_at"`
+	LastPublishedAt  *time.Time     `json:"last_published_at"`
+	ScheduledFor     *time.Time     `json:"scheduled_for"`
+
+	// SeriesPath is the series' authorization domain (not sent).
+	SeriesPath string `json:"-"`
+}
+
+// Revision is an immutable snapshot of a document's editable part.
+type Revision struct {
+	DocumentID string         `json:"document_id"`
+	Number     int            `json:"number"`
+	Title      string         `json:"title"`
+	Slug       string         `json:"slug"`
+	Fields     map[string]any `json:"fields"`
+	Topics     []string       `json:"topics"`
+	Byline     *string        `json:"byline"`
+	Hero       *string        `json:"hero"`
+	Credits    []Credit       `json:"credits"`
+	AuthorID   string         `json:"author_id"`
+	Message    string         `json:"message"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+// snapshot returns the revision that records d's editable part as it is.
+func (d Document) snapshot(number int, authorID, message string, at time.Time) Revision {
+	return Revision{
+		DocumentID: d.ID, Number: number, Title: d.Title, Slug: d.Slug, Fields: d.Fields, Topics: d.Topics,
+		Byline: d.Byline, Hero: d.Hero, Credits: d.Credits, AuthorID: authorID, Message: message, CreatedAt: at,
+	}
+}
+
+// Comment is a remark on a document, optionally on one field. Review notes
+// are comments.
+type Comment struct {
+	ID         string     `json:"id"`
+	DocumentID string     `json:"document_id"`
+	Field      string     `json:"field"`
+	AuthorID   string     `json:"author_id"`
+	Body       string     `json:"body"`
+	Resolved   bool       `json:"resolved"`
+	ResolvedBy *string    `json:"resolved_by"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// Event is one entry of a document's audit trail. Events are never edited
+// or deleted.
+type Event struct {
+	ID         int64          `json:"id"`
+	DocumentID string         `json:"document_id"`
+	Action     string         `json:"action"`
+	From       workflow.State `json:"from"`
+	To         workflow.State `json:"to"`
+	ActorID    string         `json:"actor_id"`
+	Revision   int            `json:"revision"`
+	Note       string         `json:"note"`
+	CreatedAt  time.Time      `json:"created_at"`
+}

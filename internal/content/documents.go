@@ -1,0 +1,333 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/workflow"
+)
+
+const (
+	maxTitleLength = 300
+	maxTopics      = 20
+	maxTopicLength = 50
+)
+
+// NewDocument is the input for creating a document.
+type NewDocument struct {
+	Type    string         `json:"type"`
+	Series  string         `json:"series"`
+	Title   string         `json:"title"`
+	Slug    string         `json:"slug"`
+	Fields  map[string]any `json:"fields"`
+	Topics  []string       `json:"topics"`
+	Byline  *string        `json:"byline"`
+	Hero    *string        `json:"hero"`
+	Message string         `json:"message"`
+}
+
+// DocumentPatch changes some of a document's editable part. Fields are
+// merged: a field set to null is cleared, a field left out stays.
+type DocumentPatch struct {
+	Title   *string        `json:"title"`
+	Slug    *string        `json:"slug"`
+	Fields  map[string]any `json:"fields"`
+	Topics  *[]string      `json:"topics"`
+	Byline  *string        `json:"byline"` // "" clears: the series is the byline
+	Hero    *string        `json:"hero"`   // "" clears
+	Message string         `json:"message"`
+	Version *int           `json:"version"` // instead of If-Match
+}
+
+func documentObject(d Document) authz.Object {
+	return authz.Object{Kind: "document", Series: d.SeriesPath, State: string(d.State), OwnerID: d.OwnerID}
+}
+
+// CreateDocument creates a draft owned by the actor, with revision 1.
+func (s *Service) CreateDocument(ctx context.Context, actor cms.Actor, in NewDocument) (Document, error) {
+	series, err := s.store.FindSeries(ctx, in.Series)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return Document{}, cms.Invalid("series", "no such series")
+	} else if err != nil {
+		return Document{}, err
+	}
+	if err := s.authz.Can(actor, "create", authz.Object{Kind: "document", Series: series.Path()}); err != nil {
+		return Document{}, err
+	}
+	ct, err := s.store.FindContentType(ctx, in.Type)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return Document{}, cms.Invalid("type", "no such content type")
+	} else if err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	d := Document{
+		ID: cms.NewID(), Type: ct.Name, Series: series.Slug, SeriesPath: series.Path(), OwnerID: actor.UserID,
+		State: workflow.Draft, HeadRevision: 1, Version: 1, CreatedAt: now, UpdatedAt: now,
+		Fields: map[string]any{}, Topics: []string{}, Credits: []Credit{},
+	}
+	patch := DocumentPatch{Title: &in.Title, Fields: in.Fields, Topics: &in.Topics, Byline: in.Byline, Hero: in.Hero}
+	if in.Slug != "" {
+		patch.Slug = &in.Slug
+	}
+	if err := s.applyPatch(ctx, &d, ct, patch); err != nil {
+		return Document{}, err
+	}
+	rev := d.snapshot(1, actor.UserID, in.Message, now)
+	ev := Event{DocumentID: d.ID, Action: "create", To: workflow.Draft, ActorID: actor.UserID, Revision: 1, CreatedAt: now}
+	err = s.store.DocumentTx(ctx, func(tx Store) error {
+		if err := tx.InsertDocument(ctx, d); err != nil {
+			return slugConflict(err, d)
+		}
+		return s.record(ctx, tx, Change{After: &d, Event: ev}, &rev)
+	})
+	return d, err
+}
+
+// record writes a change's revision and event and tells the hooks, inside
+// the caller's transaction.
+func (s *Service) record(ctx context.Context, tx Store, c Change, rev *Revision) error {
+	if rev != nil {
+		if err := tx.AddRevision(ctx, *rev); err != nil {
+			return err
+		}
+	}
+	if err := tx.AddEvent(ctx, c.Event); err != nil {
+		return err
+	}
+	for _, h := range s.hooks {
+		if err := h.DocumentChanged(ctx, tx, c); err != nil {
+			return fmt.Errorf("content: hook: %w", err)
+		}
+	}
+	return nil
+}
+
+func slugConflict(err error, d Document) error {
+	if cms.IsCode(err, cms.CodeConflict) {
+		return &cms.Error{Code: cms.CodeConflict, Message: fmt.Sprintf("the slug %q is taken in series %q", d.Slug, d.Series),
+			Fields: []cms.FieldProblem{{Field: "slug", Message: "is taken in this series"}}}
+	}
+	return err
+}
+
+// applyPatch validates patch against the content type and applies it to d.
+func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p DocumentPatch) error {
+	var probs cms.Problems
+	if p.Title != nil {
+		d.Title = strings.TrimSpace(*p.Title)
+		if d.Title == "" || utf8.RuneCountInString(d.Title) > maxTitleLength {
+			probs.Add("title", fmt.Sprintf("is required and at most %d characters", maxTitleLength))
+		}
+	}
+	switch {
+	case p.Slug != nil:
+		d.Slug = *p.Slug
+		if err := checkSlug("slug", d.Slug); err != nil {
+			probs.Add("slug", "must be lower-case letters, digits and single hyphens, at most 120 characters")
+		}
+	case d.Slug == "":
+		if d.Slug = Slugify(d.Title); d.Slug == "" && d.Title != "" {
+			probs.Add("slug", "cannot be derived from the title; give one")
+		}
+	}
+	if p.Fields != nil {
+		merged := maps(d.Fields)
+		for k, v := range p.Fields {
+			merged[k] = v
+		}
+		fields, err := ct.normalizeFields(merged)
+		if err != nil {
+			probs = append(probs, err.(*cms.Error).Fields...)
+		}
+		d.Fields = fields
+	}
+	if p.Topics != nil {
+		topics, msg := normalizeTopics(*p.Topics)
+		if msg != "" {
+			probs.Add("topics", msg)
+		}
+		d.Topics = topics
+	}
+	if p.Byline != nil {
+		if err := s.setByline(ctx, d, *p.Byline); err != nil {
+			probs.Add("byline", err.Error())
+		}
+	}
+	if p.Hero != nil {
+		d.Hero = nil
+		if *p.Hero != "" {
+			d.Hero = p.Hero
+		}
+	}
+	return probs.Err()
+}
+
+func maps(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Service) setByline(ctx context.Context, d *Document, slug string) error {
+	if slug == "" {
+		d.Byline = nil
+		return nil
+	}
+	if _, err := s.store.FindContributor(ctx, slug); cms.IsCode(err, cms.CodeNotFound) {
+		return fmt.Errorf("no such contributor")
+	} else if err != nil {
+		return err
+	}
+	d.Byline = &slug
+	return nil
+}
+
+// normalizeTopics trims, lower-cases and de-duplicates topics.
+func normalizeTopics(in []string) ([]string, string) {
+	out := []string{}
+	for _, t := range in {
+		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+		if t == "" || slices.Contains(out, t) {
+			continue
+		}
+		if utf8.RuneCountInString(t) > maxTopicLength {
+			return out, fmt.Sprintf("each topic must be at most %d characters", maxTopicLength)
+		}
+		out = append(out, t)
+	}
+	if len(out) > maxTopics {
+		return out, fmt.Sprintf("at most %d topics", maxTopics)
+	}
+	return out, ""
+}
+
+// visibleDocument loads a document the actor may see; one they may not see
+// is not found, so that its existence does not leak.
+func (s *Service) visibleDocument(ctx context.Context, actor cms.Actor, id string) (Document, error) {
+	d, err := s.store.FindDocument(ctx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if !s.authz.Allowed(actor, "read", documentObject(d)) {
+		return Document{}, cms.NotFound("document")
+	}
+	return d, nil
+}
+
+// Document returns one document the actor may see.
+func (s *Service) Document(ctx context.Context, actor cms.Actor, id string) (Document, error) {
+	return s.visibleDocument(ctx, actor, id)
+}
+
+// checkVersion refuses a write based on a version that is no longer
+// current.
+func checkVersion(d Document, version int) error {
+	if d.Version != version {
+		return cms.Errorf(cms.CodePreconditionFailed, "the document changed: you edited version %d, it is now at version %d", version, d.Version)
+	}
+	return nil
+}
+
+// UpdateDocument applies patch as a new head revision. version is the
+// version the edit was based on.
+func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string, version int, p DocumentPatch) (Document, error) {
+	d, err := s.editable(ctx, actor, id, version, "edit")
+	if err != nil {
+		return Document{}, err
+	}
+	ct, err := s.store.FindContentType(ctx, d.Type)
+	if err != nil {
+		return Document{}, err
+	}
+	before := d
+	if err := s.applyPatch(ctx, &d, ct, p); err != nil {
+		return Document{}, err
+	}
+	return s.saveEdit(ctx, actor, before, d, "edit", p.Message)
+}
+
+// editable loads a document for an edit by actor: visible, current, the
+// actor may do act in its state, and its state allows edits.
+func (s *Service) editable(ctx context.Context, actor cms.Actor, id string, version int, act string) (Document, error) {
+	d, err := s.visibleDocument(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := checkVersion(d, version); err != nil {
+		return Document{}, err
+	}
+	if _, err := workflow.AfterEdit(d.State); err != nil {
+		return Document{}, err
+	}
+	if err := s.authz.Can(actor, act, documentObject(d)); err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}
+
+// saveEdit stores after as the new head revision of before, moving the
+// state as an edit does (approved → in_review, published → draft).
+func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after Document, action, message string) (Document, error) {
+	next, err := workflow.AfterEdit(before.State)
+	if err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	after.State = next
+	after.HeadRevision = before.HeadRevision + 1
+	after.Version = before.Version + 1
+	after.UpdatedAt = now
+	if next != workflow.Approved {
+		after.ApprovedRevision = nil
+	}
+	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
+	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: next, ActorID: actor.UserID,
+		Revision: after.HeadRevision, CreatedAt: now}
+	err = s.store.DocumentTx(ctx, func(tx Store) error {
+		if err := tx.UpdateDocument(ctx, after, before.Version); err != nil {
+			return slugConflict(err, after)
+		}
+		return s.record(ctx, tx, Change{Before: &before, After: &after, Event: ev}, &rev)
+	})
+	return after, err
+}
+
+// DeleteDocument removes a document that is not live. Its revisions and
+// events go with it, so the deletion itself is kept as an audit event.
+func (s *Service) DeleteDocument(ctx context.Context, actor cms.Actor, id string, version int) error {
+	d, err := s.visibleDocument(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(d, version); err != nil {
+		return err
+	}
+	if err := s.authz.Can(actor, "delete", documentObject(d)); err != nil {
+		return err
+	}
+	if d.LiveRevision != nil {
+		return cms.Errorf(cms.CodeConflict, "the document is live; unpublish it first")
+	}
+	return s.store.DocumentTx(ctx, func(tx Store) error {
+		audit := cms.AuditEvent{ActorID: actor.UserID, Action: "document.delete", ObjectType: "document", ObjectID: d.ID,
+			Detail: map[string]any{"title": d.Title, "series": d.Series, "slug": d.Slug}}
+		if err := tx.DeleteDocument(ctx, d.ID, d.Version, audit); err != nil {
+			return err
+		}
+		ev := Event{DocumentID: d.ID, Action: "delete", From: d.State, ActorID: actor.UserID, Revision: d.HeadRevision, CreatedAt: s.now()}
+		for _, h := range s.hooks {
+			if err := h.DocumentChanged(ctx, tx, Change{Before: &d, Event: ev}); err != nil {
+				return fmt.Errorf("content: hook: %w", err)
+			}
+		}
+		return nil
+	})
+}

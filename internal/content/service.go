@@ -1,0 +1,271 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// Service is the content use cases.
+type Service struct {
+	store Store
+	authz Authorizer
+	hooks []Hook
+	now   func() time.Time
+}
+
+// NewService returns a Service. Hooks run inside every document
+// transaction, in order.
+func NewService(store Store, az Authorizer, hooks ...Hook) *Service {
+	return &Service{store: store, authz: az, hooks: hooks, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetClock replaces the clock, for tests of scheduling.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+var seriesKinds = []string{"newsletter", "blog", "report"}
+
+// SeriesInput creates or changes a series. The slug is set at creation and
+// never changes: role assignments name it.
+type SeriesInput struct {
+	Slug        string  `json:"slug"`
+	Name        *string `json:"name"`
+	Kind        *string `json:"kind"`
+	Description *string `json:"description"`
+	About       *string `json:"about"`
+	Parent      *string `json:"parent"`
+}
+
+// CreateSeries adds a series.
+func (s *Service) CreateSeries(ctx context.Context, actor cms.Actor, in SeriesInput) (Series, error) {
+	now := s.now()
+	sr := Series{ID: cms.NewID(), Slug: in.Slug, CreatedAt: now, UpdatedAt: now}
+	if err := checkSlug("slug", in.Slug); err != nil {
+		return Series{}, err
+	}
+	if in.Name == nil || in.Kind == nil {
+		return Series{}, cms.Invalid("name", "name and kind are required")
+	}
+	if err := s.applySeries(ctx, &sr, in); err != nil {
+		return Series{}, err
+	}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "series.create", ObjectType: "series", ObjectID: sr.ID}
+	if err := s.store.CreateSeries(ctx, sr, ev); err != nil {
+		if cms.IsCode(err, cms.CodeConflict) {
+			return Series{}, cms.Errorf(cms.CodeConflict, "a series with slug %q exists", sr.Slug)
+		}
+		return Series{}, err
+	}
+	return sr, nil
+}
+
+// UpdateSeries changes a series' name, kind, texts or parent.
+func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string, in SeriesInput) (Series, error) {
+	sr, err := s.store.FindSeries(ctx, slug)
+	if err != nil {
+		return Series{}, err
+	}
+	if in.Slug != "" && in.Slug != slug {
+		return Series{}, cms.Invalid("slug", "cannot be changed")
+	}
+	if err := s.applySeries(ctx, &sr, in); err != nil {
+		return Series{}, err
+	}
+	sr.UpdatedAt = s.now()
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "series.update", ObjectType: "series", ObjectID: sr.ID}
+	return sr, s.store.UpdateSeries(ctx, sr, ev)
+}
+
+func (s *Service) applySeries(ctx context.Context, sr *Series, in SeriesInput) error {
+	var p cms.Problems
+	if in.Name != nil {
+		sr.Name = strings.TrimSpace(*in.Name)
+		if sr.Name == "" || utf8.RuneCountInString(sr.Name) > 200 {
+			p.Add("name", "is required and at most 200 characters")
+		}
+	}
+	if in.Kind != nil {
+		sr.Kind = *in.Kind
+		if !oneOf(sr.Kind, seriesKinds) {
+			p.Add("kind", fmt.Sprintf("must be one of %v", seriesKinds))
+		}
+	}
+	setText(&p, "description", &sr.Description, in.Description, 2000)
+	setText(&p, "about", &sr.About, in.About, 5000)
+	if in.Parent != nil {
+		if err := s.setParent(ctx, sr, *in.Parent); err != nil {
+			p.Add("parent", err.Error())
+		}
+	}
+	return p.Err()
+}
+
+func setText(p *cms.Problems, field string, dst *string, v *string, max int) {
+	if v == nil {
+		return
+	}
+	if utf8.RuneCountInString(*v) > max {
+		p.Add(field, fmt.Sprintf("must be at most %d characters", max))
+		return
+	}
+	*dst = *v
+}
+
+// setParent links a series under a top-level series; series nest one
+// level only.
+func (s *Service) setParent(ctx context.Context, sr *Series, slug string) error {
+	if slug == "" {
+		sr.ParentID, sr.Parent = nil, nil
+		return nil
+	}
+	parent, err := s.store.FindSeries(ctx, slug)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return fmt.Errorf("no such series")
+	}
+	if err != nil {
+		return err
+	}
+	if parent.ParentID != nil || parent.ID == sr.ID {
+		return fmt.Errorf("series nest one level: %q cannot be a parent", slug)
+	}
+	all, err := s.store.FindAllSeries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range all {
+		if other.ParentID != nil && *other.ParentID == sr.ID {
+			return fmt.Errorf("%q has children of its own, so it cannot have a parent", sr.Slug)
+		}
+	}
+	sr.ParentID, sr.Parent = &parent.ID, &parent.Slug
+	return nil
+}
+
+// Series returns one series.
+func (s *Service) Series(ctx context.Context, slug string) (Series, error) {
+	return s.store.FindSeries(ctx, slug)
+}
+
+// AllSeries lists every series.
+func (s *Service) AllSeries(ctx context.Context) ([]Series, error) {
+	return s.store.FindAllSeries(ctx)
+}
+
+// ContentTypes lists every content type.
+func (s *Service) ContentTypes(ctx context.Context) ([]ContentType, error) {
+	return s.store.FindContentTypes(ctx)
+}
+
+// ContentType returns one content type.
+func (s *Service) ContentType(ctx context.Context, name string) (ContentType, error) {
+	return s.store.FindContentType(ctx, name)
+}
+
+// CreateContentType adds a content type.
+func (s *Service) CreateContentType(ctx context.Context, actor cms.Actor, ct ContentType) (ContentType, error) {
+	if err := ct.validate(); err != nil {
+		return ContentType{}, err
+	}
+	now := s.now()
+	ct.ID, ct.CreatedAt, ct.UpdatedAt = cms.NewID(), now, now
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "content_type.create", ObjectType: "content_type", ObjectID: ct.ID}
+	if err := s.store.CreateContentType(ctx, ct, ev); err != nil {
+		if cms.IsCode(err, cms.CodeConflict) {
+			return ContentType{}, cms.Errorf(cms.CodeConflict, "a content type named %q exists", ct.Name)
+		}
+		return ContentType{}, err
+	}
+	return ct, nil
+}
+
+// ContributorInput creates or changes a contributor.
+type ContributorInput struct {
+	Slug   string  `json:"slug"`
+	Name   *string `json:"name"`
+	Bio    *string `json:"bio"`
+	UserID *string `json:"user_id"`
+}
+
+// CreateContributor adds a person who can be credited. Editors of any
+// series may add contributors, who are shared by all series.
+func (s *Service) CreateContributor(ctx context.Context, actor cms.Actor, in ContributorInput) (Contributor, error) {
+	if err := s.authz.CanSomewhere(actor, "manage", authz.Contributors); err != nil {
+		return Contributor{}, err
+	}
+	now := s.now()
+	c := Contributor{ID: cms.NewID(), CreatedAt: now, UpdatedAt: now}
+	if in.Name == nil {
+		return Contributor{}, cms.Invalid("name", "is required")
+	}
+	if in.Slug == "" {
+		in.Slug = Slugify(*in.Name)
+	}
+	if err := checkSlug("slug", in.Slug); err != nil {
+		return Contributor{}, err
+	}
+	c.Slug = in.Slug
+	if err := applyContributor(&c, in); err != nil {
+		return Contributor{}, err
+	}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "contributor.create", ObjectType: "contributor", ObjectID: c.ID}
+	if err := s.store.CreateContributor(ctx, c, ev); err != nil {
+		if cms.IsCode(err, cms.CodeConflict) {
+			return Contributor{}, cms.Errorf(cms.CodeConflict, "a contributor with slug %q exists", c.Slug)
+		}
+		return Contributor{}, err
+	}
+	return c, nil
+}
+
+// UpdateContributor changes a contributor's name, bio or account link.
+func (s *Service) UpdateContributor(ctx context.Context, actor cms.Actor, slug string, in ContributorInput) (Contributor, error) {
+	if err := s.authz.CanSomewhere(actor, "manage", authz.Contributors); err != nil {
+		return Contributor{}, err
+	}
+	c, err := s.store.FindContributor(ctx, slug)
+	if err != nil {
+		return Contributor{}, err
+	}
+	if in.Slug != "" && in.Slug != slug {
+		return Contributor{}, cms.Invalid("slug", "cannot be changed")
+	}
+	if err := applyContributor(&c, in); err != nil {
+		return Contributor{}, err
+	}
+	c.UpdatedAt = s.now()
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "contributor.update", ObjectType: "contributor", ObjectID: c.ID}
+	return c, s.store.UpdateContributor(ctx, c, ev)
+}
+
+func applyContributor(c *Contributor, in ContributorInput) error {
+	var p cms.Problems
+	if in.Name != nil {
+		c.Name = strings.TrimSpace(*in.Name)
+		if c.Name == "" || utf8.RuneCountInString(c.Name) > 200 {
+			p.Add("name", "is required and at most 200 characters")
+		}
+	}
+	setText(&p, "bio", &c.Bio, in.Bio, 5000)
+	if in.UserID != nil {
+		c.UserID = in.UserID
+		if *in.UserID == "" {
+			c.UserID = nil
+		}
+	}
+	return p.Err()
+}
+
+// Contributors lists every contributor.
+func (s *Service) Contributors(ctx context.Context) ([]Contributor, error) {
+	return s.store.FindContributors(ctx)
+}
+
+// Contributor returns one contributor.
+func (s *Service) Contributor(ctx context.Context, slug string) (Contributor, error) {
+	return s.store.FindContributor(ctx, slug)
+}

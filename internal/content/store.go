@@ -1,0 +1,115 @@
+package content
+
+import (
+	"context"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/workflow"
+)
+
+// Store is what content needs from persistence. Reads of a missing object
+// return a cms not-found error. Writes that belong together run inside
+// DocumentTx, on the Store it passes.
+type Store interface {
+	CreateSeries(ctx context.Context, s Series, ev cms.AuditEvent) error
+	UpdateSeries(ctx context.Context, s Series, ev cms.AuditEvent) error
+	FindSeries(ctx context.Context, slug string) (Series, error)
+	FindAllSeries(ctx context.Context) ([]Series, error)
+
+	CreateContentType(ctx context.Context, ct ContentType, ev cms.AuditEvent) error
+	FindContentType(ctx context.Context, name string) (ContentType, error)
+	FindContentTypes(ctx context.Context) ([]ContentType, error)
+
+	CreateContributor(ctx context.Context, c Contributor, ev cms.AuditEvent) error
+	UpdateContributor(ctx context.Context, c Contributor, ev cms.AuditEvent) error
+	FindContributor(ctx context.Context, slug string) (Contributor, error)
+	FindContributors(ctx context.Context) ([]Contributor, error)
+
+	FindDocument(ctx context.Context, id string) (Document, error)
+	FindDocuments(ctx context.Context, f DocumentFilter) ([]Document, error)
+	FindRevisions(ctx context.Context, documentID string) ([]Revision, error)
+	FindRevision(ctx context.Context, documentID string, number int) (Revision, error)
+	FindComments(ctx context.Context, documentID string) ([]Comment, error)
+	FindEvents(ctx context.Context, documentID string) ([]Event, error)
+	// FindDueDocuments lists the ids of scheduled documents due at now.
+	FindDueDocuments(ctx context.Context, now time.Time) ([]string, error)
+
+	// DocumentTx runs fn in one transaction.
+	DocumentTx(ctx context.Context, fn func(tx Store) error) error
+	InsertDocument(ctx context.Context, d Document) error
+	// UpdateDocument writes d if the stored version is still prevVersion,
+	// and fails with a precondition error otherwise.
+	UpdateDocument(ctx context.Context, d Document, prevVersion int) error
+	DeleteDocument(ctx context.Context, id string, version int, ev cms.AuditEvent) error
+	AddRevision(ctx context.Context, r Revision) error
+	AddEvent(ctx context.Context, e Event) error
+	AddComment(ctx context.Context, c Comment) error
+	ResolveComment(ctx context.Context, documentID, id, by string, at time.Time) (Comment, error)
+}
+
+// Authorizer is the one enforcer, as content sees it.
+type Authorizer interface {
+	Allowed(actor cms.Actor, act string, obj authz.Object) bool
+	Can(actor cms.Actor, act string, obj authz.Object) error
+	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
+}
+
+// Hook is told of every document change inside its transaction, so that
+// what depends on documents (the search index, the webhook outbox, the
+// delivery cache) commits or rolls back with it.
+type Hook interface {
+	DocumentChanged(ctx context.Context, tx Store, c Change) error
+}
+
+// Change is one committed-together document change.
+type Change struct {
+	Before *Document // nil when created
+	After  *Document // nil when deleted
+	Event  Event
+}
+
+// LiveChanged reports whether what delivery shows changed: a different
+// live revision, or a document that appeared or vanished.
+func (c Change) LiveChanged() bool {
+	var before, after *int
+	if c.Before != nil {
+		before = c.Before.LiveRevision
+	}
+	if c.After != nil {
+		after = c.After.LiveRevision
+	}
+	if before == nil || after == nil {
+		return before != after
+	}
+	return *before != *after
+}
+
+// DocumentFilter selects documents for a listing.
+type DocumentFilter struct {
+	SeriesIDs []string // nil: any
+	Type      string
+	State     workflow.State
+	OwnerID   string
+	Topic     string
+	Query     string // text in the title
+	// Visible restricts to what the caller may see: every document of
+	// AllOf, and the caller's own in OwnOf. Nil means no restriction.
+	Visible *Visibility
+	After   *Cursor
+	Limit   int
+}
+
+// Visibility is the set of documents a person may see, as series ids.
+type Visibility struct {
+	AllOf   []string
+	OwnOf   []string
+	OwnerID string
+}
+
+// Cursor is a position in a listing ordered by update time, newest first.
+type Cursor struct {
+	UpdatedAt time.Time
+	ID        string
+}

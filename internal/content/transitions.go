@@ -1,0 +1,178 @@
+package content
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/workflow"
+)
+
+// TransitionRequest asks to move a document through the workflow.
+type TransitionRequest struct {
+	Action string     `json:"action"`
+	Note   string     `json:"note"`
+	At     *time.Time `json:"at"`
+}
+
+const maxNoteLength = 10_000
+
+// Transition moves a document through the workflow of SPEC §3: the state
+// table decides whether the action is possible (409), the enforcer whether
+// the actor may take it (403). version, when not nil, is the version the
+// request was based on (412 when stale). The state, revision pointers,
+// event, comment and hooks commit in one transaction.
+func (s *Service) Transition(ctx context.Context, actor cms.Actor, id string, req TransitionRequest, version *int) (Document, error) {
+	action := workflow.Action(req.Action)
+	if !workflow.ValidAction(action) {
+		return Document{}, cms.Invalid("action", "no such action")
+	}
+	if utf8.RuneCountInString(req.Note) > maxNoteLength {
+		return Document{}, cms.Invalid("note", "must be at most 10000 characters")
+	}
+	for attempt := 0; ; attempt++ {
+		d, err := s.visibleDocument(ctx, actor, id)
+		if err != nil {
+			return Document{}, err
+		}
+		if version != nil {
+			if err := checkVersion(d, *version); err != nil {
+				return Document{}, err
+			}
+		}
+		after, err := s.transition(ctx, actor, d, action, req)
+		// Without If-Match, a concurrent write means "look again": the
+		// retry sees the new state, so of two racing publishes one wins and
+		// the other gets a conflict.
+		if cms.IsCode(err, cms.CodePreconditionFailed) && version == nil && attempt < 3 {
+			continue
+		}
+		return after, err
+	}
+}
+
+func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, action workflow.Action, req TransitionRequest) (Document, error) {
+	to, err := workflow.Next(d.State, action, d.LiveRevision != nil)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.authz.Can(actor, string(action), documentObject(d)); err != nil {
+		return Document{}, err
+	}
+	now := s.now()
+	after := d
+	after.State, after.Version, after.UpdatedAt = to, d.Version+1, now
+	var comment *Comment
+	switch action {
+	case workflow.Submit:
+		ct, err := s.store.FindContentType(ctx, d.Type)
+		if err != nil {
+			return Document{}, err
+		}
+		if err := ct.missingRequired(d.Fields); err != nil {
+			return Document{}, err
+		}
+		after.SubmittedAt = &now
+	case workflow.RequestChanges:
+		if strings.TrimSpace(req.Note) == "" {
+			return Document{}, cms.Invalid("note", "is required when requesting changes")
+		}
+		comment = &Comment{ID: cms.NewID(), DocumentID: d.ID, AuthorID: actor.UserID, Body: req.Note, CreatedAt: now}
+	case workflow.Approve:
+		head := d.HeadRevision
+		after.ApprovedRevision, after.ApprovedAt = &head, &now
+	case workflow.Schedule:
+		if req.At == nil || !req.At.After(now) {
+			return Document{}, cms.Invalid("at", "must be a time in the future (RFC 3339)")
+		}
+		at := req.At.UTC()
+		after.ScheduledFor = &at
+	case workflow.Unschedule:
+		after.ScheduledFor = nil
+	case workflow.Publish, workflow.Clock:
+		publish(&after, now)
+	case workflow.Unpublish:
+		after.LiveRevision = nil
+	}
+	if to != workflow.Approved && to != workflow.Scheduled && to != workflow.Published {
+		after.ApprovedRevision = nil
+	}
+	ev := Event{DocumentID: d.ID, Action: string(action), From: d.State, To: to, ActorID: actor.UserID,
+		Revision: d.HeadRevision, Note: req.Note, CreatedAt: now}
+	err = s.store.DocumentTx(ctx, func(tx Store) error {
+		if err := tx.UpdateDocument(ctx, after, d.Version); err != nil {
+			return err
+		}
+		if comment != nil {
+			if err := tx.AddComment(ctx, *comment); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, Change{Before: &d, After: &after, Event: ev}, nil)
+	})
+	return after, err
+}
+
+// publish makes the approved revision live: exactly the one the editor
+// approved, never a later edit (an edit would have voided the approval).
+func publish(d *Document, now time.Time) {
+	live := d.HeadRevision
+	if d.ApprovedRevision != nil {
+		live = *d.ApprovedRevision
+	}
+	d.LiveRevision = &live
+	d.ScheduledFor = nil
+	d.LastPublishedAt = &now
+	if d.FirstPublishedAt == nil {
+		d.FirstPublishedAt = &now
+	}
+}
+
+// PublishDue publishes every scheduled document whose time has come, as
+// the system. Each publish is a conditional update on the version, so when
+// several instances run the scheduler, each document is published once:
+// the others find it changed and skip it.
+func (s *Service) PublishDue(ctx context.Context) (int, error) {
+	ids, err := s.store.FindDueDocuments(ctx, s.now())
+	if err != nil {
+		return 0, err
+	}
+	published := 0
+	for _, id := range ids {
+		d, err := s.store.FindDocument(ctx, id)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		if d.State != workflow.Scheduled || d.ScheduledFor == nil || d.ScheduledFor.After(s.now()) {
+			continue // unscheduled or published meanwhile
+		}
+		_, err = s.transition(ctx, cms.System, d, workflow.Clock, TransitionRequest{})
+		switch {
+		case err == nil:
+			published++
+		case cms.IsCode(err, cms.CodePreconditionFailed), cms.IsCode(err, cms.CodeConflict):
+			// another instance got there first
+		default:
+			return published, err
+		}
+	}
+	return published, nil
+}
+
+// RunScheduler calls PublishDue every interval until ctx ends.
+func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
+}
