@@ -83,16 +83,16 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
+	if assignment != nil && assignment.Series != authz.AllSeries {
+		if _, err := a.Content.Series(ctx, assignment.Series); err != nil {
+			return fmt.Errorf("--role: series %q: %w", assignment.Series, err)
+		}
+	}
 	u, err := a.Auth.CreateUser(ctx, cms.System, auth.NewUser{Email: *email, Name: *name, Password: password})
 	if err != nil {
 		return err
 	}
 	if assignment != nil {
-		if assignment.Series != authz.AllSeries {
-			if _, err := a.Content.Series(ctx, assignment.Series); err != nil {
-				return fmt.Errorf("--role: series %q: %w", assignment.Series, err)
-			}
-		}
 		assignment.UserID = u.ID
 		if err := a.Authz.Assign(ctx, cms.System, *assignment); err != nil {
 			return err
