@@ -64,8 +64,10 @@ type Document struct {
 	Fields           map[string]any `json:"fields"`
 	Topics           []string       `json:"topics"`
 	Byline           *string        `json:"byline"` // contributor slug; nil = the series
-	Hero             *string        `json:"hero"`   // media asset id
+	BylineName       string         `json:"byline_name"`
+	Hero             *string        `json:"hero"` // media asset id
 	Credits          []Credit       `json:"credits"`
+	CreditLine       string         `json:"credit_line"`
 	OwnerID          string         `json:"owner_id"`
 	State            workflow.State `json:"state"`
 	HeadRevision     int            `json:"head_revision"`
@@ -82,6 +84,12 @@ type Document struct {
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`
+}
+
+// Refresh recomputes what is derived from the editable part: the credit
+// line.
+func (d *Document) Refresh() {
+	d.CreditLine = CreditLine(d.BylineName, d.Credits)
 }
 
 // Revision is an immutable snapshot of a document's editable part.

@@ -67,7 +67,7 @@ func (s *Service) CreateDocument(ctx context.Context, actor cms.Actor, in NewDoc
 	}
 	now := s.now()
 	d := Document{
-		ID: cms.NewID(), Type: ct.Name, Series: series.Slug, SeriesPath: series.Path(), OwnerID: actor.UserID,
+		ID: cms.NewID(), Type: ct.Name, Series: series.Slug, SeriesPath: series.Path(), BylineName: series.Name, OwnerID: actor.UserID,
 		State: workflow.Draft, HeadRevision: 1, Version: 1, CreatedAt: now, UpdatedAt: now,
 		Fields: map[string]any{}, Topics: []string{}, Credits: []Credit{},
 	}
@@ -78,6 +78,7 @@ func (s *Service) CreateDocument(ctx context.Context, actor cms.Actor, in NewDoc
 	if err := s.applyPatch(ctx, &d, ct, patch); err != nil {
 		return Document{}, err
 	}
+	d.Refresh()
 	rev := d.snapshot(1, actor.UserID, in.Message, now)
 	ev := Event{DocumentID: d.ID, Action: "create", To: workflow.Draft, ActorID: actor.UserID, Revision: 1, CreatedAt: now}
 	err = s.store.DocumentTx(ctx, func(tx Store) error {
@@ -176,17 +177,24 @@ func maps(m map[string]any) map[string]any {
 	return out
 }
 
+// setByline credits the document to a contributor, or to its series when
+// slug is empty.
 func (s *Service) setByline(ctx context.Context, d *Document, slug string) error {
 	if slug == "" {
-		d.Byline = nil
+		series, err := s.store.FindSeries(ctx, d.Series)
+		if err != nil {
+			return err
+		}
+		d.Byline, d.BylineName = nil, series.Name
 		return nil
 	}
-	if _, err := s.store.FindContributor(ctx, slug); cms.IsCode(err, cms.CodeNotFound) {
+	c, err := s.store.FindContributor(ctx, slug)
+	if cms.IsCode(err, cms.CodeNotFound) {
 		return fmt.Errorf("no such contributor")
 	} else if err != nil {
 		return err
 	}
-	d.Byline = &slug
+	d.Byline, d.BylineName = &slug, c.Name
 	return nil
 }
 
@@ -288,6 +296,7 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	if next != workflow.Approved {
 		after.ApprovedRevision = nil
 	}
+	after.Refresh()
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
 	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: next, ActorID: actor.UserID,
 		Revision: after.HeadRevision, CreatedAt: now}

@@ -55,7 +55,14 @@ func (s *Service) Restore(ctx context.Context, actor cms.Actor, id string, n, ve
 	}
 	before := d
 	d.Title, d.Slug, d.Fields, d.Topics = rev.Title, rev.Slug, rev.Fields, rev.Topics
-	d.Byline, d.Hero, d.Credits = rev.Byline, rev.Hero, rev.Credits
+	d.Hero, d.Credits = rev.Hero, rev.Credits
+	byline := ""
+	if rev.Byline != nil {
+		byline = *rev.Byline
+	}
+	if err := s.setByline(ctx, &d, byline); err != nil {
+		return Document{}, cms.Invalid("byline", "the byline of revision "+fmt.Sprint(n)+" no longer exists")
+	}
 	return s.saveEdit(ctx, actor, before, d, "restore", fmt.Sprintf("restored revision %d", n))
 }
 

@@ -42,11 +42,13 @@ type documentRow struct {
 	SeriesSlug string  `gorm:"->"`
 	ParentSlug *string `gorm:"->"`
 	BylineSlug *string `gorm:"->"`
+	BylineName string  `gorm:"->"`
 }
 
 func (documentRow) TableName() string { return "documents" }
 
-const documentSelect = `SELECT d.*, ct.name AS type_name, s.slug AS series_slug, p.slug AS parent_slug, c.slug AS byline_slug
+const documentSelect = `SELECT d.*, ct.name AS type_name, s.slug AS series_slug, p.slug AS parent_slug,
+  c.slug AS byline_slug, COALESCE(c.name, s.name) AS byline_name
 FROM documents d
 JOIN content_types ct ON ct.id = d.type_id
 JOIN series s ON s.id = d.series_id
@@ -56,7 +58,7 @@ LEFT JOIN contributors c ON c.id = d.byline_id`
 func (r documentRow) document() (content.Document, error) {
 	d := content.Document{
 		ID: r.ID, Type: r.TypeName, Series: r.SeriesSlug, Title: r.Title, Slug: r.Slug,
-		Byline: r.BylineSlug, Hero: r.HeroMediaID, OwnerID: r.OwnerID, State: workflow.State(r.State),
+		Byline: r.BylineSlug, BylineName: r.BylineName, Hero: r.HeroMediaID, OwnerID: r.OwnerID, State: workflow.State(r.State),
 		HeadRevision: r.HeadRevision, LiveRevision: r.LiveRevision, ApprovedRevision: r.ApprovedRevision,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt,
 		ApprovedAt: r.ApprovedAt, FirstPublishedAt: r.FirstPublishedAt, LastPublishedAt: r.LastPublishedAt,
@@ -165,6 +167,7 @@ func (db *DB) findDocuments(ctx context.Context, q *gorm.DB) ([]content.Document
 		if c := credits[docs[i].ID]; c != nil {
 			docs[i].Credits = c
 		}
+		docs[i].Refresh()
 	}
 	return docs, nil
 }
@@ -261,7 +264,7 @@ func (db *DB) InsertDocument(ctx context.Context, d content.Document) error {
 	if err != nil {
 		return err
 	}
-	if err := db.q(ctx).Omit("TypeName", "SeriesSlug", "ParentSlug", "BylineSlug").Create(&row).Error; err != nil {
+	if err := db.q(ctx).Omit("TypeName", "SeriesSlug", "ParentSlug", "BylineSlug", "BylineName").Create(&row).Error; err != nil {
 		return wrap(err)
 	}
 	return db.replaceTopicsAndCredits(ctx, d)
