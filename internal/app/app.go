@@ -21,7 +21,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
+	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/policies"
@@ -33,19 +35,22 @@ type Options struct {
 	BodyLimit  int64 // bytes
 	SessionTTL time.Duration
 	TrustProxy bool
-	Logger     *slog.Logger
+	// CacheControl is sent with public delivery responses.
+	CacheControl string
+	Logger       *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
 
 // App is a built Masthead.
 type App struct {
-	opts    Options
-	Log     *slog.Logger
-	DB      *store.DB
-	Auth    *auth.Service
-	Authz   *authz.Enforcer
-	Content *content.Service
+	opts     Options
+	Log      *slog.Logger
+	DB       *store.DB
+	Auth     *auth.Service
+	Authz    *authz.Enforcer
+	Content  *content.Service
+	Delivery *delivery.Service
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -70,6 +75,17 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Content = content.NewService(db, a.Authz)
+	base := opts.BaseURL
+	if base == nil {
+		base, _ = url.Parse("http://localhost:8080")
+	}
+	a.Delivery, err = delivery.NewService(ctx, db, a.Content, render.New(base), delivery.Config{
+		BaseURL: base, CacheControl: opts.CacheControl, Logger: a.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Content.AddHook(a.Delivery)
 	return a, nil
 }
 
@@ -96,6 +112,7 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
+	go a.Delivery.Watch(ctx, 250*time.Millisecond)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -119,7 +136,10 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
+		Delivery:      a.Delivery,
 	})
+	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
+	delivery.RegisterSitemap(e, a.Delivery)
 	return e
 }
 

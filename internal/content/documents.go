@@ -81,11 +81,12 @@ func (s *Service) CreateDocument(ctx context.Context, actor cms.Actor, in NewDoc
 	d.Refresh()
 	rev := d.snapshot(1, actor.UserID, in.Message, now)
 	ev := Event{DocumentID: d.ID, Action: "create", To: workflow.Draft, ActorID: actor.UserID, Revision: 1, CreatedAt: now}
-	err = s.store.DocumentTx(ctx, func(tx Store) error {
+	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.InsertDocument(ctx, d); err != nil {
-			return slugConflict(err, d)
+			return Change{}, slugConflict(err, d)
 		}
-		return s.record(ctx, tx, Change{After: &d, Event: ev}, &rev)
+		c := Change{After: &d, Event: ev}
+		return c, s.record(ctx, tx, c, &rev)
 	})
 	return d, err
 }
@@ -101,6 +102,10 @@ func (s *Service) record(ctx context.Context, tx Store, c Change, rev *Revision)
 	if err := tx.AddEvent(ctx, c.Event); err != nil {
 		return err
 	}
+	return s.runHooks(ctx, tx, c)
+}
+
+func (s *Service) runHooks(ctx context.Context, tx Store, c Change) error {
 	for _, h := range s.hooks {
 		if err := h.DocumentChanged(ctx, tx, c); err != nil {
 			return fmt.Errorf("content: hook: %w", err)
@@ -300,11 +305,12 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
 	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: next, ActorID: actor.UserID,
 		Revision: after.HeadRevision, CreatedAt: now}
-	err = s.store.DocumentTx(ctx, func(tx Store) error {
+	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.UpdateDocument(ctx, after, before.Version); err != nil {
-			return slugConflict(err, after)
+			return Change{}, slugConflict(err, after)
 		}
-		return s.record(ctx, tx, Change{Before: &before, After: &after, Event: ev}, &rev)
+		c := Change{Before: &before, After: &after, Event: ev}
+		return c, s.record(ctx, tx, c, &rev)
 	})
 	return after, err
 }
@@ -325,18 +331,14 @@ func (s *Service) DeleteDocument(ctx context.Context, actor cms.Actor, id string
 	if d.LiveRevision != nil {
 		return cms.Errorf(cms.CodeConflict, "the document is live; unpublish it first")
 	}
-	return s.store.DocumentTx(ctx, func(tx Store) error {
+	return s.changeTx(ctx, func(tx Store) (Change, error) {
 		audit := cms.AuditEvent{ActorID: actor.UserID, Action: "document.delete", ObjectType: "document", ObjectID: d.ID,
 			Detail: map[string]any{"title": d.Title, "series": d.Series, "slug": d.Slug}}
 		if err := tx.DeleteDocument(ctx, d.ID, d.Version, audit); err != nil {
-			return err
+			return Change{}, err
 		}
 		ev := Event{DocumentID: d.ID, Action: "delete", From: d.State, ActorID: actor.UserID, Revision: d.HeadRevision, CreatedAt: s.now()}
-		for _, h := range s.hooks {
-			if err := h.DocumentChanged(ctx, tx, Change{Before: &d, Event: ev}); err != nil {
-				return fmt.Errorf("content: hook: %w", err)
-			}
-		}
-		return nil
+		c := Change{Before: &d, Event: ev}
+		return c, s.runHooks(ctx, tx, c)
 	})
 }

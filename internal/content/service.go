@@ -25,6 +25,50 @@ func NewService(store Store, az Authorizer, hooks ...Hook) *Service {
 	return &Service{store: store, authz: az, hooks: hooks, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// AddHook adds a hook that runs inside every document transaction.
+func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
+
+// changeTx runs fn in a document transaction and, once it committed, tells
+// the hooks that want to know.
+func (s *Service) changeTx(ctx context.Context, fn func(tx Store) (Change, error)) error {
+	var c Change
+	err := s.store.DocumentTx(ctx, func(tx Store) error {
+		var err error
+		c, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, h := range s.hooks {
+		if cm, ok := h.(Committer); ok {
+			cm.Committed(c)
+		}
+	}
+	return nil
+}
+
+// catalogChanged tells the watchers, after the change committed. A watcher
+// failing does not undo the change; it is logged by the caller.
+func (s *Service) catalogChanged(ctx context.Context, series, contributor string) error {
+	for _, h := range s.hooks {
+		w, ok := h.(CatalogWatcher)
+		if !ok {
+			continue
+		}
+		var err error
+		if series != "" {
+			err = w.SeriesChanged(ctx, series)
+		} else {
+			err = w.ContributorChanged(ctx, contributor)
+		}
+		if err != nil {
+			return fmt.Errorf("content: after the change: %w", err)
+		}
+	}
+	return nil
+}
+
 // SetClock replaces the clock, for tests of scheduling.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
@@ -78,7 +122,10 @@ func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string
 	}
 	sr.UpdatedAt = s.now()
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "series.update", ObjectType: "series", ObjectID: sr.ID}
-	return sr, s.store.UpdateSeries(ctx, sr, ev)
+	if err := s.store.UpdateSeries(ctx, sr, ev); err != nil {
+		return Series{}, err
+	}
+	return sr, s.catalogChanged(ctx, sr.Slug, "")
 }
 
 func (s *Service) applySeries(ctx context.Context, sr *Series, in SeriesInput) error {
@@ -239,7 +286,10 @@ func (s *Service) UpdateContributor(ctx context.Context, actor cms.Actor, slug s
 	}
 	c.UpdatedAt = s.now()
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "contributor.update", ObjectType: "contributor", ObjectID: c.ID}
-	return c, s.store.UpdateContributor(ctx, c, ev)
+	if err := s.store.UpdateContributor(ctx, c, ev); err != nil {
+		return Contributor{}, err
+	}
+	return c, s.catalogChanged(ctx, "", c.Slug)
 }
 
 func applyContributor(c *Contributor, in ContributorInput) error {

@@ -63,6 +63,19 @@ type Hook interface {
 	DocumentChanged(ctx context.Context, tx Store, c Change) error
 }
 
+// Committer is a Hook that also wants to know when its change has
+// committed, for work that must not run before (dropping a cache).
+type Committer interface {
+	Committed(c Change)
+}
+
+// CatalogWatcher is told after a series or contributor changed, for what
+// shows their names (delivered documents).
+type CatalogWatcher interface {
+	SeriesChanged(ctx context.Context, slug string) error
+	ContributorChanged(ctx context.Context, slug string) error
+}
+
 // Change is one committed-together document change.
 type Change struct {
 	Before *Document // nil when created

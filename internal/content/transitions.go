@@ -101,16 +101,17 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	}
 	ev := Event{DocumentID: d.ID, Action: string(action), From: d.State, To: to, ActorID: actor.UserID,
 		Revision: d.HeadRevision, Note: req.Note, CreatedAt: now}
-	err = s.store.DocumentTx(ctx, func(tx Store) error {
+	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.UpdateDocument(ctx, after, d.Version); err != nil {
-			return err
+			return Change{}, err
 		}
 		if comment != nil {
 			if err := tx.AddComment(ctx, *comment); err != nil {
-				return err
+				return Change{}, err
 			}
 		}
-		return s.record(ctx, tx, Change{Before: &d, After: &after, Event: ev}, nil)
+		c := Change{Before: &d, After: &after, Event: ev}
+		return c, s.record(ctx, tx, c, nil)
 	})
 	return after, err
 }

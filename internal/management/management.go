@@ -10,6 +10,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/delivery"
 )
 
 // Deps are the services the management API calls.
@@ -19,6 +20,7 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure (the base URL is https).
 	SecureCookies bool
 	Content       *content.Service
+	Delivery      *delivery.Service
 }
 
 type handler struct {
@@ -80,4 +82,7 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/documents/:id/comments", h.addComment, authn)
 	g.POST("/documents/:id/comments/:cid/resolve", h.resolveComment, authn)
 	g.GET("/documents/:id/events", h.listEvents, authn)
+	g.GET("/documents/:id/preview-links", h.listPreviewLinks, authn)
+	g.POST("/documents/:id/preview-links", h.createPreviewLink, authn)
+	g.DELETE("/documents/:id/preview-links/:pid", h.revokePreviewLink, authn)
 }

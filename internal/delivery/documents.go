@@ -1,0 +1,137 @@
+package delivery
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+const jsonType = "application/json"
+
+func (s *Service) getDocument(c echo.Context) error {
+	series, slug := c.Param("series"), c.Param("slug")
+	return s.serve(c, "doc\x00"+series+"\x00"+slug, func() ([]byte, string, error) {
+		e, err := s.store.FindDelivered(c.Request().Context(), series, slug)
+		if err != nil {
+			return nil, "", err
+		}
+		return e.Body, jsonType, nil
+	})
+}
+
+const (
+	defaultLimit = 25
+	maxLimit     = 100
+)
+
+// listQuery reads and checks a listing's parameters.
+func (s *Service) listQuery(c echo.Context) (Query, error) {
+	q := Query{
+		Series: c.QueryParam("series"), Type: c.QueryParam("type"),
+		Topic: strings.ToLower(c.QueryParam("topic")), Contributor: c.QueryParam("contributor"), Limit: defaultLimit,
+	}
+	if raw := c.QueryParam("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxLimit {
+			return q, cms.Invalid("limit", "must be between 1 and 100")
+		}
+		q.Limit = n
+	}
+	if raw := c.QueryParam("cursor"); raw != "" {
+		p, err := s.openCursor(raw)
+		if err != nil {
+			return q, err
+		}
+		q.After = &p
+	}
+	return q, nil
+}
+
+func (s *Service) listDocuments(c echo.Context) error {
+	q, err := s.listQuery(c)
+	if err != nil {
+		return err
+	}
+	key := "list\x00" + canonicalQuery(c.QueryParams())
+	return s.serve(c, key, func() ([]byte, string, error) {
+		entries, total, err := s.store.FindDeliveredPage(c.Request().Context(), q)
+		if err != nil {
+			return nil, "", err
+		}
+		next := ""
+		if len(entries) > q.Limit {
+			entries = entries[:q.Limit]
+			last := entries[len(entries)-1]
+			next = s.sealCursor(Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
+		}
+		return pageJSON(entries, next, total), jsonType, nil
+	})
+}
+
+// pageJSON splices the stored document bytes into a page without decoding
+// them: {"data":[…],"next_cursor":…,"total":n}.
+func pageJSON(entries []Entry, next string, total int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"data":[`)
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e.Body)
+	}
+	b.WriteString(`],"next_cursor":`)
+	if next == "" {
+		b.WriteString("null")
+	} else {
+		cur, _ := json.Marshal(next)
+		b.Write(cur)
+	}
+	b.WriteString(`,"total":`)
+	b.WriteString(strconv.Itoa(total))
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func canonicalQuery(v url.Values) string { return v.Encode() } // Encode sorts by key
+
+// sealCursor signs a position so that a client cannot forge one.
+func (s *Service) sealCursor(p Position) string {
+	payload := strconv.FormatInt(p.PublishedAt.UnixNano(), 10) + "," + p.DocumentID
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.sign("cursor", payload)
+}
+
+func (s *Service) openCursor(raw string) (Position, error) {
+	bad := cms.Invalid("cursor", "is not a cursor this API gave out")
+	enc, sig, ok := strings.Cut(raw, ".")
+	if !ok {
+		return Position{}, bad
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(s.sign("cursor", string(payload)))) {
+		return Position{}, bad
+	}
+	nanos, id, ok := strings.Cut(string(payload), ",")
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if !ok || err != nil || id == "" {
+		return Position{}, bad
+	}
+	return Position{PublishedAt: time.Unix(0, n).UTC(), DocumentID: id}, nil
+}
+
+// sign is an HMAC-SHA256 of payload under the site's key, scoped by
+// purpose so a cursor can never pass as a preview token.
+func (s *Service) sign(purpose, payload string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(purpose + "\x00" + payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}

@@ -1,0 +1,181 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"html"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gorilla/feeds"
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+const feedSize = 50
+
+// feedSource is what a feed is about: one series (with its children) or
+// the whole site.
+type feedSource struct {
+	title, description, slug string
+}
+
+func (s *Service) siteFeed(c echo.Context) error {
+	format := strings.TrimPrefix(c.Path()[strings.LastIndex(c.Path(), "."):], ".")
+	return s.feed(c, feedSource{title: "All publications", slug: ""}, format)
+}
+
+func (s *Service) seriesFeed(c echo.Context) error {
+	file := c.Param("file")
+	dot := strings.LastIndex(file, ".")
+	if dot < 0 {
+		return cms.NotFound("feed")
+	}
+	slug, format := file[:dot], file[dot+1:]
+	sr, err := s.store.FindSeries(c.Request().Context(), slug)
+	if err != nil {
+		return err
+	}
+	return s.feed(c, feedSource{title: sr.Name, description: sr.Description, slug: sr.Slug}, format)
+}
+
+func (s *Service) feed(c echo.Context, src feedSource, format string) error {
+	if format != "atom" && format != "json" {
+		return cms.NotFound("feed")
+	}
+	return s.serve(c, "feed\x00"+src.slug+"\x00"+format, func() ([]byte, string, error) {
+		docs, err := s.latest(c.Request().Context(), src.slug, feedSize)
+		if err != nil {
+			return nil, "", err
+		}
+		self := s.cfg.BaseURL.String() + c.Request().URL.Path
+		if format == "json" {
+			body, err := jsonFeed(src, self, s.cfg.BaseURL.String(), docs)
+			return body, "application/feed+json", err
+		}
+		body, err := atomFeed(src, self, s.cfg.BaseURL.String(), docs)
+		return body, "application/atom+xml; charset=utf-8", err
+	})
+}
+
+// latest decodes the newest delivered documents of a series (or all).
+func (s *Service) latest(ctx context.Context, series string, n int) ([]render.Document, error) {
+	entries, _, err := s.store.FindDeliveredPage(ctx, Query{Series: series, Limit: n})
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) > n {
+		entries = entries[:n]
+	}
+	docs := make([]render.Document, 0, len(entries))
+	for _, e := range entries {
+		var d render.Document
+		if err := json.Unmarshal(e.Body, &d); err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+// contentHTML is a document's body for feed readers: its list fields as
+// bullet lists and its rich-text fields as their sanitized HTML, in a
+// stable order.
+func contentHTML(d render.Document) string {
+	var b strings.Builder
+	names := make([]string, 0, len(d.Fields))
+	for k := range d.Fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		switch v := d.Fields[name].(type) {
+		case []any:
+			b.WriteString("<ul>")
+			for _, item := range v {
+				if s, ok := item.(string); ok {
+					b.WriteString("<li>" + html.EscapeString(s) + "</li>")
+				}
+			}
+			b.WriteString("</ul>")
+		case map[string]any:
+			if h, ok := v["html"].(string); ok {
+				b.WriteString(h)
+			}
+		}
+	}
+	if d.CreditLine != "" {
+		b.WriteString("<p>" + html.EscapeString(d.CreditLine) + "</p>")
+	}
+	return b.String()
+}
+
+func atomFeed(src feedSource, self, home string, docs []render.Document) ([]byte, error) {
+	f := &feeds.Feed{
+		Title:       src.title,
+		Link:        &feeds.Link{Href: home},
+		Description: src.description,
+		Id:          self,
+		Updated:     time.Unix(0, 0).UTC(),
+	}
+	for _, d := range docs {
+		if d.UpdatedAt.After(f.Updated) {
+			f.Updated = d.UpdatedAt
+		}
+		f.Items = append(f.Items, &feeds.Item{
+			Id: d.URL, Title: d.Title, Link: &feeds.Link{Href: d.URL}, Description: d.Summary,
+			Author: &feeds.Author{Name: d.Byline.Name}, Created: d.PublishedAt, Updated: d.UpdatedAt,
+			Content: contentHTML(d),
+		})
+	}
+	atom := (&feeds.Atom{Feed: f}).AtomFeed()
+	atom.Link = &feeds.AtomLink{Href: self, Rel: "self", Type: "application/atom+xml"}
+	data, err := xml.MarshalIndent(atom, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), data...), nil
+}
+
+// JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+type jsonFeedDoc struct {
+	Version     string         `json:"version"`
+	Title       string         `json:"title"`
+	HomePageURL string         `json:"home_page_url"`
+	FeedURL     string         `json:"feed_url"`
+	Description string         `json:"description,omitempty"`
+	Items       []jsonFeedItem `json:"items"`
+}
+
+type jsonFeedItem struct {
+	ID            string           `json:"id"`
+	URL           string           `json:"url"`
+	Title         string           `json:"title"`
+	ContentHTML   string           `json:"content_html"`
+	Summary       string           `json:"summary,omitempty"`
+	DatePublished string           `json:"date_published"`
+	DateModified  string           `json:"date_modified"`
+	Authors       []jsonFeedAuthor `json:"authors"`
+	Tags          []string         `json:"tags,omitempty"`
+}
+
+type jsonFeedAuthor struct {
+	Name string `json:"name"`
+}
+
+func jsonFeed(src feedSource, self, home string, docs []render.Document) ([]byte, error) {
+	f := jsonFeedDoc{Version: "https://jsonfeed.org/version/1.1", Title: src.title, HomePageURL: home,
+		FeedURL: self, Description: src.description, Items: []jsonFeedItem{}}
+	for _, d := range docs {
+		f.Items = append(f.Items, jsonFeedItem{
+			ID: d.ID, URL: d.URL, Title: d.Title, ContentHTML: contentHTML(d), Summary: d.Summary,
+			DatePublished: d.PublishedAt.Format(time.RFC3339), DateModified: d.UpdatedAt.Format(time.RFC3339),
+			Authors: []jsonFeedAuthor{{Name: d.Byline.Name}}, Tags: d.Topics,
+		})
+	}
+	return json.Marshal(f)
+}

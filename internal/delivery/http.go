@@ -1,0 +1,98 @@
+package delivery
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Register mounts the delivery API on g (the /delivery/v1 group). Every
+// route is public and read-only; CORS is open for GET.
+func Register(g *echo.Group, s *Service) {
+	g.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  []string{"*"},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead},
+		ExposeHeaders: []string{"ETag"},
+		MaxAge:        86400,
+	}))
+	g.GET("/documents", s.listDocuments)
+	g.GET("/documents/:series/:slug", s.getDocument)
+	g.GET("/series", s.listSeries)
+	g.GET("/series/:slug", s.getSeries)
+	g.GET("/contributors/:slug", s.getContributor)
+	g.GET("/feed.atom", s.siteFeed)
+	g.GET("/feed.json", s.siteFeed)
+	g.GET("/feeds/:file", s.seriesFeed)
+	g.GET("/sitemap.xml", s.sitemap)
+	g.GET("/preview/:token", s.preview)
+}
+
+// RegisterSitemap also serves the sitemap at the site root, where
+// crawlers look for it.
+func RegisterSitemap(e *echo.Echo, s *Service) {
+	e.GET("/sitemap.xml", s.sitemap)
+}
+
+// serve answers from the cache, building and storing the response on a
+// miss.
+func (s *Service) serve(c echo.Context, key string, build func() ([]byte, string, error)) error {
+	v, gen, ok := s.cache.get(key)
+	if !ok {
+		body, contentType, err := build()
+		if err != nil {
+			return err
+		}
+		v = newCached(body, contentType)
+		s.cache.put(key, v, gen)
+	}
+	return s.write(c, v, s.cfg.CacheControl)
+}
+
+// write sends a cached response with its validators: a strong ETag, 304
+// on a matching If-None-Match, gzip when the client accepts it.
+func (s *Service) write(c echo.Context, v *cached, cacheControl string) error {
+	h := c.Response().Header()
+	h.Set("ETag", v.etag)
+	h.Set("Cache-Control", cacheControl)
+	h.Add("Vary", "Accept-Encoding")
+	if matchesETag(c.Request().Header.Get("If-None-Match"), v.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body := v.body
+	if v.gz != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = v.gz
+	}
+	return c.Blob(http.StatusOK, v.contentType, body)
+}
+
+func matchesETag(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == etag || candidate == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(q, 64)
+			return err == nil && f > 0
+		}
+		return true
+	}
+	return false
+}

@@ -1,0 +1,163 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+// DocumentChanged keeps the delivered tables equal to the live revisions:
+// it renders a document whose live revision changed, or removes one that
+// is no longer live. It runs inside the content transaction, so a publish
+// and its delivery commit together.
+func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
+	if !c.LiveChanged() {
+		return nil
+	}
+	ds, ok := tx.(Store)
+	if !ok {
+		return fmt.Errorf("delivery: the transaction's store lacks delivery methods")
+	}
+	if c.After == nil || c.After.LiveRevision == nil {
+		if err := ds.DeleteDelivered(ctx, c.Before.ID); err != nil {
+			return err
+		}
+		return ds.BumpDeliveryVersion(ctx)
+	}
+	if err := s.deliver(ctx, tx, ds, *c.After); err != nil {
+		return err
+	}
+	return ds.BumpDeliveryVersion(ctx)
+}
+
+// Committed drops this instance's cache as soon as a change touching
+// delivery has committed; other instances notice the version.
+func (s *Service) Committed(c content.Change) {
+	if c.LiveChanged() {
+		s.cache.clear()
+	}
+}
+
+// deliver renders d's live revision and stores it.
+func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
+	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+	if err != nil {
+		return err
+	}
+	doc, err := s.renderRevision(ctx, tx, d, rev)
+	if err != nil {
+		return err
+	}
+	body, err := render.JSON(doc)
+	if err != nil {
+		return err
+	}
+	series, err := tx.FindSeries(ctx, d.Series)
+	if err != nil {
+		return err
+	}
+	e := Entry{
+		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
+		Type: d.Type, Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number,
+		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics,
+	}
+	for _, c := range doc.Credits {
+		e.Contributors = appendOnce(e.Contributors, c.Slug)
+	}
+	if rev.Byline != nil {
+		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
+	}
+	return ds.PutDelivered(ctx, e)
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// catalog is the part of content.Store rendering reads.
+type catalog interface {
+	FindContentType(ctx context.Context, name string) (content.ContentType, error)
+	FindSeries(ctx context.Context, slug string) (content.Series, error)
+	FindContributor(ctx context.Context, slug string) (content.Contributor, error)
+}
+
+// renderRevision builds the delivered shape of one revision of d, with
+// today's names of its series and contributors.
+func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Document, rev content.Revision) (render.Document, error) {
+	ct, err := cat.FindContentType(ctx, d.Type)
+	if err != nil {
+		return render.Document{}, err
+	}
+	series, err := cat.FindSeries(ctx, d.Series)
+	if err != nil {
+		return render.Document{}, err
+	}
+	in := render.Input{DocumentID: d.ID, Type: ct, Series: series, Revision: rev, BylineName: series.Name,
+		CreditNames: map[string]string{}}
+	if rev.Byline != nil {
+		if c, err := cat.FindContributor(ctx, *rev.Byline); err == nil {
+			in.BylineName = c.Name
+		}
+	}
+	for _, cr := range rev.Credits {
+		if c, err := cat.FindContributor(ctx, cr.Contributor); err == nil {
+			in.CreditNames[cr.Contributor] = c.Name
+		} else if !cms.IsCode(err, cms.CodeNotFound) {
+			return render.Document{}, err
+		}
+	}
+	in.PublishedAt, in.UpdatedAt = rev.CreatedAt, rev.CreatedAt
+	if d.FirstPublishedAt != nil {
+		in.PublishedAt = *d.FirstPublishedAt
+	}
+	if d.LastPublishedAt != nil {
+		in.UpdatedAt = *d.LastPublishedAt
+	}
+	return s.renderer.Document(in), nil
+}
+
+// Rerender renders again every delivered document of a series (and its
+// children) or crediting a contributor, after a rename. Each document is
+// its own transaction.
+func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor string) error {
+	ids, err := s.store.FindDeliveredIDs(ctx, seriesSlug, contributor)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.store.DocumentTx(ctx, func(tx content.Store) error {
+			d, err := tx.FindDocument(ctx, id)
+			if err != nil || d.LiveRevision == nil {
+				return err
+			}
+			ds := tx.(Store)
+			if err := s.deliver(ctx, tx, ds, d); err != nil {
+				return err
+			}
+			return ds.BumpDeliveryVersion(ctx)
+		})
+		if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+			return err
+		}
+	}
+	s.cache.clear()
+	return nil
+}
+
+// SeriesChanged re-renders what shows a renamed or re-described series.
+func (s *Service) SeriesChanged(ctx context.Context, slug string) error {
+	return s.Rerender(ctx, slug, "")
+}
+
+// ContributorChanged re-renders what credits a renamed contributor.
+func (s *Service) ContributorChanged(ctx context.Context, slug string) error {
+	return s.Rerender(ctx, "", slug)
+}

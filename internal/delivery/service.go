@@ -1,0 +1,72 @@
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+// Config tunes delivery.
+type Config struct {
+	BaseURL *url.URL
+	// CacheControl is sent with public responses.
+	CacheControl string
+	Logger       *slog.Logger
+}
+
+// Service serves delivered content.
+type Service struct {
+	store    Store
+	previews PreviewStore
+	docs     DocumentReader
+	renderer *render.Renderer
+	cache    *cache
+	cfg      Config
+	key      []byte // signs cursors and preview tokens
+}
+
+// NewService returns a Service. It reads the signing key once.
+func NewService(ctx context.Context, store Store, docs DocumentReader, renderer *render.Renderer, cfg Config) (*Service, error) {
+	if cfg.CacheControl == "" {
+		cfg.CacheControl = "public, max-age=60, stale-while-revalidate=600"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	key, err := store.SigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, previews: store, docs: docs, renderer: renderer, cache: newCache(), cfg: cfg, key: key}, nil
+}
+
+// Watch drops the cache whenever the delivery version moves, so that a
+// publish on another instance shows here within one interval.
+func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var seen int64 = -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			v, err := s.store.DeliveryVersion(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.cfg.Logger.Warn("delivery version check failed", "err", err)
+				}
+				continue
+			}
+			if v != seen {
+				if seen != -1 {
+					s.cache.clear()
+				}
+				seen = v
+			}
+		}
+	}
+}

@@ -1,0 +1,188 @@
+// Package render turns a document revision into what readers get: rich
+// text as CommonMark rendered to sanitized HTML, and the delivered JSON
+// shape of SPEC §5. The delivery API and the editor's preview both use it,
+// so a preview looks exactly like the published page. It imports content
+// for the model and nothing of the web or the database.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/masthead-cms/masthead/internal/content"
+)
+
+// Renderer renders Markdown and delivered documents. It is safe for
+// concurrent use.
+type Renderer struct {
+	md      goldmark.Markdown
+	policy  *bluemonday.Policy
+	baseURL *url.URL
+}
+
+// New returns a Renderer whose document URLs start at baseURL.
+func New(baseURL *url.URL) *Renderer {
+	p := bluemonday.UGCPolicy()
+	// External links open safely: rel="noopener" (and nofollow, since the
+	// text may quote anyone) on every fully qualified link.
+	p.RequireNoFollowOnFullyQualifiedLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	p.RequireParseableURLs(true)
+	p.AllowURLSchemes("http", "https", "mailto")
+	return &Renderer{
+		md:      goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)),
+		policy:  p,
+		baseURL: baseURL,
+	}
+}
+
+// HTML renders CommonMark to sanitized HTML: no script, no event
+// handlers, no javascript: URLs, whatever the author typed.
+func (r *Renderer) HTML(markdown string) string {
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(markdown), &buf); err != nil {
+		// goldmark only fails on writer errors, which a bytes.Buffer never
+		// returns; fall back to escaped text all the same.
+		return r.policy.Sanitize(markdown)
+	}
+	return r.policy.Sanitize(buf.String())
+}
+
+// RichText is a rich-text field as delivered: the Markdown source and its
+// sanitized HTML.
+type RichText struct {
+	Markdown string `json:"markdown"`
+	HTML     string `json:"html"`
+}
+
+// SeriesRef names a document's series.
+type SeriesRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Byline is who a document is by: a contributor (with a slug) or the
+// series itself.
+type Byline struct {
+	Name string  `json:"name"`
+	Slug *string `json:"slug"`
+}
+
+// CreditRef is a credit as delivered.
+type CreditRef struct {
+	Role string `json:"role"`
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+}
+
+// Hero is a document's lead image with its attribution. Attribution
+// fields stay empty until media assets carry them.
+type Hero struct {
+	URL       string `json:"url"`
+	Alt       string `json:"alt"`
+	Caption   string `json:"caption"`
+	Credit    string `json:"credit"`
+	Licence   string `json:"licence"`
+	SourceURL string `json:"source_url"`
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+}
+
+// Document is the delivered shape of SPEC §5.
+type Document struct {
+	ID          string         `json:"id"`
+	Type        string         `json:"type"`
+	Series      SeriesRef      `json:"series"`
+	Slug        string         `json:"slug"`
+	URL         string         `json:"url"`
+	Title       string         `json:"title"`
+	Summary     string         `json:"summary"`
+	Fields      map[string]any `json:"fields"`
+	Topics      []string       `json:"topics"`
+	Byline      Byline         `json:"byline"`
+	Credits     []CreditRef    `json:"credits"`
+	CreditLine  string         `json:"credit_line"`
+	Hero        *Hero          `json:"hero"`
+	About       string         `json:"about"`
+	PublishedAt time.Time      `json:"published_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	Revision    int            `json:"revision"`
+}
+
+// Input is everything a delivered document is made of. Names are the
+// current ones (a renamed contributor is renamed everywhere).
+type Input struct {
+	DocumentID  string
+	Type        content.ContentType
+	Series      content.Series
+	Revision    content.Revision
+	BylineName  string // contributor's current name, or the series name
+	CreditNames map[string]string
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+}
+
+// Document builds the delivered document.
+func (r *Renderer) Document(in Input) Document {
+	rev := in.Revision
+	d := Document{
+		ID: in.DocumentID, Type: in.Type.Name, Series: SeriesRef{Slug: in.Series.Slug, Name: in.Series.Name},
+		Slug: rev.Slug, URL: r.URL(in.Series.Slug, rev.Slug), Title: rev.Title, Fields: map[string]any{},
+		Topics: rev.Topics, Byline: Byline{Name: in.BylineName, Slug: rev.Byline}, Credits: []CreditRef{},
+		About: in.Series.About, PublishedAt: in.PublishedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC(), Revision: rev.Number,
+	}
+	if d.Topics == nil {
+		d.Topics = []string{}
+	}
+	if s, ok := rev.Fields["summary"].(string); ok {
+		d.Summary = s
+	}
+	for _, f := range in.Type.Fields {
+		v, ok := rev.Fields[f.Name]
+		if !ok {
+			continue
+		}
+		if s, isText := v.(string); isText && f.Kind == content.KindRichText {
+			d.Fields[f.Name] = RichText{Markdown: s, HTML: r.HTML(s)}
+			continue
+		}
+		d.Fields[f.Name] = v
+	}
+	credits := make([]content.Credit, 0, len(rev.Credits))
+	for _, c := range rev.Credits {
+		if name, ok := in.CreditNames[c.Contributor]; ok {
+			c.Name = name
+		}
+		credits = append(credits, c)
+		d.Credits = append(d.Credits, CreditRef{Role: c.Role, Name: c.Name, Slug: c.Contributor})
+	}
+	d.CreditLine = content.CreditLine(in.BylineName, credits)
+	if rev.Hero != nil {
+		d.Hero = &Hero{URL: r.baseURL.String() + "/media/" + url.PathEscape(*rev.Hero)}
+	}
+	return d
+}
+
+// URL is the public address of a document.
+func (r *Renderer) URL(series, slug string) string {
+	return fmt.Sprintf("%s/%s/%s", r.baseURL.String(), url.PathEscape(series), url.PathEscape(slug))
+}
+
+// JSON encodes a delivered document. HTML in strings is not escaped
+// further: it is already sanitized, and clients decode JSON anyway.
+func JSON(d Document) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

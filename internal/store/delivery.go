@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/delivery"
+)
+
+type deliveredRow struct {
+	DocumentID  string
+	SeriesID    string
+	SeriesSlug  string
+	ParentSlug  *string
+	Type        string
+	Slug        string
+	Title       string
+	Revision    int
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+	Body        string
+}
+
+func (deliveredRow) TableName() string { return "delivered_documents" }
+
+func (r deliveredRow) entry() delivery.Entry {
+	return delivery.Entry{DocumentID: r.DocumentID, SeriesID: r.SeriesID, SeriesSlug: r.SeriesSlug,
+		ParentSlug: r.ParentSlug, Type: r.Type, Slug: r.Slug, Title: r.Title, Revision: r.Revision,
+		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body)}
+}
+
+// PutDelivered stores (or replaces) a document's delivered form.
+func (db *DB) PutDelivered(ctx context.Context, e delivery.Entry) error {
+	if err := db.DeleteDelivered(ctx, e.DocumentID); err != nil {
+		return err
+	}
+	row := deliveredRow{DocumentID: e.DocumentID, SeriesID: e.SeriesID, SeriesSlug: e.SeriesSlug, ParentSlug: e.ParentSlug,
+		Type: e.Type, Slug: e.Slug, Title: e.Title, Revision: e.Revision, PublishedAt: e.PublishedAt.UTC(),
+		UpdatedAt: e.UpdatedAt.UTC(), Body: string(e.Body)}
+	if err := db.q(ctx).Create(&row).Error; err != nil {
+		if cms.IsCode(wrap(err), cms.CodeConflict) {
+			return cms.Errorf(cms.CodeConflict, "another live document of series %q has the slug %q", e.SeriesSlug, e.Slug)
+		}
+		return wrap(err)
+	}
+	for _, t := range e.Topics {
+		if err := db.q(ctx).Exec("INSERT INTO delivered_topics (document_id, topic) VALUES (?, ?)", e.DocumentID, t).Error; err != nil {
+			return wrap(err)
+		}
+	}
+	for _, c := range e.Contributors {
+		if err := db.q(ctx).Exec("INSERT INTO delivered_contributors (document_id, contributor) VALUES (?, ?)", e.DocumentID, c).Error; err != nil {
+			return wrap(err)
+		}
+	}
+	return nil
+}
+
+// DeleteDelivered removes a document from delivery.
+func (db *DB) DeleteDelivered(ctx context.Context, documentID string) error {
+	return wrap(db.q(ctx).Exec("DELETE FROM delivered_documents WHERE document_id = ?", documentID).Error)
+}
+
+// ensureSiteState creates the site_state row with a random signing key on
+// first use; of two instances racing, one key wins and both read it.
+func (db *DB) ensureSiteState(ctx context.Context) error {
+	return wrap(db.q(ctx).Exec(
+		"INSERT INTO site_state (id, delivery_version, signing_key) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING",
+		cms.RandomToken(32)).Error)
+}
+
+// BumpDeliveryVersion tells every instance that delivered content changed.
+func (db *DB) BumpDeliveryVersion(ctx context.Context) error {
+	if err := db.ensureSiteState(ctx); err != nil {
+		return err
+	}
+	return wrap(db.q(ctx).Exec("UPDATE site_state SET delivery_version = delivery_version + 1 WHERE id = 1").Error)
+}
+
+// DeliveryVersion returns the counter BumpDeliveryVersion moves.
+func (db *DB) DeliveryVersion(ctx context.Context) (int64, error) {
+	var v []int64
+	err := db.q(ctx).Raw("SELECT delivery_version FROM site_state WHERE id = 1").Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return 0, wrap(err)
+	}
+	return v[0], nil
+}
+
+// SigningKey returns the site's HMAC key, creating it on first use.
+func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
+	if err := db.ensureSiteState(ctx); err != nil {
+		return nil, err
+	}
+	var key string
+	if err := db.q(ctx).Raw("SELECT signing_key FROM site_state WHERE id = 1").Scan(&key).Error; err != nil {
+		return nil, wrap(err)
+	}
+	return hex.DecodeString(key)
+}
+
+// FindDelivered returns the live document with this series and slug.
+func (db *DB) FindDelivered(ctx context.Context, seriesSlug, slug string) (delivery.Entry, error) {
+	var row deliveredRow
+	err := db.q(ctx).Where("series_slug = ? AND slug = ?", seriesSlug, slug).Take(&row).Error
+	return row.entry(), notFound(err, "document")
+}
+
+func deliveredWhere(q delivery.Query) (string, []any) {
+	where := []string{"1 = 1"}
+	var args []any
+	if q.Series != "" {
+		where = append(where, "(d.series_slug = ? OR d.parent_slug = ?)")
+		args = append(args, q.Series, q.Series)
+	}
+	if q.Type != "" {
+		where = append(where, "d.type = ?")
+		args = append(args, q.Type)
+	}
+	if q.Topic != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM delivered_topics t WHERE t.document_id = d.document_id AND t.topic = ?)")
+		args = append(args, q.Topic)
+	}
+	if q.Contributor != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM delivered_contributors c WHERE c.document_id = d.document_id AND c.contributor = ?)")
+		args = append(args, q.Contributor)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// FindDeliveredPage returns up to q.Limit+1 live documents, newest first,
+// after q.After, and the exact number matching q's filters.
+func (db *DB) FindDeliveredPage(ctx context.Context, q delivery.Query) ([]delivery.Entry, int, error) {
+	where, args := deliveredWhere(q)
+	var total int64
+	if err := db.q(ctx).Raw("SELECT COUNT(*) FROM delivered_documents d WHERE "+where, args...).Scan(&total).Error; err != nil {
+		return nil, 0, wrap(err)
+	}
+	if a := q.After; a != nil {
+		where += " AND (d.published_at < ? OR (d.published_at = ? AND d.document_id < ?))"
+		args = append(args, a.PublishedAt, a.PublishedAt, a.DocumentID)
+	}
+	args = append(args, q.Limit+1)
+	var rows []deliveredRow
+	err := db.q(ctx).Raw("SELECT d.* FROM delivered_documents d WHERE "+where+
+		" ORDER BY d.published_at DESC, d.document_id DESC LIMIT ?", args...).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, wrap(err)
+	}
+	out := make([]delivery.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, int(total), nil
+}
+
+// CountDelivered counts live documents per series (children not added).
+func (db *DB) CountDelivered(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		SeriesSlug string
+		N          int
+	}
+	err := db.q(ctx).Raw("SELECT series_slug, COUNT(*) AS n FROM delivered_documents GROUP BY series_slug").Scan(&rows).Error
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.SeriesSlug] = r.N
+	}
+	return out, wrap(err)
+}
+
+// FindDeliveredIDs lists live documents of a series (with its children)
+// or crediting a contributor.
+func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor string) ([]string, error) {
+	where, args := deliveredWhere(delivery.Query{Series: seriesSlug, Contributor: contributor})
+	var ids []string
+	err := db.q(ctx).Raw("SELECT d.document_id FROM delivered_documents d WHERE "+where, args...).Scan(&ids).Error
+	return ids, wrap(err)
+}
+
+type previewRow struct {
+	ID         string
+	DocumentID string
+	CreatedBy  string
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	Uses       int
+	LastUsedAt *time.Time
+	CreatedAt  time.Time
+}
+
+func (previewRow) TableName() string { return "preview_links" }
+
+func (r previewRow) link() delivery.PreviewLink {
+	return delivery.PreviewLink{ID: r.ID, DocumentID: r.DocumentID, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt,
+		RevokedAt: r.RevokedAt, Uses: r.Uses, LastUsedAt: r.LastUsedAt, CreatedAt: r.CreatedAt}
+}
+
+// CreatePreviewLink stores a preview link.
+func (db *DB) CreatePreviewLink(ctx context.Context, l delivery.PreviewLink) error {
+	row := previewRow{ID: l.ID, DocumentID: l.DocumentID, CreatedBy: l.CreatedBy, ExpiresAt: l.ExpiresAt, CreatedAt: l.CreatedAt}
+	return wrap(db.q(ctx).Create(&row).Error)
+}
+
+// FindPreviewLink returns one preview link.
+func (db *DB) FindPreviewLink(ctx context.Context, id string) (delivery.PreviewLink, error) {
+	var row previewRow
+	err := db.q(ctx).Where("id = ?", id).Take(&row).Error
+	return row.link(), notFound(err, "preview link")
+}
+
+// FindPreviewLinks lists a document's preview links, newest first.
+func (db *DB) FindPreviewLinks(ctx context.Context, documentID string) ([]delivery.PreviewLink, error) {
+	var rows []previewRow
+	if err := db.q(ctx).Where("document_id = ?", documentID).Order("created_at DESC").Find(&rows).Error; err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]delivery.PreviewLink, len(rows))
+	for i, r := range rows {
+		out[i] = r.link()
+	}
+	return out, nil
+}
+
+// RevokePreviewLink ends a document's preview link.
+func (db *DB) RevokePreviewLink(ctx context.Context, documentID, id string, at time.Time) error {
+	res := db.q(ctx).Exec("UPDATE preview_links SET revoked_at = ? WHERE id = ? AND document_id = ? AND revoked_at IS NULL", at, id, documentID)
+	if res.Error != nil {
+		return wrap(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return cms.NotFound("preview link")
+	}
+	return nil
+}
+
+// TouchPreviewLink records a use of a preview link.
+func (db *DB) TouchPreviewLink(ctx context.Context, id string, at time.Time) error {
+	return wrap(db.q(ctx).Exec("UPDATE preview_links SET uses = uses + 1, last_used_at = ? WHERE id = ?", at, id).Error)
+}
+
+var _ delivery.Store = (*DB)(nil)
