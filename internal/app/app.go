@@ -26,6 +26,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/policies"
 )
 
@@ -51,6 +52,8 @@ type App struct {
 	Authz    *authz.Enforcer
 	Content  *content.Service
 	Delivery *delivery.Service
+	Webhooks *webhook.Service
+	Worker   *webhook.Worker
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -86,6 +89,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Content.AddHook(a.Delivery)
+	a.Webhooks = webhook.NewService(db)
+	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
+	a.Content.AddHook(webhook.NewOutbox(base))
 	return a, nil
 }
 
@@ -113,6 +119,7 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
 	go a.Delivery.Watch(ctx, 250*time.Millisecond)
+	go a.Worker.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -137,6 +144,7 @@ func (a *App) Router() *echo.Echo {
 		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
 		Delivery:      a.Delivery,
+		Webhooks:      a.Webhooks,
 	})
 	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
 	delivery.RegisterSitemap(e, a.Delivery)

@@ -11,6 +11,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/webhook"
 )
 
 // Deps are the services the management API calls.
@@ -21,6 +22,7 @@ type Deps struct {
 	SecureCookies bool
 	Content       *content.Service
 	Delivery      *delivery.Service
+	Webhooks      *webhook.Service
 }
 
 type handler struct {
@@ -85,4 +87,9 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/preview-links", h.listPreviewLinks, authn)
 	g.POST("/documents/:id/preview-links", h.createPreviewLink, authn)
 	g.DELETE("/documents/:id/preview-links/:pid", h.revokePreviewLink, authn)
+
+	g.GET("/webhooks", h.listWebhooks, authn, allow("manage", authz.Webhooks))
+	g.POST("/webhooks", h.createWebhook, authn, allow("manage", authz.Webhooks))
+	g.DELETE("/webhooks/:id", h.deleteWebhook, authn, allow("manage", authz.Webhooks))
+	g.GET("/webhooks/:id/deliveries", h.listWebhookDeliveries, authn, allow("manage", authz.Webhooks))
 }

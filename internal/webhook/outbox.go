@@ -1,0 +1,113 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/content"
+)
+
+// Payload is the body of every webhook delivery. Paths lists the delivery
+// paths whose responses changed, for CDN purges.
+type Payload struct {
+	ID         string    `json:"id"`
+	Event      string    `json:"event"`
+	DocumentID string    `json:"document_id"`
+	Series     string    `json:"series"`
+	Slug       string    `json:"slug"`
+	URL        string    `json:"url"`
+	Revision   *int      `json:"revision"`
+	Paths      []string  `json:"paths"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// Outbox is the content hook that queues events.
+type Outbox struct {
+	baseURL *url.URL
+}
+
+// NewOutbox returns the hook; document URLs start at baseURL.
+func NewOutbox(baseURL *url.URL) *Outbox { return &Outbox{baseURL: baseURL} }
+
+// eventOf names what a change did to the live revision, or "" when it did
+// not touch it (drafts, reviews, edits of a draft head).
+func eventOf(c content.Change) string {
+	if !c.LiveChanged() {
+		return ""
+	}
+	switch {
+	case c.Before == nil || c.Before.LiveRevision == nil:
+		return EventPublished
+	case c.After == nil || c.After.LiveRevision == nil:
+		return EventUnpublished
+	default:
+		return EventUpdatedLive
+	}
+}
+
+// DocumentChanged queues one message per subscribed webhook, inside the
+// workflow transaction.
+func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
+	event := eventOf(c)
+	if event == "" {
+		return nil
+	}
+	ws, ok := tx.(Store)
+	if !ok {
+		return fmt.Errorf("webhook: the transaction's store lacks webhook methods")
+	}
+	hooks, err := ws.FindWebhooks(ctx)
+	if err != nil {
+		return err
+	}
+	doc := c.After
+	if doc == nil || event == EventUnpublished {
+		doc = c.Before
+	}
+	now := time.Now().UTC()
+	for _, w := range hooks {
+		if !slices.Contains(w.Events, event) {
+			continue
+		}
+		p := o.payload(event, c, *doc, now)
+		body, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		m := Message{ID: p.ID, WebhookID: w.ID, Event: event, Payload: body, NextAttemptAt: now, CreatedAt: now}
+		if err := ws.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Outbox) payload(event string, c content.Change, d content.Document, now time.Time) Payload {
+	slug := d.Slug
+	if c.Before != nil && event == EventUnpublished {
+		slug = c.Before.Slug
+	}
+	p := Payload{ID: cms.NewID(), Event: event, DocumentID: d.ID, Series: d.Series, Slug: slug,
+		URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, slug), OccurredAt: now}
+	if c.After != nil {
+		p.Revision = c.After.LiveRevision
+	}
+	p.Paths = []string{
+		"/delivery/v1/documents/" + d.Series + "/" + slug,
+		"/delivery/v1/documents",
+		"/delivery/v1/series",
+		"/delivery/v1/series/" + d.Series,
+		"/delivery/v1/feeds/" + d.Series + ".atom",
+		"/delivery/v1/feeds/" + d.Series + ".json",
+		"/delivery/v1/feed.atom",
+		"/delivery/v1/feed.json",
+		"/delivery/v1/sitemap.xml",
+		"/sitemap.xml",
+	}
+	return p
+}
