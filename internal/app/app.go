@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/admin"
 	"github.com/masthead-cms/masthead/internal/apidoc"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
@@ -125,7 +126,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 }
 
-// Router builds the HTTP server with every API mounted.
+// Router builds the HTTP server with every API and the UI mounted. It
+// panics if the UI's templates do not parse: they are embedded, so that is
+// a build defect, caught by every test.
 func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
@@ -148,6 +151,13 @@ func (a *App) Router() *echo.Echo {
 	})
 	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
 	delivery.RegisterSitemap(e, a.Delivery)
+	err := admin.Register(e, admin.Deps{
+		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
+		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
+	})
+	if err != nil {
+		panic(err)
+	}
 	return e
 }
 
