@@ -30,22 +30,31 @@ type Deps struct {
 	SecureCookies bool
 }
 
+// UI is the parsed newsroom UI, ready to mount.
+type UI struct {
+	h *handler
+}
+
 type handler struct {
 	Deps
 	pages *template.Template
 }
 
-// Register mounts the UI under /admin. It fails when a template does not
-// parse.
-func Register(e *echo.Echo, d Deps) error {
+// New parses the templates; a template that does not parse is an error
+// at start, never at the first request.
+func New(d Deps) (*UI, error) {
 	pages, err := template.ParseFS(web.Templates(), "*.html")
 	if err != nil {
-		return fmt.Errorf("admin: templates: %w", err)
+		return nil, fmt.Errorf("admin: templates: %w", err)
 	}
-	h := &handler{Deps: d, pages: pages}
+	return &UI{h: &handler{Deps: d, pages: pages}}, nil
+}
+
+// Register mounts the UI under /admin.
+func (ui *UI) Register(e *echo.Echo) {
+	h := ui.h
 	g := e.Group("/admin")
 	g.GET("", h.home)
-	return nil
 }
 
 func (h *handler) home(c echo.Context) error {

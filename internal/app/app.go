@@ -55,6 +55,7 @@ type App struct {
 	Delivery *delivery.Service
 	Webhooks *webhook.Service
 	Worker   *webhook.Worker
+	UI       *admin.UI
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -93,6 +94,13 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	a.Webhooks = webhook.NewService(db)
 	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
 	a.Content.AddHook(webhook.NewOutbox(base))
+	a.UI, err = admin.New(admin.Deps{
+		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
+		SecureCookies: base.Scheme == "https",
+	})
+	if err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -126,9 +134,7 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 }
 
-// Router builds the HTTP server with every API and the UI mounted. It
-// panics if the UI's templates do not parse: they are embedded, so that is
-// a build defect, caught by every test.
+// Router builds the HTTP server with every API and the UI mounted.
 func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
@@ -151,13 +157,7 @@ func (a *App) Router() *echo.Echo {
 	})
 	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
 	delivery.RegisterSitemap(e, a.Delivery)
-	err := admin.Register(e, admin.Deps{
-		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
-		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
-	})
-	if err != nil {
-		panic(err)
-	}
+	a.UI.Register(e)
 	return e
 }
 
