@@ -179,6 +179,7 @@ func TestRoutingProblems(t *testing.T) {
 			{"POST", "/api/v1/no-such-resource", 404, "not_found"},
 			{"PUT", "/api/v1/me", 405, "method_not_allowed"},
 			{"DELETE", "/api/v1/users", 405, "method_not_allowed"},
+			{"DELETE", "/api/v1/users/some-id", 405, "method_not_allowed"}, // users are deactivated, never deleted
 			{"POST", "/healthz", 405, "method_not_allowed"},
 		} {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {

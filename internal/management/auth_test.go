@@ -328,6 +328,22 @@ func TestLoginThrottle(t *testing.T) {
 	})
 }
 
+// TestForwardedForIgnoredByDefault: unless MASTHEAD_TRUST_PROXY is set, a
+// client cannot dodge the address throttle by inventing X-Forwarded-For.
+func TestForwardedForIgnoredByDefault(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		for i := range 20 {
+			r := env.Anonymous().Do("POST", "/api/v1/auth/login",
+				map[string]string{"email": "guess" + strconv.Itoa(i) + "@example.org", "password": "wrong-password"},
+				"X-Forwarded-For", "203.0.113."+strconv.Itoa(i))
+			wantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+		}
+		r := env.Anonymous().Do("POST", "/api/v1/auth/login",
+			map[string]string{"email": apptest.AdminEmail, "password": apptest.AdminPassword}, "X-Forwarded-For", "203.0.113.99")
+		retryAfter(t, r)
+	})
+}
+
 func TestLogout(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		r := loginReq(env, apptest.AdminEmail, apptest.AdminPassword).Want(http.StatusOK)
