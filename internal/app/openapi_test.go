@@ -3,13 +3,16 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -215,6 +218,28 @@ func TestOpenAPIConventions(t *testing.T) {
 					if ap == nil || *ap {
 						t.Errorf(`%s: bodies are decoded strictly (unknown fields are 400), so its schema needs "additionalProperties": false`, where)
 					}
+				}
+			}
+			if strings.HasPrefix(path, "/delivery/") || path == "/sitemap.xml" {
+				// The delivery API is public and read-only, and what it
+				// serves may be cached: whatever carries an ETag answers
+				// 304 to If-None-Match, and every answer says how long it
+				// may be kept (a preview: not at all).
+				if method != http.MethodGet {
+					t.Errorf("%s: the delivery API is read-only", where)
+				}
+				if secured {
+					t.Errorf(`%s: the delivery API is public; say "security": []`, where)
+				}
+				if responses["401"] != nil || responses["403"] != nil {
+					t.Errorf("%s: a public route answers neither 401 nor 403", where)
+				}
+				ok := responses["200"]
+				switch {
+				case ok == nil || ok.Value == nil || ok.Value.Headers["Cache-Control"] == nil:
+					t.Errorf("%s: document the Cache-Control header of its 200 (#/components/headers/CacheControl)", where)
+				case (ok.Value.Headers["ETag"] != nil) != (responses["304"] != nil):
+					t.Errorf("%s: a 200 with an ETag answers 304 to If-None-Match, and only such a 200: document both or neither (#/components/headers/DeliveryETag, #/components/responses/NotModified)", where)
 				}
 			}
 			for code, ref := range responses {
@@ -480,6 +505,7 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	k.do(admin, "DELETE", "/api/v1/roles", assignment, http.StatusNotFound)
 
 	checkContentCalls(t, env, k, admin)
+	checkDeliveryCalls(t, env, k, admin)
 
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNoContent)
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNotFound)
@@ -666,6 +692,254 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 	k.do(otherAuthor, "DELETE", "/api/v1/documents/"+draft.ID, nil, http.StatusPreconditionFailed, "If-Match", `"7"`)
 	k.do(otherAuthor, "DELETE", "/api/v1/documents/"+draft.ID, nil, http.StatusNoContent, ifMatch(draft)...)
 	k.do(otherAuthor, "DELETE", "/api/v1/documents/"+draft.ID, nil, http.StatusNotFound, ifMatch(draft)...)
+}
+
+// checkDeliveryCalls plays the delivery API (SPEC §5, issue 4) through the
+// contract: webhooks registered by an admin, two briefings walked to
+// published through the management API, then every delivery route read
+// anonymously (validators, 304, pagination with a signed cursor and its
+// forgeries, series, contributors, feeds and sitemaps), preview links from
+// creation to revocation, and the webhook deliveries the publishing caused.
+func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client) {
+	t.Helper()
+	ctx := context.Background()
+	anon := env.Anonymous()
+
+	// Webhooks, registered before anything is published.
+	var received atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(receiver.Close)
+	type createdWebhook struct {
+		ID     string `json:"id"`
+		Secret string `json:"secret"`
+	}
+	var hook, quiet createdWebhook
+	k.do(admin, "POST", "/api/v1/webhooks", map[string]any{"url": receiver.URL + "/hook", "events": []string{"document.published", "document.unpublished"}}, http.StatusCreated).Decode(&hook)
+	if !strings.HasPrefix(hook.Secret, "whsec_") {
+		t.Errorf("created webhook: generated secret %q", hook.Secret)
+	}
+	const secret = "a-secret-of-25-characters"
+	k.do(admin, "POST", "/api/v1/webhooks", map[string]any{"url": receiver.URL, "events": []string{"document.updated_live"}, "secret": secret}, http.StatusCreated).Decode(&quiet)
+	if quiet.Secret != secret {
+		t.Errorf("created webhook: secret %q, want the one sent", quiet.Secret)
+	}
+	k.do(admin, "POST", "/api/v1/webhooks", map[string]any{"url": "ftp://example.org/", "events": []string{"document.deleted"}}, http.StatusBadRequest)
+	k.do(admin, "POST", "/api/v1/webhooks", map[string]any{"url": receiver.URL, "events": []string{"document.published"}, "secret": "short"}, http.StatusBadRequest)
+	if list := k.do(admin, "GET", "/api/v1/webhooks", nil, http.StatusOK); bytes.Contains(list.Body, []byte(secret)) {
+		t.Errorf("GET /api/v1/webhooks shows a secret: %s", list.Body)
+	}
+
+	// A series, a contributor, its staff, and two briefings published
+	// through the workflow.
+	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "field-notes", "name": "Field Notes", "kind": "blog", "about": "Field Notes is written by the institute's fellows."}, http.StatusCreated)
+	k.do(admin, "POST", "/api/v1/contributors", map[string]any{"name": "Ana Ruiz", "bio": "Fellow."}, http.StatusCreated)
+	author := env.CreateUser("field-author@example.org", "author:field-notes")
+	editor := env.CreateUser("field-editor@example.org", "editor:field-notes")
+	publisher := env.CreateUser("field-publisher@example.org", "publisher:field-notes")
+	outsider := env.CreateUser("outsider@example.org", "author:korea-view")
+	k.do(editor, "POST", "/api/v1/webhooks", map[string]any{"url": receiver.URL, "events": []string{"document.published"}}, http.StatusForbidden)
+	k.do(editor, "GET", "/api/v1/webhooks", nil, http.StatusForbidden)
+
+	type document struct {
+		ID      string `json:"id"`
+		Slug    string `json:"slug"`
+		Version int    `json:"version"`
+	}
+	create := func(title string) document {
+		t.Helper()
+		var d document
+		k.do(author, "POST", "/api/v1/documents", map[string]any{
+			"type": "briefing", "series": "field-notes", "title": title, "topics": []string{"Energy"},
+			"fields": map[string]any{
+				"summary":       "What " + title + " is about.",
+				"what_happened": []string{"Something happened.", "Then something else."},
+				"implications":  "**Much**, see [the data](https://example.org/data). <script>alert(1)</script>",
+			},
+		}, http.StatusCreated).Decode(&d)
+		return d
+	}
+	publish := func(title string) document {
+		t.Helper()
+		d := create(title)
+		k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}, http.StatusOK).Decode(&d)
+		k.do(editor, "PUT", "/api/v1/documents/"+d.ID+"/credits", []map[string]string{{"role": "editor", "contributor": "ana-ruiz"}},
+			http.StatusOK, "If-Match", fmt.Sprintf(`"%d"`, d.Version))
+		k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}, http.StatusOK)
+		k.do(publisher, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "publish"}, http.StatusOK).Decode(&d)
+		return d
+	}
+	first := publish("Grid Storage Goes Regional")
+	second := publish("Hydrogen Hubs Stall")
+
+	// One document: validators, 304, CORS.
+	path := "/delivery/v1/documents/field-notes/" + first.Slug
+	one := k.do(anon, "GET", path, nil, http.StatusOK, "Origin", "https://reader.example")
+	var delivered struct {
+		ID         string `json:"id"`
+		CreditLine string `json:"credit_line"`
+		Fields     struct {
+			Implications struct {
+				HTML string `json:"html"`
+			} `json:"implications"`
+		} `json:"fields"`
+	}
+	one.Decode(&delivered)
+	if delivered.ID != first.ID || delivered.CreditLine != "Field Notes was edited by Ana Ruiz." {
+		t.Errorf("delivered document: %s", one.Body)
+	}
+	if html := delivered.Fields.Implications.HTML; strings.Contains(html, "<script") || !strings.Contains(html, "noopener") {
+		t.Errorf("implications as HTML: %q", html)
+	}
+	if got := one.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("GET %s with Origin: Access-Control-Allow-Origin %q, want *", path, got)
+	}
+	etag := one.Header.Get("ETag")
+	k.do(anon, "GET", path, nil, http.StatusNotModified, "If-None-Match", etag)
+	k.do(anon, "GET", path, nil, http.StatusOK, "If-None-Match", `"000000000000000000000000"`)
+	k.do(anon, "GET", "/delivery/v1/documents/field-notes/no-such-document", nil, http.StatusNotFound)
+	k.do(anon, "GET", "/delivery/v1/documents/no-such-series/"+first.Slug, nil, http.StatusNotFound)
+
+	// Listing: two pages of one, total on both, a signed cursor.
+	type page struct {
+		Data []struct {
+			Slug string `json:"slug"`
+		} `json:"data"`
+		NextCursor *string `json:"next_cursor"`
+		Total      int     `json:"total"`
+	}
+	var p1, p2 page
+	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&limit=1", nil, http.StatusOK).Decode(&p1)
+	if p1.Total != 2 || len(p1.Data) != 1 || p1.NextCursor == nil {
+		t.Fatalf("first page: %+v", p1)
+	}
+	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&limit=1&cursor="+url.QueryEscape(*p1.NextCursor), nil, http.StatusOK).Decode(&p2)
+	if p2.Total != 2 || len(p2.Data) != 1 || p2.NextCursor != nil || p2.Data[0].Slug == p1.Data[0].Slug {
+		t.Errorf("second page: %+v after %+v", p2, p1)
+	}
+	if slugs := []string{p1.Data[0].Slug, p2.Data[0].Slug}; !slices.Contains(slugs, first.Slug) || !slices.Contains(slugs, second.Slug) {
+		t.Errorf("the pages hold %v, want %s and %s", slugs, first.Slug, second.Slug)
+	}
+	list := k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&type=briefing&topic=Energy&contributor=ana-ruiz", nil, http.StatusOK)
+	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&type=briefing&topic=Energy&contributor=ana-ruiz", nil, http.StatusNotModified, "If-None-Match", list.Header.Get("ETag"))
+	k.do(anon, "GET", "/delivery/v1/documents", nil, http.StatusOK)
+	_, sig, _ := strings.Cut(*p1.NextCursor, ".")
+	forged := base64.RawURLEncoding.EncodeToString([]byte("0,"+first.ID)) + "." + sig
+	k.do(anon, "GET", "/delivery/v1/documents?cursor="+url.QueryEscape(forged), nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/documents?limit=0", nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/documents?limit=many", nil, http.StatusBadRequest)
+
+	// Series and contributors.
+	k.do(anon, "GET", "/delivery/v1/series", nil, http.StatusOK)
+	if sr := k.do(anon, "GET", "/delivery/v1/series/field-notes", nil, http.StatusOK).JSON(); sr["documents"] != float64(2) {
+		t.Errorf("delivered series: %v", sr)
+	}
+	k.do(anon, "GET", "/delivery/v1/series/no-such-series", nil, http.StatusNotFound)
+	if c := k.do(anon, "GET", "/delivery/v1/contributors/ana-ruiz", nil, http.StatusOK).JSON(); c["total"] != float64(2) {
+		t.Errorf("delivered contributor: %v", c)
+	}
+	k.do(anon, "GET", "/delivery/v1/contributors/nobody", nil, http.StatusNotFound)
+
+	// Feeds and sitemaps: the content type (and the JSON Feed's schema).
+	for path, want := range map[string]string{
+		"/delivery/v1/feed.atom":              "application/atom+xml",
+		"/delivery/v1/feed.json":              "application/feed+json",
+		"/delivery/v1/feeds/field-notes.atom": "application/atom+xml",
+		"/delivery/v1/feeds/field-notes.json": "application/feed+json",
+		"/delivery/v1/sitemap.xml":            "application/xml",
+		"/sitemap.xml":                        "application/xml",
+	} {
+		r := k.do(anon, "GET", path, nil, http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
+			t.Errorf("GET %s: Content-Type %q, want %s", path, ct, want)
+		}
+		if !bytes.Contains(r.Body, []byte(first.Slug)) {
+			t.Errorf("GET %s does not show %s: %s", path, first.Slug, r.Body)
+		}
+		k.do(anon, "GET", path, nil, http.StatusNotModified, "If-None-Match", r.Header.Get("ETag"))
+	}
+	k.do(anon, "GET", "/delivery/v1/feeds/field-notes.rss", nil, http.StatusNotFound)
+	k.do(anon, "GET", "/delivery/v1/feeds/no-such-series.atom", nil, http.StatusNotFound)
+
+	// Preview links: whoever may read the draft creates one; it shows the
+	// head revision, privately, until it is revoked.
+	draft := create("Work in Progress")
+	links := "/api/v1/documents/" + draft.ID + "/preview-links"
+	var link struct {
+		ID  string `json:"id"`
+		URL string `json:"url"`
+	}
+	k.do(author, "POST", links, nil, http.StatusCreated).Decode(&link)
+	k.do(editor, "POST", links, map[string]any{"expires_in": 3600}, http.StatusCreated)
+	k.do(author, "POST", links, map[string]any{"expires_in": -1}, http.StatusBadRequest)
+	k.do(author, "POST", links, map[string]any{"expires_in": 31 * 24 * 3600}, http.StatusBadRequest)
+	k.do(outsider, "POST", links, nil, http.StatusNotFound)
+	csrf := author.CSRF
+	author.CSRF = ""
+	k.do(author, "POST", links, nil, http.StatusForbidden)
+	author.CSRF = csrf
+	var linkList struct {
+		Data []map[string]any `json:"data"`
+	}
+	k.do(author, "GET", links, nil, http.StatusOK).Decode(&linkList)
+	if len(linkList.Data) != 2 {
+		t.Errorf("preview links: %v", linkList.Data)
+	}
+	k.do(outsider, "GET", links, nil, http.StatusNotFound)
+	u, err := url.Parse(link.URL)
+	if err != nil || !strings.HasPrefix(u.Path, "/delivery/v1/preview/") {
+		t.Fatalf("preview link URL %q", link.URL)
+	}
+	preview := k.do(anon, "GET", u.Path, nil, http.StatusOK)
+	if preview.Header.Get("Cache-Control") != "private, no-store" || preview.Header.Get("X-Robots-Tag") != "noindex" {
+		t.Errorf("preview headers: %v", preview.Header)
+	}
+	if got := preview.JSON(); got["id"] != draft.ID || got["title"] != "Work in Progress" {
+		t.Errorf("preview: %s", preview.Body)
+	}
+	k.do(anon, "GET", "/delivery/v1/documents/field-notes/"+draft.Slug, nil, http.StatusNotFound)
+	k.do(anon, "GET", u.Path+"x", nil, http.StatusNotFound)
+	k.do(anon, "GET", "/delivery/v1/preview/not-a-token", nil, http.StatusNotFound)
+	k.do(outsider, "DELETE", links+"/"+link.ID, nil, http.StatusNotFound)
+	k.do(author, "DELETE", links+"/"+link.ID, nil, http.StatusNoContent)
+	k.do(author, "DELETE", links+"/"+link.ID, nil, http.StatusNotFound)
+	k.do(author, "DELETE", links+"/no-such-link", nil, http.StatusNotFound)
+	k.do(anon, "GET", u.Path, nil, http.StatusNotFound)
+
+	// The webhook deliveries the two publications caused.
+	sent, err := env.App.Worker.DeliverDue(ctx)
+	if err != nil || sent != 2 || received.Load() != 2 {
+		t.Errorf("webhook worker: sent %d (received %d), %v; want 2", sent, received.Load(), err)
+	}
+	var attempts struct {
+		Data []struct {
+			Event      string `json:"event"`
+			StatusCode int    `json:"status_code"`
+		} `json:"data"`
+	}
+	k.do(admin, "GET", "/api/v1/webhooks/"+hook.ID+"/deliveries", nil, http.StatusOK).Decode(&attempts)
+	if len(attempts.Data) != 2 || attempts.Data[0].Event != "document.published" || attempts.Data[0].StatusCode != http.StatusNoContent {
+		t.Errorf("deliveries: %+v", attempts.Data)
+	}
+	k.do(admin, "GET", "/api/v1/webhooks/"+quiet.ID+"/deliveries", nil, http.StatusOK)
+	k.do(admin, "GET", "/api/v1/webhooks/no-such-webhook/deliveries", nil, http.StatusNotFound)
+	k.do(editor, "GET", "/api/v1/webhooks/"+hook.ID+"/deliveries", nil, http.StatusForbidden)
+	k.do(editor, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusForbidden)
+	k.do(admin, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusNoContent)
+	k.do(admin, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusNotFound)
+	k.do(admin, "DELETE", "/api/v1/webhooks/"+quiet.ID, nil, http.StatusNoContent)
+
+	// Unpublished: gone from delivery at once.
+	k.do(publisher, "POST", "/api/v1/documents/"+second.ID+"/transitions", map[string]any{"action": "unpublish"}, http.StatusOK)
+	k.do(anon, "GET", "/delivery/v1/documents/field-notes/"+second.Slug, nil, http.StatusNotFound)
+	var after page
+	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes", nil, http.StatusOK).Decode(&after)
+	if after.Total != 1 || len(after.Data) != 1 || after.NextCursor != nil {
+		t.Errorf("after unpublishing: %+v", after)
+	}
 }
 
 // TestOpenAPIStrictBodies sends an unknown field to every documented
