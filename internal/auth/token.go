@@ -16,9 +16,9 @@ const tokenPrefix = "mh_"
 
 // NewToken is the input for creating an API token.
 type NewToken struct {
-	Name      string     `json:"name"`
-	Scopes    []string   `json:"scopes"`
-	ExpiresAt *time.Time `json:"expires_at"`
+	Name      string    `json:"name"`
+	Scopes    []string  `json:"scopes"`
+	ExpiresAt *cms.Time `json:"expires_at"`
 }
 
 func (n *NewToken) validate(now time.Time) error {
@@ -56,7 +56,6 @@ func (s *Service) CreateToken(ctx context.Context, userID string, n NewToken) (T
 		Name:      n.Name,
 		TokenHash: hashSecret(secret),
 		Scopes:    slices.Compact(slices.Sorted(slices.Values(n.Scopes))),
-		ExpiresAt: n.ExpiresAt,
 		CreatedAt: now,
 	}
 	if n.ExpiresAt != nil {

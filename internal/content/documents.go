@@ -325,11 +325,11 @@ func (s *Service) DeleteDocument(ctx context.Context, actor cms.Actor, id string
 	if err := checkVersion(d, version); err != nil {
 		return err
 	}
-	if err := s.authz.Can(actor, "delete", documentObject(d)); err != nil {
-		return err
-	}
 	if d.LiveRevision != nil {
 		return cms.Errorf(cms.CodeConflict, "the document is live; unpublish it first")
+	}
+	if err := s.authz.Can(actor, "delete", documentObject(d)); err != nil {
+		return err
 	}
 	return s.changeTx(ctx, func(tx Store) (Change, error) {
 		audit := cms.AuditEvent{ActorID: actor.UserID, Action: "document.delete", ObjectType: "document", ObjectID: d.ID,

@@ -91,6 +91,19 @@ func (s *Service) filterFor(ctx context.Context, actor cms.Actor, q ListQuery) (
 	return f, nil
 }
 
+// ValidState reports whether st names a workflow state.
+func ValidState(st string) bool { return validState(workflow.State(st)) }
+
+// VisibilityOf returns the documents the actor may see, as a filter for
+// listings and staff search.
+func (s *Service) VisibilityOf(ctx context.Context, actor cms.Actor) (*Visibility, error) {
+	all, err := s.store.FindAllSeries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.visibility(actor, all), nil
+}
+
 func validState(st workflow.State) bool {
 	for _, x := range workflow.States {
 		if x == st {

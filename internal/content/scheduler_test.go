@@ -142,7 +142,7 @@ func (f *schedFixture) approved(t *testing.T, title string) content.Document {
 func (f *schedFixture) scheduled(t *testing.T, title string, at time.Time) content.Document {
 	t.Helper()
 	d := f.approved(t, title)
-	d, err := f.a.svc.Transition(f.ctx, f.publisher, d.ID, content.TransitionRequest{Action: "schedule", At: &at}, nil)
+	d, err := f.a.svc.Transition(f.ctx, f.publisher, d.ID, content.TransitionRequest{Action: "schedule", At: &cms.Time{Time: at}}, nil)
 	if err != nil {
 		t.Fatalf("schedule: %v", err)
 	}

@@ -12,9 +12,9 @@ import (
 
 // TransitionRequest asks to move a document through the workflow.
 type TransitionRequest struct {
-	Action string     `json:"action"`
-	Note   string     `json:"note"`
-	At     *time.Time `json:"at"`
+	Action string    `json:"action"`
+	Note   string    `json:"note"`
+	At     *cms.Time `json:"at"`
 }
 
 const maxNoteLength = 10_000

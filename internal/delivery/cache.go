@@ -5,27 +5,31 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"sync"
 )
 
 // cached is a response body ready to send: its bytes, its gzipped bytes
-// and a strong ETag derived from the bytes.
+// and a strong ETag derived from the bytes, with their lengths formatted
+// once for Content-Length.
 type cached struct {
 	body        []byte
 	gz          []byte
 	etag        string
 	contentType string
+	bodyLength  string
+	gzLength    string
 }
 
 func newCached(body []byte, contentType string) *cached {
 	sum := sha256.Sum256(body)
-	c := &cached{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, contentType: contentType}
+	c := &cached{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, contentType: contentType, bodyLength: strconv.Itoa(len(body))}
 	if len(body) > 512 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		_, _ = zw.Write(body)
 		_ = zw.Close()
-		c.gz = buf.Bytes()
+		c.gz, c.gzLength = buf.Bytes(), strconv.Itoa(buf.Len())
 	}
 	return c
 }

@@ -1,12 +1,15 @@
 package delivery
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/masthead-cms/masthead/internal/cms"
 )
 
 // Register mounts the delivery API on g (the /delivery/v1 group). Every
@@ -28,6 +31,7 @@ func Register(g *echo.Group, s *Service) {
 	g.GET("/feeds/:file", s.seriesFeed)
 	g.GET("/sitemap.xml", s.sitemap)
 	g.GET("/preview/:token", s.preview)
+	g.GET("/search", s.searchDocuments)
 }
 
 // RegisterSitemap also serves the sitemap at the site root, where
@@ -61,11 +65,14 @@ func (s *Service) write(c echo.Context, v *cached, cacheControl string) error {
 	if matchesETag(c.Request().Header.Get("If-None-Match"), v.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body := v.body
+	body, length := v.body, v.bodyLength
 	if v.gz != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
-		body = v.gz
+		body, length = v.gz, v.gzLength
 	}
+	// A known length spares net/http the chunked encoding it falls back to
+	// for bodies over 2 KB (most documents, every list page).
+	h.Set("Content-Length", length)
 	return c.Blob(http.StatusOK, v.contentType, body)
 }
 
@@ -95,4 +102,21 @@ func acceptsGzip(header string) bool {
 		return true
 	}
 	return false
+}
+
+// searchDocuments answers a public search from the cache: results change
+// only when delivered content does, which clears it.
+func (s *Service) searchDocuments(c echo.Context) error {
+	if s.search == nil {
+		return cms.NotFound("search")
+	}
+	query := c.QueryParams()
+	return s.serve(c, "search\x00"+canonicalQuery(query), func() ([]byte, string, error) {
+		res, err := s.search(c.Request().Context(), query)
+		if err != nil {
+			return nil, "", err
+		}
+		body, err := json.Marshal(res)
+		return body, jsonType, err
+	})
 }

@@ -25,6 +25,11 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 		if err := ds.DeleteDelivered(ctx, c.Before.ID); err != nil {
 			return err
 		}
+		if s.index != nil {
+			if err := s.index.DeleteLive(ctx, tx, c.Before.ID); err != nil {
+				return err
+			}
+		}
 		return ds.BumpDeliveryVersion(ctx)
 	}
 	if err := s.deliver(ctx, tx, ds, *c.After); err != nil {
@@ -70,7 +75,13 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
 	}
-	return ds.PutDelivered(ctx, e)
+	if err := ds.PutDelivered(ctx, e); err != nil {
+		return err
+	}
+	if s.index != nil {
+		return s.index.PutLive(ctx, tx, doc, series.Parent)
+	}
+	return nil
 }
 
 func appendOnce(list []string, s string) []string {

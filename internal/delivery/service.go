@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -26,6 +27,23 @@ type Service struct {
 	cache    *cache
 	cfg      Config
 	key      []byte // signs cursors and preview tokens
+	index    LiveIndex
+	search   Searcher
+}
+
+// LiveIndex keeps a search index of the live revisions; it is called in
+// the publishing transaction with what was rendered.
+type LiveIndex interface {
+	PutLive(ctx context.Context, tx content.Store, d render.Document, parent *string) error
+	DeleteLive(ctx context.Context, tx content.Store, documentID string) error
+}
+
+// Searcher answers a public search for the given query parameters.
+type Searcher func(ctx context.Context, query url.Values) (any, error)
+
+// SetSearch connects the search index and the search route.
+func (s *Service) SetSearch(ix LiveIndex, search Searcher) {
+	s.index, s.search = ix, search
 }
 
 // NewService returns a Service. It reads the signing key once.
@@ -61,10 +79,10 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 				}
 				continue
 			}
+			// The first reading clears too: what was cached before it may
+			// predate a change made elsewhere.
 			if v != seen {
-				if seen != -1 {
-					s.cache.clear()
-				}
+				s.cache.clear()
 				seen = v
 			}
 		}

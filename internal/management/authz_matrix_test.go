@@ -195,11 +195,13 @@ func mxExpect(a mxActor, action string, st mxState) int {
 		}
 		return http.StatusOK
 	case "delete":
+		// Like a transition, the state decides before the role: a live
+		// document cannot be deleted by anyone (409).
 		switch {
-		case !mxMayDelete(a, st):
-			return http.StatusForbidden
 		case st.live:
 			return http.StatusConflict
+		case !mxMayDelete(a, st):
+			return http.StatusForbidden
 		}
 		return http.StatusNoContent
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,7 +54,11 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return cms.Invalid(field, fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value))
+		want := jsonKind(typ.Type.Kind().String())
+		if typ.Type == reflect.TypeFor[time.Time]() {
+			want = "an RFC 3339 date-time such as 2026-11-27T18:00:00Z"
+		}
+		return cms.Invalid(field, fmt.Sprintf("must be %s, not %s", want, typ.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return cms.Invalid(name, "unknown field")

@@ -11,6 +11,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 )
 
@@ -23,6 +24,7 @@ type Deps struct {
 	Content       *content.Service
 	Delivery      *delivery.Service
 	Webhooks      *webhook.Service
+	Search        *search.Service
 }
 
 type handler struct {
@@ -87,6 +89,10 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/preview-links", h.listPreviewLinks, authn)
 	g.POST("/documents/:id/preview-links", h.createPreviewLink, authn)
 	g.DELETE("/documents/:id/preview-links/:pid", h.revokePreviewLink, authn)
+
+	// Staff search: the domain filters to what the enforcer lets each
+	// person see.
+	g.GET("/search", h.staffSearch, authn)
 
 	g.GET("/webhooks", h.listWebhooks, authn, allow("manage", authz.Webhooks))
 	g.POST("/webhooks", h.createWebhook, authn, allow("manage", authz.Webhooks))

@@ -1,0 +1,94 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+// FromRendered is the index entry of a delivered document: every text and
+// rich-text field, topics, credited names.
+func FromRendered(d render.Document, parentSlug *string) Doc {
+	doc := Doc{DocumentID: d.ID, SeriesSlug: d.Series.Slug, ParentSlug: parentSlug, Slug: d.Slug, Type: d.Type,
+		PublishedAt: d.PublishedAt, Title: d.Title, Summary: d.Summary, Topics: d.Topics}
+	var body []string
+	for _, name := range sortedKeys(d.Fields) {
+		if name == "summary" {
+			continue
+		}
+		body = append(body, fieldText(d.Fields[name]))
+	}
+	doc.Body = strings.Join(body, "\n\n")
+	seen := map[string]bool{}
+	for _, c := range d.Credits {
+		if !seen[c.Name] {
+			doc.Contributors = append(doc.Contributors, c.Name)
+			seen[c.Name] = true
+		}
+	}
+	if d.Byline.Slug != nil && !seen[d.Byline.Name] {
+		doc.Contributors = append(doc.Contributors, d.Byline.Name)
+	}
+	return doc
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// fieldText flattens a field value to plain text: rich text by its
+// Markdown source, lists line by line.
+func fieldText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case render.RichText:
+		return x.Markdown
+	case map[string]any:
+		s, _ := x["markdown"].(string)
+		return s
+	case []any:
+		lines := make([]string, 0, len(x))
+		for _, item := range x {
+			lines = append(lines, fmt.Sprint(item))
+		}
+		return strings.Join(lines, "\n")
+	case []string:
+		return strings.Join(x, "\n")
+	}
+	return ""
+}
+
+// StaffIndexer keeps the staff index on head revisions: a content hook.
+type StaffIndexer struct{}
+
+// DocumentChanged indexes the head revision of every written document.
+// Deleted documents leave the index with their row.
+func (StaffIndexer) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
+	if c.After == nil {
+		return nil
+	}
+	ix, ok := tx.(IndexTx)
+	if !ok {
+		return fmt.Errorf("search: the transaction's store lacks index methods")
+	}
+	d := c.After
+	var body []string
+	for _, name := range sortedKeys(d.Fields) {
+		body = append(body, fieldText(d.Fields[name]))
+	}
+	body = append(body, strings.Join(d.Topics, " "))
+	for _, cr := range d.Credits {
+		body = append(body, cr.Name)
+	}
+	return ix.PutStaff(ctx, d.ID, d.Title, strings.Join(body, "\n\n"))
+}

@@ -1,0 +1,70 @@
+-- +goose Up
+-- Public search: one row per live document (rowids grow in publish order,
+-- so the newest matches are the highest rowids), indexed by an FTS5
+-- external-content table kept in step by triggers.
+CREATE TABLE search_documents (
+    rowid        INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id  TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
+    series_slug  TEXT NOT NULL,
+    parent_slug  TEXT,
+    slug         TEXT NOT NULL,
+    type         TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    published_at DATETIME NOT NULL,
+    title        TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    topics       TEXT NOT NULL,
+    contributors TEXT NOT NULL
+);
+CREATE INDEX search_documents_series ON search_documents(series_slug);
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, summary, body, topics, contributors,
+    content='search_documents', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4'
+);
+
+-- +goose StatementBegin
+CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
+    INSERT INTO search_fts(rowid, title, summary, body, topics, contributors)
+    VALUES (new.rowid, new.title, new.summary, new.body, new.topics, new.contributors);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
+    INSERT INTO search_fts(search_fts, rowid, title, summary, body, topics, contributors)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.body, old.topics, old.contributors);
+END;
+-- +goose StatementEnd
+
+-- Staff search: one row per document, its head revision, kept in step on
+-- every write.
+CREATE TABLE staff_search (
+    rowid       INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE staff_fts USING fts5(
+    title, body, content='staff_search', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4'
+);
+
+-- +goose StatementBegin
+CREATE TRIGGER staff_search_ai AFTER INSERT ON staff_search BEGIN
+    INSERT INTO staff_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER staff_search_ad AFTER DELETE ON staff_search BEGIN
+    INSERT INTO staff_fts(staff_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE staff_fts;
+DROP TABLE staff_search;
+DROP TABLE search_fts;
+DROP TABLE search_documents;
