@@ -25,6 +25,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/render"
+	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/webhook"
@@ -55,6 +56,7 @@ type App struct {
 	Delivery *delivery.Service
 	Webhooks *webhook.Service
 	Worker   *webhook.Worker
+	Search   *search.Service
 	UI       *admin.UI
 }
 
@@ -91,6 +93,14 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Content.AddHook(a.Delivery)
+	a.Search = search.NewService(db, a.Content, base)
+	a.Delivery.SetSearch(search.LiveIndexer{}, func(ctx context.Context, q url.Values) (any, error) {
+		return a.Search.Search(ctx, search.Params{
+			Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
+			Limit: q.Get("limit"), Cursor: q.Get("cursor"), Facets: q.Get("facets"),
+		})
+	})
+	a.Content.AddHook(search.StaffIndexer{})
 	a.Webhooks = webhook.NewService(db)
 	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
 	a.Content.AddHook(webhook.NewOutbox(base))
@@ -154,6 +164,7 @@ func (a *App) Router() *echo.Echo {
 		Content:       a.Content,
 		Delivery:      a.Delivery,
 		Webhooks:      a.Webhooks,
+		Search:        a.Search,
 	})
 	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
 	delivery.RegisterSitemap(e, a.Delivery)
