@@ -1,14 +1,16 @@
 // Package admin is the newsroom UI served at /admin: server-rendered
 // html/template pages over the same services as the management API,
 // progressively enhanced with a small vendored script library. Templates
-// are parsed once at start, so a broken template stops the program.
+// are parsed and static files hashed once at start, so a broken template
+// stops the program. Handlers decode a form, call one domain method and
+// render; every permission question goes to the enforcer. It imports the
+// domain packages and server (for the error-to-status mapping), never the
+// store.
 package admin
 
 import (
-	"bytes"
 	"fmt"
-	"html/template"
-	"net/http"
+	_ "time/tzdata" // schedule times arrive in the writer's IANA time zone
 
 	"github.com/labstack/echo/v4"
 
@@ -37,36 +39,84 @@ type UI struct {
 
 type handler struct {
 	Deps
-	pages *template.Template
+	assets *assets
+	pages  map[string]*pageTemplate
 }
 
-// New parses the templates; a template that does not parse is an error
-// at start, never at the first request.
+// New hashes the static files and parses the templates; a template that
+// does not parse is an error at start, never at the first request.
 func New(d Deps) (*UI, error) {
-	pages, err := template.ParseFS(web.Templates(), "*.html")
+	a, err := loadAssets(web.Static())
 	if err != nil {
+		return nil, fmt.Errorf("admin: static: %w", err)
+	}
+	h := &handler{Deps: d, assets: a}
+	if h.pages, err = parsePages(web.Templates(), h.funcs()); err != nil {
 		return nil, fmt.Errorf("admin: templates: %w", err)
 	}
-	return &UI{h: &handler{Deps: d, pages: pages}}, nil
+	return &UI{h: h}, nil
 }
 
-// Register mounts the UI under /admin.
+// Register mounts the UI under /admin. Each route names the permission it
+// needs where that is a system permission; document routes leave the
+// decision to the domain, which asks the enforcer about the document.
 func (ui *UI) Register(e *echo.Echo) {
 	h := ui.h
-	g := e.Group("/admin")
-	g.GET("", h.home)
-}
+	g := e.Group("/admin", h.secureHeaders, h.handleErrors)
+	g.GET("/static/*", h.static)
+	g.GET("/login", h.loginPage)
+	g.POST("/login", h.login)
 
-func (h *handler) home(c echo.Context) error {
-	return h.render(c, http.StatusOK, "home.html", map[string]any{"Title": "Home"})
-}
+	s := g.Group("", h.authenticate)
+	allow := h.allow
+	s.POST("/logout", h.logout)
+	s.GET("", h.dashboard)
+	s.GET("/", h.dashboard)
 
-// render executes a page into a buffer first, so that a template error
-// becomes a clean 500 instead of half a page.
-func (h *handler) render(c echo.Context, status int, name string, data any) error {
-	var buf bytes.Buffer
-	if err := h.pages.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("admin: render %s: %w", name, err)
-	}
-	return c.HTMLBlob(status, buf.Bytes())
+	s.GET("/documents", h.listDocuments)
+	s.GET("/documents/new", h.newDocument)
+	s.POST("/documents", h.createDocument)
+	s.GET("/documents/:id", h.editDocument)
+	s.POST("/documents/:id", h.saveDocument)
+	s.POST("/documents/:id/autosave", h.autosaveDocument)
+	s.GET("/documents/:id/preview", h.previewDocument)
+	s.POST("/documents/:id/transitions", h.transitionDocument)
+	s.POST("/documents/:id/comments", h.addComment)
+	s.POST("/documents/:id/comments/:cid/resolve", h.resolveComment)
+	s.GET("/documents/:id/credits", h.creditsPage)
+	s.POST("/documents/:id/credits", h.saveCredits)
+	s.POST("/documents/:id/credits/line", h.creditLine)
+	s.GET("/documents/:id/revisions", h.listRevisions)
+	s.GET("/documents/:id/diff", h.diffRevisions)
+	s.POST("/documents/:id/revisions/:n/restore", h.restoreRevision)
+	s.GET("/slug", h.slugPreview)
+
+	s.GET("/contributors", h.listContributors)
+	s.GET("/contributors/search", h.searchContributors)
+	s.POST("/contributors", h.createContributor)
+	s.POST("/contributors/:slug", h.updateContributor)
+	s.GET("/content-types", h.listContentTypes)
+
+	s.GET("/series", h.listSeries)
+	s.POST("/series", h.createSeries, allow("manage", authz.SeriesObj))
+	s.GET("/series/:slug", h.editSeries, allow("manage", authz.SeriesObj))
+	s.POST("/series/:slug", h.updateSeries, allow("manage", authz.SeriesObj))
+
+	s.GET("/users", h.listUsers, allow("manage", authz.Users))
+	s.POST("/users", h.createUser, allow("manage", authz.Users))
+	s.POST("/users/:id/active", h.setUserActive, allow("manage", authz.Users))
+	s.POST("/roles", h.assignRole, allow("manage", authz.Roles))
+	s.POST("/roles/revoke", h.revokeRole, allow("manage", authz.Roles))
+
+	// Every signed-in user manages their own tokens.
+	s.GET("/tokens", h.listTokens)
+	s.POST("/tokens", h.createToken)
+	s.POST("/tokens/:id/revoke", h.revokeToken)
+
+	s.GET("/webhooks", h.listWebhooks, allow("manage", authz.Webhooks))
+	s.POST("/webhooks", h.createWebhook, allow("manage", authz.Webhooks))
+	s.GET("/webhooks/:id", h.showWebhook, allow("manage", authz.Webhooks))
+	s.POST("/webhooks/:id/delete", h.deleteWebhook, allow("manage", authz.Webhooks))
+
+	g.Any("/*", h.notFound)
 }

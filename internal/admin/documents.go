@@ -1,0 +1,377 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/workflow"
+)
+
+// editorData is everything the editor page shows.
+type editorData struct {
+	Doc          content.Document
+	New          bool
+	Type         content.ContentType
+	Types        []content.ContentType
+	Series       []content.Series // for a new document: where the person may create
+	SeriesName   string
+	Contributors []content.Contributor
+	Form         docForm
+	Fields       []fieldView
+	DerivedSlug  string
+	Errors       map[string]string
+	CanEdit      bool
+	CanCredits   bool
+	Autosave     bool
+	EditNote     string
+	Actions      []actionView
+	Missing      []string
+	History      []historyItem
+	CanComment   bool
+	Conflict     *conflictView
+}
+
+// formOf is a document's editable part as the editor form holds it.
+func formOf(d content.Document) docForm {
+	f := docForm{Type: d.Type, Series: d.Series, Title: d.Title, Slug: d.Slug, Topics: strings.Join(d.Topics, ", "),
+		Fields: d.Fields, Version: d.Version, BaseRevision: d.HeadRevision}
+	if d.Byline != nil {
+		f.Byline = *d.Byline
+	}
+	if d.Hero != nil {
+		f.Hero = *d.Hero
+	}
+	return f
+}
+
+// editor builds the editor of document d showing form f (the stored
+// values, or what the writer submitted).
+func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map[string]string) (editorData, error) {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return editorData{}, err
+	}
+	contributors, err := h.Content.Contributors(ctx)
+	if err != nil {
+		return editorData{}, err
+	}
+	cat, err := h.catalog(ctx)
+	if err != nil {
+		return editorData{}, err
+	}
+	obj := content.DocumentObject(d)
+	_, editErr := workflow.AfterEdit(d.State)
+	data := editorData{
+		Doc: d, Type: ct, SeriesName: cat.seriesName[d.Series], Contributors: contributors, Form: f,
+		Fields: fieldViews(ct, f.Fields, errs), DerivedSlug: derivedSlug(f), Errors: errs,
+		CanEdit:    editErr == nil && h.Authz.Allowed(actor, "edit", obj),
+		CanCredits: editErr == nil && h.Authz.Allowed(actor, "credits", obj),
+		CanComment: h.Authz.Allowed(actor, "comment", obj),
+		Actions:    h.actions(actor, d),
+		Missing:    missingRequired(ct, f.Fields),
+	}
+	data.Autosave = data.CanEdit && (d.State == workflow.Draft || d.State == workflow.InReview)
+	switch d.State {
+	case workflow.Approved:
+		data.EditNote = "This document is approved. Saving a change sends it back to review."
+	case workflow.Published:
+		data.EditNote = "This document is live. Saving a change starts its next revision as a draft; the live version stays online until it is published again."
+	case workflow.Scheduled:
+		data.EditNote = "This document is scheduled. Unschedule it to make changes."
+	case workflow.Archived:
+		data.EditNote = "This document is archived. Restore it to make changes."
+	}
+	if data.History, err = h.history(ctx, actor, d, cat); err != nil {
+		return editorData{}, err
+	}
+	return data, nil
+}
+
+func derivedSlug(f docForm) string {
+	if f.Slug != "" {
+		return f.Slug
+	}
+	return content.Slugify(f.Title)
+}
+
+func (h *handler) editDocument(c echo.Context) error {
+	d, err := h.Content.Document(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	data, err := h.editor(c, d, formOf(d), nil)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "editor.html", d.Title, data)
+}
+
+// saveDocument saves the editor form as a new head revision, based on the
+// version the form was loaded at. A stale version re-shows the writer's
+// text with what changed meanwhile, and overwrites nothing.
+func (h *handler) saveDocument(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	d, err := h.Content.Document(ctx, actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return err
+	}
+	f, err := parseDocForm(c, ct)
+	if err != nil {
+		return err
+	}
+	version := f.Version
+	if f.Force > 0 {
+		version = f.Force
+	}
+	saved, err := h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
+	if err == nil {
+		return h.redirect(c, "/admin/documents/"+d.ID, "ok", "Saved.")
+	}
+	if cms.IsCode(err, cms.CodePreconditionFailed) {
+		data, err := h.editor(c, d, f, nil)
+		if err != nil {
+			return err
+		}
+		if data.Conflict, err = h.conflict(ctx, actor, d, f.BaseRevision); err != nil {
+			return err
+		}
+		return h.render(c, http.StatusConflict, "editor.html", d.Title, data)
+	}
+	if errs, ok := problemFields(err); ok {
+		data, err := h.editor(c, d, f, errs)
+		if err != nil {
+			return err
+		}
+		return h.render(c, http.StatusUnprocessableEntity, "editor.html", d.Title, data)
+	}
+	_ = saved
+	return err
+}
+
+// autosaveDocument is saveDocument for the editor's script: JSON in the
+// answer, the new version to base the next save on, and on a conflict the
+// diff of what someone else changed.
+func (h *handler) autosaveDocument(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	d, err := h.Content.Document(ctx, actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return err
+	}
+	f, err := parseDocForm(c, ct)
+	if err != nil {
+		return err
+	}
+	version := f.Version
+	if f.Force > 0 {
+		version = f.Force
+	}
+	saved, err := h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
+	switch {
+	case err == nil:
+		return c.JSON(http.StatusOK, map[string]any{
+			"version": saved.Version, "head_revision": saved.HeadRevision, "state": saved.State,
+			"slug": saved.Slug, "saved_at": time.Now().UTC().Format(time.RFC3339),
+			"missing": missingRequired(ct, saved.Fields),
+		})
+	case cms.IsCode(err, cms.CodePreconditionFailed):
+		cv, err := h.conflict(ctx, actor, d, f.BaseRevision)
+		if err != nil {
+			return err
+		}
+		html, err := h.fragment("editor.html", "conflict", cv)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusPreconditionFailed, map[string]any{
+			"conflict": true, "version": d.Version, "head_revision": d.HeadRevision, "html": html,
+		})
+	}
+	if errs, ok := problemFields(err); ok {
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"errors": errs})
+	}
+	return err
+}
+
+// conflictView is what the banner shows when someone else saved first.
+type conflictView struct {
+	By       string
+	Version  int
+	State    string
+	Diff     []diffRow
+	BaseRev  int
+	HeadRev  int
+	Restated bool // only the state moved, the text did not
+}
+
+// conflict describes what changed between the revision the writer started
+// from and the current head, with the content service's diff.
+func (h *handler) conflict(ctx context.Context, actor cms.Actor, d content.Document, base int) (*conflictView, error) {
+	cv := &conflictView{Version: d.Version, State: string(d.State), BaseRev: base, HeadRev: d.HeadRevision}
+	cat, err := h.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	head, err := h.Content.Revision(ctx, actor, d.ID, d.HeadRevision)
+	if err != nil {
+		return nil, err
+	}
+	cv.By = cat.name(head.AuthorID)
+	if base < 1 || base >= d.HeadRevision {
+		cv.Restated = true
+		return cv, nil
+	}
+	diff, err := h.Content.Diff(ctx, actor, d.ID, base, d.HeadRevision)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return nil, err
+	}
+	cv.Diff = diffRows(ct, diff)
+	return cv, nil
+}
+
+// newDocument shows an empty editor for a content type in a series the
+// person may create documents in.
+func (h *handler) newDocument(c echo.Context) error {
+	f := docForm{Type: c.QueryParam("type"), Series: c.QueryParam("series"), Fields: map[string]any{}}
+	return h.showNew(c, http.StatusOK, f, nil)
+}
+
+func (h *handler) showNew(c echo.Context, status int, f docForm, errs map[string]string) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	types, err := h.Content.ContentTypes(ctx)
+	if err != nil {
+		return err
+	}
+	all, err := h.Content.AllSeries(ctx)
+	if err != nil {
+		return err
+	}
+	var series []content.Series
+	for _, s := range all {
+		if h.canSomewhere(actor, []content.Series{s}, "create", "") {
+			series = append(series, s)
+		}
+	}
+	if len(series) == 0 {
+		return cms.Errorf(cms.CodeForbidden, "you may not create documents in any series")
+	}
+	ct, ok := pickType(types, f.Type)
+	if !ok {
+		return cms.Invalid("type", "no such content type")
+	}
+	f.Type = ct.Name
+	contributors, err := h.Content.Contributors(ctx)
+	if err != nil {
+		return err
+	}
+	data := editorData{New: true, Type: ct, Types: types, Series: series, Contributors: contributors, Form: f,
+		Fields: fieldViews(ct, f.Fields, errs), DerivedSlug: derivedSlug(f), Errors: errs, CanEdit: true,
+		Missing: missingRequired(ct, f.Fields)}
+	return h.render(c, status, "editor.html", "New "+strings.ToLower(ct.Label), data)
+}
+
+// pickType chooses the requested type, or briefing, or the first one.
+func pickType(types []content.ContentType, name string) (content.ContentType, bool) {
+	if name == "" {
+		name = "briefing"
+		if !slices.ContainsFunc(types, func(t content.ContentType) bool { return t.Name == name }) && len(types) > 0 {
+			name = types[0].Name
+		}
+	}
+	for _, t := range types {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return content.ContentType{}, false
+}
+
+func (h *handler) createDocument(c echo.Context) error {
+	ctx := c.Request().Context()
+	ct, err := h.Content.ContentType(ctx, c.FormValue("type"))
+	if err != nil {
+		return err
+	}
+	f, err := parseDocForm(c, ct)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("list_op") != "" {
+		return h.showNew(c, http.StatusOK, f, nil) // a button of a list editor, without scripts
+	}
+	d, err := h.Content.CreateDocument(ctx, actorOf(c), f.newDocument())
+	if errs, ok := problemFields(err); ok {
+		return h.showNew(c, http.StatusUnprocessableEntity, f, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/documents/"+d.ID, "ok", "Draft created.")
+}
+
+// slugPreview shows the address a document will have, derived the way
+// the content service derives it.
+func (h *handler) slugPreview(c echo.Context) error {
+	f := docForm{Title: c.QueryParam("title"), Slug: strings.TrimSpace(c.QueryParam("slug"))}
+	series := c.QueryParam("series")
+	if series == "" {
+		series = "…"
+	}
+	slug := derivedSlug(f)
+	if slug == "" {
+		slug = "…"
+	}
+	return c.HTML(http.StatusOK, "/"+htmlEscape(series)+"/"+htmlEscape(slug))
+}
+
+type listData struct {
+	Rows                 []docRow
+	Query, State, Series string
+	Next                 string
+	States               []workflow.State
+	AllSeries            []content.Series
+}
+
+// listDocuments is the staff search: every document the person may see,
+// filtered by title, state and series.
+func (h *handler) listDocuments(c echo.Context) error {
+	ctx := c.Request().Context()
+	cat, err := h.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	q := content.ListQuery{Query: c.QueryParam("q"), State: c.QueryParam("state"), Series: c.QueryParam("series"),
+		Cursor: c.QueryParam("cursor"), Limit: 50}
+	p, err := h.Content.Documents(ctx, actorOf(c), q)
+	if err != nil {
+		return err
+	}
+	data := listData{Query: q.Query, State: q.State, Series: q.Series, Next: p.NextCursor, States: workflow.States, AllSeries: cat.series}
+	for _, d := range p.Data {
+		data.Rows = append(data.Rows, cat.row(d))
+	}
+	return h.render(c, http.StatusOK, "documents.html", "Documents", data)
+}

@@ -1,0 +1,90 @@
+package admin
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+// previewData is a document rendered by delivery's own code, laid out
+// like the public page of the example.
+type previewData struct {
+	Doc        render.Document
+	Source     content.Document
+	ParentName string
+	Sections   []previewSection
+	Published  bool
+}
+
+// previewSection is one field of the content type, in its order.
+type previewSection struct {
+	Label string
+	Kind  string
+	Text  string
+	HTML  template.HTML // rich text, sanitized by the renderer
+	Items []string
+}
+
+func (h *handler) previewDocument(c echo.Context) error {
+	ctx := c.Request().Context()
+	actor := actorOf(c)
+	d, err := h.Content.Document(ctx, actor, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	doc, err := h.Delivery.RenderHead(ctx, actor, d.ID)
+	if err != nil {
+		return err
+	}
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return err
+	}
+	data := previewData{Doc: doc, Source: d, Published: d.FirstPublishedAt != nil}
+	if s, err := h.Content.Series(ctx, d.Series); err == nil && s.Parent != nil {
+		if p, err := h.Content.Series(ctx, *s.Parent); err == nil {
+			data.ParentName = p.Name
+		}
+	}
+	for _, f := range ct.Fields {
+		v, ok := doc.Fields[f.Name]
+		if !ok || f.Name == "summary" {
+			continue
+		}
+		s := previewSection{Label: f.Label, Kind: f.Kind}
+		switch x := v.(type) {
+		case render.RichText:
+			s.HTML = template.HTML(x.HTML) // sanitized by render.Renderer.HTML
+		case []any:
+			s.Items = textList(x)
+		default:
+			s.Text = fmt.Sprint(x)
+		}
+		data.Sections = append(data.Sections, s)
+	}
+	return h.render(c, http.StatusOK, "preview.html", "Preview: "+doc.Title, data)
+}
+
+// richHTML returns the sanitized HTML of a delivered rich-text field.
+func richHTML(v any) template.HTML {
+	if rt, ok := v.(render.RichText); ok {
+		return template.HTML(rt.HTML) // sanitized by render.Renderer.HTML
+	}
+	return ""
+}
+
+// textList returns a list field's items as strings.
+func textList(v any) []string {
+	var out []string
+	if list, ok := v.([]any); ok {
+		for _, item := range list {
+			out = append(out, fmt.Sprint(item))
+		}
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package admin
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/content"
+)
+
+// pageTemplate is one page: the layout, the shared partials and the
+// page's own "content".
+type pageTemplate struct {
+	t *template.Template
+}
+
+// parsePages parses every page template with the layout and partials.
+func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*pageTemplate, error) {
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, name := range names {
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(fsys, "layout.html", "partials.html", name)
+		if err != nil {
+			return nil, err
+		}
+		pages[name] = &pageTemplate{t: t}
+	}
+	return pages, nil
+}
+
+// page is what every template gets: the chrome (who is signed in, their
+// CSRF token, which menu entries the enforcer lets them see) and the
+// page's own data.
+type page struct {
+	Title string
+	User  *signedIn
+	Nav   nav
+	Flash flash
+	Path  string
+	Data  any
+}
+
+// nav says which admin pages the person may open.
+type nav struct {
+	Users, Series, Webhooks bool
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (h *handler) render(c echo.Context, status int, name, title string, data any) error {
+	p := page{Title: title, Path: c.Request().URL.Path, Data: data, Flash: takeFlash(c)}
+	if s, ok := sessionOf(c); ok {
+		p.User = &s
+		actor := actorOf(c)
+		p.Nav = nav{
+			Users:    h.Authz.Allowed(actor, "manage", authz.Users),
+			Series:   h.Authz.Allowed(actor, "manage", authz.SeriesObj),
+			Webhooks: h.Authz.Allowed(actor, "manage", authz.Webhooks),
+		}
+	}
+	pt, ok := h.pages[name]
+	if !ok {
+		return fmt.Errorf("admin: no page %s", name)
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("admin: render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// flash is a one-time message shown on the page after a redirect.
+type flash struct {
+	Kind    string // "ok" or "error"
+	Message string
+}
+
+const flashCookie = "masthead_flash"
+
+// redirect sends the browser to path (after a POST) with a message for
+// the next page.
+func (h *handler) redirect(c echo.Context, path, kind, message string) error {
+	if message != "" {
+		c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + "|" + message), Path: "/admin",
+			HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	return c.Redirect(http.StatusSeeOther, path)
+}
+
+func takeFlash(c echo.Context) flash {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return flash{}
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/admin", MaxAge: -1, HttpOnly: true})
+	raw, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return flash{}
+	}
+	kind, msg, _ := strings.Cut(raw, "|")
+	if kind != "error" {
+		kind = "ok"
+	}
+	return flash{Kind: kind, Message: msg}
+}
+
+var stateLabels = map[string]string{
+	"draft": "Draft", "in_review": "In review", "approved": "Approved", "scheduled": "Scheduled",
+	"published": "Published", "archived": "Archived",
+}
+
+func (h *handler) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": h.assets.url,
+		"stateLabel": func(s any) string {
+			if l, ok := stateLabels[fmt.Sprint(s)]; ok {
+				return l
+			}
+			return fmt.Sprint(s)
+		},
+		"utc":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		"deref": func(p any) any {
+			switch v := p.(type) {
+			case *time.Time:
+				if v == nil {
+					return time.Time{}
+				}
+				return *v
+			case *string:
+				if v == nil {
+					return ""
+				}
+				return *v
+			case *int:
+				if v == nil {
+					return 0
+				}
+				return *v
+			}
+			return p
+		},
+		"add":         func(a, b int) int { return a + b },
+		"list":        func(s ...string) []string { return s },
+		"join":        strings.Join,
+		"safeHTML":    func(s string) template.HTML { return template.HTML(s) }, // only for HTML the renderer sanitized
+		"richHTML":    richHTML,
+		"textList":    textList,
+		"roleNames":   authz.RoleNames,
+		"creditRoles": func() []string { return creditRoles },
+		"kindLabel":   func(k string) string { return kindLabels[k] },
+	}
+}
+
+// creditRoles are the roles offered in the credits editor, in the order
+// a credit line reads best.
+var creditRoles = []string{"editor", "author", "contributor", "researcher", "photographer", "illustrator", "translator"}
+
+var kindLabels = map[string]string{
+	content.KindText: "Text", content.KindRichText: "Rich text (Markdown)", content.KindTextList: "List of short texts",
+	content.KindDate: "Date", content.KindMedia: "Media reference", content.KindDocument: "Document reference",
+}

@@ -1,0 +1,19 @@
+package delivery
+
+import (
+	"context"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/render"
+)
+
+// RenderHead renders a document's head revision in the delivered shape,
+// for the newsroom UI's preview: the same rendering code as publishing, so
+// the preview looks like the public page. The actor must be allowed to
+// read the document; one they may not see is not found.
+func (s *Service) RenderHead(ctx context.Context, actor cms.Actor, documentID string) (render.Document, error) {
+	if _, err := s.docs.Document(ctx, actor, documentID); err != nil {
+		return render.Document{}, err
+	}
+	return s.renderHead(ctx, documentID)
+}

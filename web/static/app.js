@@ -1,0 +1,325 @@
+// Masthead newsroom UI: progressive enhancement only. Every page works
+// without this file; with it, lists reorder in place, Markdown fields get
+// an editor, times show in the reader's zone, and the editor autosaves
+// with the version it was based on — and shows a conflict instead of
+// overwriting anyone.
+(function () {
+  "use strict";
+
+  var csrf = document.body.getAttribute("data-csrf") || "";
+
+  // htmx requests carry the session's CSRF token, like the forms do.
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = csrf;
+  });
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // ---- Times in the reader's time zone (stored and sent as UTC).
+  var zone = "UTC";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { /* keep UTC */ }
+  var fmt = null;
+  try {
+    fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+  } catch (e) { fmt = null; }
+  function localTimes(root) {
+    $all("time[data-local]", root).forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (!isNaN(d) && fmt) { t.textContent = fmt.format(d); t.title = t.getAttribute("datetime"); }
+    });
+  }
+  localTimes(document);
+  document.body.addEventListener("htmx:afterSettle", function (e) { localTimes(e.target); });
+
+  $all("input[data-tz]").forEach(function (i) { i.value = zone; });
+  $all("[data-tz-label]").forEach(function (l) { l.textContent = "(" + zone + ")"; });
+  $all("input[type=datetime-local]").forEach(function (i) {
+    var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
+    i.min = now.toISOString().slice(0, 16);
+  });
+
+  $all("[data-js-only]").forEach(function (el) { el.hidden = false; });
+  $all("[data-select-on-focus]").forEach(function (el) {
+    el.addEventListener("focus", function () { el.select(); });
+  });
+  $all("form[data-autosubmit] select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+
+  // ---- Lists: add, move up, move down, remove — in place, by keyboard too.
+  function changed(el) { el.dispatchEvent(new Event("change", { bubbles: true })); }
+
+  function renumber(list) {
+    var label = list.getAttribute("data-label") || "Item";
+    $all("[data-item]", list).forEach(function (item, i) {
+      var l = $("[data-item-label]", item);
+      if (l && list.matches("fieldset")) { l.textContent = label + ", item " + (i + 1); }
+      $all("[data-op]", item).forEach(function (b) {
+        var v = b.value.split(":");
+        if (v.length === 3) { b.value = v[0] + ":" + v[1] + ":" + i; }
+        b.setAttribute("aria-label", b.textContent + " (" + label.toLowerCase() + " " + (i + 1) + ")");
+      });
+    });
+  }
+
+  function blankItem(list) {
+    var items = $all("[data-item]", list);
+    var item = items[items.length - 1].cloneNode(true);
+    var n = Date.now().toString(36);
+    $all("input, select, textarea", item).forEach(function (f) {
+      if (f.tagName === "SELECT") { f.selectedIndex = f.name === "role" ? f.selectedIndex : 0; } else { f.value = ""; }
+      f.removeAttribute("aria-invalid");
+      if (f.id) {
+        var old = f.id;
+        f.id = old.replace(/-[^-]+$/, "") + "-n" + n;
+        var lab = $("label[for='" + old + "']", item);
+        if (lab) { lab.htmlFor = f.id; }
+      }
+    });
+    return item;
+  }
+
+  function listOp(list, item, op) {
+    var parent = $("[data-item]", list).parentNode;
+    var focusOp = op;
+    if (op === "up" && item.previousElementSibling) {
+      parent.insertBefore(item, item.previousElementSibling);
+    } else if (op === "down" && item.nextElementSibling) {
+      parent.insertBefore(item.nextElementSibling, item);
+    } else if (op === "remove") {
+      var next = item.nextElementSibling || item.previousElementSibling;
+      if ($all("[data-item]", list).length === 1) {
+        $all("input, select", item).forEach(function (f) { if (f.tagName === "SELECT") { f.selectedIndex = 0; } else { f.value = ""; } });
+        next = item;
+      } else {
+        parent.removeChild(item);
+      }
+      item = next;
+      focusOp = null;
+    } else if (op === "add") {
+      var fresh = blankItem(list);
+      parent.appendChild(fresh);
+      item = fresh;
+      focusOp = null;
+    }
+    renumber(list);
+    changed(parent);
+    if (item) {
+      var target = focusOp ? $("[data-op='" + focusOp + "']", item) : $("input, select", item);
+      if (target) { target.focus(); }
+    }
+  }
+
+  $all("[data-list]").forEach(function (list) {
+    renumber(list);
+    $all("[data-op=add]", list).forEach(function (b) { b.hidden = false; });
+    list.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-op]");
+      if (!b || !list.contains(b)) { return; }
+      e.preventDefault();
+      listOp(list, b.closest("[data-item]"), b.getAttribute("data-op"));
+    });
+    // Enter in a list item adds the next item instead of submitting.
+    list.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.target.tagName !== "INPUT" || list.getAttribute("data-list") === "credits") { return; }
+      e.preventDefault();
+      var item = e.target.closest("[data-item]");
+      var fresh = blankItem(list);
+      item.parentNode.insertBefore(fresh, item.nextElementSibling);
+      renumber(list);
+      $("input", fresh).focus();
+    });
+  });
+
+  // ---- Credits: search as you type adds a contributor.
+  document.body.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-add-credit]");
+    if (!b) { return; }
+    var list = $("[data-list=credits]");
+    if (!list) { return; }
+    var rows = $all("[data-item]", list);
+    var row = rows.filter(function (r) { return !$("select[name=contributor]", r).value; })[0];
+    if (!row) {
+      row = blankItem(list);
+      rows[rows.length - 1].parentNode.appendChild(row);
+    }
+    $("select[name=contributor]", row).value = b.getAttribute("data-add-credit");
+    renumber(list);
+    changed($("select[name=contributor]", row));
+    var status = $("#contributor-matches");
+    if (status) { status.innerHTML = ""; }
+    var search = $("#contributor-search");
+    if (search) { search.value = ""; }
+    $("select[name=role]", row).focus();
+  });
+
+  // ---- Markdown fields: EasyMDE, with nothing fetched from elsewhere.
+  function markdownEditors(form) {
+    if (!window.EasyMDE) { return; }
+    $all("textarea[data-markdown]", form).forEach(function (ta) {
+      if (ta.closest("fieldset:disabled")) { return; }
+      var mde = new window.EasyMDE({
+        element: ta, forceSync: true, autoDownloadFontAwesome: false, spellChecker: false, status: false,
+        nativeSpellcheck: true, minHeight: "160px", promptURLs: false,
+        toolbar: ["bold", "italic", "heading", "|", "quote", "unordered-list", "ordered-list", "|", "link", "|", "preview", "side-by-side", "|", "guide"]
+      });
+      ta.easymde = mde;
+      var input = mde.codemirror.getInputField();
+      var label = $("label[for='" + ta.id + "']");
+      if (label) { input.setAttribute("aria-label", label.textContent.trim()); }
+      input.setAttribute("aria-describedby", ta.getAttribute("aria-describedby") || "");
+      mde.codemirror.on("change", function () { changed(ta); });
+      mde.codemirror.on("blur", function () { ta.dispatchEvent(new Event("focusout", { bubbles: true })); });
+    });
+  }
+
+  // ---- The editor: autosave, conflicts, required fields.
+  var editor = $("#editor");
+  if (editor) { markdownEditors(editor); }
+  var saveURL = editor && editor.getAttribute("data-autosave");
+  var status = $("#save-status");
+  var conflict = false;
+  var saving = null;
+
+  function serialize(form) {
+    var data = new FormData(form);
+    data.delete("list_op");
+    data.delete("force_version");
+    return new URLSearchParams(data).toString();
+  }
+  var saved = editor ? serialize(editor) : "";
+  function dirty() { return editor && serialize(editor) !== saved; }
+
+  function say(msg, isError) {
+    if (!status) { return; }
+    status.textContent = msg;
+    status.classList.toggle("error", !!isError);
+  }
+
+  function setVersion(v, rev) {
+    $all("input[name=version]").forEach(function (i) { i.value = v; });
+    if (rev) { $all("input[name=base_revision]").forEach(function (i) { i.value = rev; }); }
+    $all("[data-version-label]").forEach(function (l) { l.textContent = v; });
+  }
+
+  function showMissing(labels) {
+    var box = $("#missing");
+    if (!box) { return; }
+    var ul = $("ul", box);
+    ul.innerHTML = "";
+    labels.forEach(function (l) { var li = document.createElement("li"); li.textContent = l; ul.appendChild(li); });
+    box.hidden = labels.length === 0;
+  }
+
+  // save posts the form with the version it was based on; force is the
+  // version to save over, after the writer chose to keep their text.
+  function save(force) {
+    if (!saveURL) { return Promise.resolve(true); }
+    if (saving) { return saving; }
+    if (!force && (conflict || !dirty())) { return Promise.resolve(!conflict); }
+    var body = serialize(editor);
+    var params = new URLSearchParams(body);
+    if (force) { params.set("force_version", force); }
+    say("Saving…");
+    saving = fetch(saveURL, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: params.toString()
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
+    }).then(function (res) {
+      saving = null;
+      if (res.status === 200) {
+        saved = body;
+        conflict = false;
+        setVersion(res.body.version, res.body.head_revision);
+        $("#conflict").innerHTML = "";
+        showMissing(res.body.missing || []);
+        say("Saved at " + new Date().toLocaleTimeString() + " (version " + res.body.version + ").");
+        return true;
+      }
+      if (res.status === 412) {
+        conflict = true;
+        var box = $("#conflict");
+        box.innerHTML = res.body.html || "";
+        localTimes(box);
+        say("Not saved: someone else saved first. Your text is kept.", true);
+        var banner = $("#conflict-banner", box);
+        if (banner) { banner.setAttribute("tabindex", "-1"); banner.focus(); }
+        return false;
+      }
+      if (res.status === 422 && res.body.errors) {
+        var msgs = Object.keys(res.body.errors).map(function (k) { return (k ? k.replace("fields.", "") + ": " : "") + res.body.errors[k]; });
+        say("Not saved: " + msgs.join("; "), true);
+        return false;
+      }
+      if (res.status === 401) {
+        say("Not saved: your session ended. Sign in again in another tab, then save.", true);
+        return false;
+      }
+      say("Not saved: " + ((res.body && res.body.detail) || "the server said " + res.status), true);
+      return false;
+    }).catch(function () {
+      saving = null;
+      say("Not saved: Masthead cannot be reached. Your text is still here.", true);
+      return false;
+    });
+    return saving;
+  }
+
+  if (saveURL) {
+    setInterval(function () { if (dirty()) { save(); } }, 4000);
+    editor.addEventListener("focusout", function () { setTimeout(function () { if (dirty()) { save(); } }, 50); });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty()) { e.preventDefault(); e.returnValue = ""; }
+    });
+    editor.addEventListener("submit", function () { saved = serialize(editor); });
+    document.body.addEventListener("click", function (e) {
+      if (e.target.closest("[data-discard]")) { saved = serialize(editor); return; }
+      var b = e.target.closest("[data-force]");
+      if (!b) { return; }
+      e.preventDefault();
+      var v = b.value;
+      setVersion(v);
+      save(v);
+    });
+  }
+
+  // Required fields are flagged before a submit, not after.
+  function missingFields() {
+    if (!editor) { return []; }
+    var out = [];
+    $all("[data-required]", editor).forEach(function (el) {
+      var empty;
+      if (el.tagName === "FIELDSET") {
+        empty = $all("input", el).every(function (i) { return !i.value.trim(); });
+        el.classList.toggle("invalid", empty);
+      } else {
+        empty = !el.value.trim();
+        el.setAttribute("aria-invalid", empty ? "true" : "false");
+      }
+      if (empty) { out.push(el.getAttribute("data-required")); }
+    });
+    return out;
+  }
+
+  $all("form.action").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (form.getAttribute("data-action") === "submit") {
+        var missing = missingFields();
+        if (missing.length) {
+          e.preventDefault();
+          showMissing(missing);
+          var box = $("#missing");
+          if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+          return;
+        }
+      }
+      if (saveURL && (dirty() || conflict)) {
+        e.preventDefault();
+        save().then(function (ok) { if (ok) { form.submit(); } });
+      }
+    });
+  });
+})();
