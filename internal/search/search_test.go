@@ -15,7 +15,7 @@ type newsroom struct {
 	writer, other, editor, publisher *apptest.Client
 }
 
-func setup(t *testing.T, env *apptest.Env) *newsroom {
+func setup(t testing.TB, env *apptest.Env) *newsroom {
 	admin := env.Admin()
 	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"}).Want(http.StatusCreated)
 	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter", "parent": "the-peninsula"}).Want(http.StatusCreated)
@@ -34,7 +34,7 @@ type doc struct {
 	Version int
 }
 
-func (n *newsroom) draft(t *testing.T, c *apptest.Client, series, title, implications string, topics ...string) doc {
+func (n *newsroom) draft(t testing.TB, c *apptest.Client, series, title, implications string, topics ...string) doc {
 	t.Helper()
 	var d doc
 	c.Do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": series, "title": title, "topics": topics,
@@ -43,7 +43,7 @@ func (n *newsroom) draft(t *testing.T, c *apptest.Client, series, title, implica
 	return d
 }
 
-func (n *newsroom) publish(t *testing.T, d doc) {
+func (n *newsroom) publish(t testing.TB, d doc) {
 	t.Helper()
 	n.writer.Do("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}).Want(http.StatusOK)
 	n.editor.Do("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}).Want(http.StatusOK)

@@ -75,10 +75,26 @@ func Run(t *testing.T, body func(t *testing.T, env *Env)) {
 // token it sends.
 type Client struct {
 	env    *Env
+	t      testing.TB // reports failures; env.T unless For set another
 	http   *http.Client
 	CSRF   string
 	Bearer string
 	UserID string
+}
+
+// For returns a copy of the client that reports failures to t: for
+// subtests and fuzz targets, which must not fail their parent.
+func (c *Client) For(t testing.TB) *Client {
+	cp := *c
+	cp.t = t
+	return &cp
+}
+
+func (c *Client) tb() testing.TB {
+	if c.t != nil {
+		return c.t
+	}
+	return c.env.T
 }
 
 // Anonymous returns a client that is not signed in.
@@ -137,7 +153,8 @@ type Response struct {
 // Do sends a request. body may be nil, a []byte or string (sent as is),
 // or anything else (sent as JSON). Extra headers come in pairs.
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
-	c.env.T.Helper()
+	t := c.tb()
+	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -148,13 +165,13 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			c.env.T.Fatalf("apptest: %v", err)
+			t.Fatalf("apptest: %v", err)
 		}
 		r = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, c.env.Server.URL+path, r)
 	if err != nil {
-		c.env.T.Fatalf("apptest: %v", err)
+		t.Fatalf("apptest: %v", err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -170,14 +187,14 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.env.T.Fatalf("apptest: %s %s: %v", method, path, err)
+		t.Fatalf("apptest: %s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.env.T.Fatalf("apptest: read body: %v", err)
+		t.Fatalf("apptest: read body: %v", err)
 	}
-	return &Response{t: c.env.T, Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return &Response{t: t, Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 
 // Want fails the test unless the status is one of want.
