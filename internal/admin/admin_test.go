@@ -63,10 +63,17 @@ type doc struct {
 }
 
 // create makes the example briefing as c through the API.
-func create(t *testing.T, c *apptest.Client) doc {
+func create(t *testing.T, c *apptest.Client, title ...string) doc {
 	t.Helper()
+	body := map[string]any{}
+	for k, v := range briefing {
+		body[k] = v
+	}
+	if len(title) > 0 {
+		body["title"] = title[0]
+	}
 	var d doc
-	c.Do("POST", "/api/v1/documents", briefing).Want(http.StatusCreated).Decode(&d)
+	c.Do("POST", "/api/v1/documents", body).Want(http.StatusCreated).Decode(&d)
 	return d
 }
 

@@ -98,6 +98,10 @@ func (h *handler) saveCredits(c echo.Context) error {
 	}
 	named, _ := h.nameCredits(c, rows)
 	status := http.StatusUnprocessableEntity
+	if cms.IsCode(err, cms.CodeForbidden) {
+		status = http.StatusForbidden
+		msg = "Only editors change credits."
+	}
 	if cms.IsCode(err, cms.CodePreconditionFailed) {
 		status = http.StatusConflict
 		msg = "Someone changed this document since you opened the credits; these are your credits, not saved yet. Check them and save again."
