@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -16,6 +17,7 @@ type cached struct {
 	body        []byte
 	gz          []byte
 	etag        string
+	gzETag      string // a representation of its own (RFC 9110 §8.8.3)
 	contentType string
 	bodyLength  string
 	gzLength    string
@@ -30,6 +32,7 @@ func newCached(body []byte, contentType string) *cached {
 		_, _ = zw.Write(body)
 		_ = zw.Close()
 		c.gz, c.gzLength = buf.Bytes(), strconv.Itoa(buf.Len())
+		c.gzETag = strings.TrimSuffix(c.etag, `"`) + `-gz"`
 	}
 	return c
 }

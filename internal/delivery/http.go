@@ -21,23 +21,27 @@ func Register(g *echo.Group, s *Service) {
 		ExposeHeaders: []string{"ETag"},
 		MaxAge:        86400,
 	}))
-	g.GET("/documents", s.listDocuments)
-	g.GET("/documents/:series/:slug", s.getDocument)
-	g.GET("/series", s.listSeries)
-	g.GET("/series/:slug", s.getSeries)
-	g.GET("/contributors/:slug", s.getContributor)
-	g.GET("/feed.atom", s.siteFeed)
-	g.GET("/feed.json", s.siteFeed)
-	g.GET("/feeds/:file", s.seriesFeed)
-	g.GET("/sitemap.xml", s.sitemap)
-	g.GET("/preview/:token", s.preview)
-	g.GET("/search", s.searchDocuments)
+	// Every route answers HEAD as GET; net/http drops the body.
+	get := func(path string, h echo.HandlerFunc) {
+		g.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+	}
+	get("/documents", s.listDocuments)
+	get("/documents/:series/:slug", s.getDocument)
+	get("/series", s.listSeries)
+	get("/series/:slug", s.getSeries)
+	get("/contributors/:slug", s.getContributor)
+	get("/feed.atom", s.siteFeed)
+	get("/feed.json", s.siteFeed)
+	get("/feeds/:file", s.seriesFeed)
+	get("/sitemap.xml", s.sitemap)
+	get("/preview/:token", s.preview)
+	get("/search", s.searchDocuments)
 }
 
 // RegisterSitemap also serves the sitemap at the site root, where
 // crawlers look for it.
 func RegisterSitemap(e *echo.Echo, s *Service) {
-	e.GET("/sitemap.xml", s.sitemap)
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/sitemap.xml", s.sitemap)
 }
 
 // serve answers from the cache, building and storing the response on a
@@ -59,16 +63,17 @@ func (s *Service) serve(c echo.Context, key string, build func() ([]byte, string
 // on a matching If-None-Match, gzip when the client accepts it.
 func (s *Service) write(c echo.Context, v *cached, cacheControl string) error {
 	h := c.Response().Header()
-	h.Set("ETag", v.etag)
-	h.Set("Cache-Control", cacheControl)
-	h.Add("Vary", "Accept-Encoding")
-	if matchesETag(c.Request().Header.Get("If-None-Match"), v.etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	body, length := v.body, v.bodyLength
+	body, length, etag := v.body, v.bodyLength, v.etag
 	if v.gz != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
-		body, length = v.gz, v.gzLength
+		body, length, etag = v.gz, v.gzLength, v.gzETag
+	}
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", cacheControl)
+	h.Add("Vary", "Accept-Encoding")
+	if matchesETag(c.Request().Header.Get("If-None-Match"), etag) {
+		h.Del("Content-Encoding")
+		return c.NoContent(http.StatusNotModified)
 	}
 	// A known length spares net/http the chunked encoding it falls back to
 	// for bodies over 2 KB (most documents, every list page).
@@ -80,7 +85,7 @@ func matchesETag(header, etag string) bool {
 	if header == "" {
 		return false
 	}
-	for _, candidate := range strings.Split(header, ",") {
+	for candidate := range strings.SplitSeq(header, ",") {
 		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
 		if candidate == etag || candidate == "*" {
 			return true
@@ -90,7 +95,7 @@ func matchesETag(header, etag string) bool {
 }
 
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue
