@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -28,6 +29,7 @@ type Config struct {
 	SessionTTL    time.Duration // MASTHEAD_SESSION_TTL
 	TrustProxy    bool          // MASTHEAD_TRUST_PROXY: take the client address from X-Forwarded-For
 	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
+	CacheControl  string        // MASTHEAD_CACHE_CONTROL: sent with public delivery responses
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -55,6 +57,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TrustProxy:    r.boolean("MASTHEAD_TRUST_PROXY", false),
 		PolicyRefresh: r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
 		LogLevel:      r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
+		CacheControl:  r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -123,7 +126,7 @@ func (r *envReader) bytes(name string, def int64) int64 {
 		}
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
 		r.fail(name, fmt.Sprintf("%q is not a size such as 8M", r.getenv(name)))
 	}
 	return n * mult

@@ -69,11 +69,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		return nil, nil, err
 	}
 	a, err := app.New(ctx, db, app.Options{
-		BaseURL:    cfg.BaseURL,
-		BodyLimit:  cfg.BodyLimit,
-		SessionTTL: cfg.SessionTTL,
-		TrustProxy: cfg.TrustProxy,
-		Logger:     log,
+		BaseURL:      cfg.BaseURL,
+		BodyLimit:    cfg.BodyLimit,
+		SessionTTL:   cfg.SessionTTL,
+		TrustProxy:   cfg.TrustProxy,
+		CacheControl: cfg.CacheControl,
+		Logger:       log,
 	})
 	if err != nil {
 		db.Close()

@@ -91,9 +91,11 @@ type Store interface {
 	DeleteToken(ctx context.Context, userID, id string) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
 
-	// LoginFailures returns the failures counted for key since the start of
-	// a window that has not yet expired at now.
-	LoginFailures(ctx context.Context, key string, since time.Time) (count int, windowStart time.Time, err error)
-	RecordLoginFailure(ctx context.Context, key string, now time.Time, window time.Duration) error
+	// RecordLoginAttempt counts one attempt for key in the current window
+	// (starting a new window when the last one expired at now) and returns
+	// the count and the window's start, atomically.
+	RecordLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (count int, windowStart time.Time, err error)
+	// ForgiveLoginAttempt takes back one attempt of key.
+	ForgiveLoginAttempt(ctx context.Context, key string) error
 	ClearLoginFailures(ctx context.Context, key string) error
 }

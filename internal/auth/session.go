@@ -16,24 +16,35 @@ var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password
 // Login checks credentials and opens a session. addr is the client's
 // address, throttled alongside the account. cookie is the value to set in
 // the browser; only its hash is stored.
+//
+// Every attempt is counted before the password is checked, in one
+// statement per key, so that parallel guesses cannot slip past the limit.
+// A good login forgets the account's count and takes its own attempt back
+// from the address's.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (u User, sess Session, cookie string, err error) {
 	email = normalizeEmail(email)
-	keys := []throttleKey{{"email:" + email, s.cfg.MaxFailuresPerAccount}, {"addr:" + addr, s.cfg.MaxFailuresPerAddress}}
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	account, address := "email:"+email, "addr:"+addr
+	if err := s.countAttempt(ctx, account, s.cfg.MaxFailuresPerAccount); err != nil {
+		return User{}, Session{}, "", err
+	}
+	if err := s.countAttempt(ctx, address, s.cfg.MaxFailuresPerAddress); err != nil {
 		return User{}, Session{}, "", err
 	}
 	u, err = s.store.FindUserByEmail(ctx, email)
 	switch {
 	case cms.IsCode(err, cms.CodeNotFound):
-		checkPassword(password, s.dummyHash)
-		return User{}, Session{}, "", s.failLogin(ctx, keys)
+		checkPassword(password, s.dummyHash) // take as long as a real check
+		return User{}, Session{}, "", errBadLogin
 	case err != nil:
 		return User{}, Session{}, "", err
 	}
 	if !checkPassword(password, u.PasswordHash) || !u.Active {
-		return User{}, Session{}, "", s.failLogin(ctx, keys)
+		return User{}, Session{}, "", errBadLogin
 	}
-	if err := s.store.ClearLoginFailures(ctx, keys[0].key); err != nil {
+	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+		return User{}, Session{}, "", err
+	}
+	if err := s.store.ForgiveLoginAttempt(ctx, address); err != nil {
 		return User{}, Session{}, "", err
 	}
 	sess, cookie, err = s.openSession(ctx, u.ID)
@@ -104,40 +115,23 @@ func (s *Service) activeUser(ctx context.Context, id string) (User, error) {
 	return u, nil
 }
 
-type throttleKey struct {
-	key   string
-	limit int
-}
-
-// checkThrottle refuses a login attempt while any key has used up its
-// failures in the current window.
-func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey) error {
+// countAttempt counts an attempt for key and refuses it, with the time
+// left in the window, once more than limit attempts were made.
+func (s *Service) countAttempt(ctx context.Context, key string, limit int) error {
 	now := s.now()
-	for _, k := range keys {
-		n, start, err := s.store.LoginFailures(ctx, k.key, now.Add(-s.cfg.FailureWindow))
-		if err != nil {
-			return err
-		}
-		if n >= k.limit {
-			wait := int(start.Add(s.cfg.FailureWindow).Sub(now).Seconds()) + 1
-			return &cms.Error{
-				Code:       cms.CodeTooManyRequests,
-				Message:    "too many failed sign-in attempts; try again in " + strconv.Itoa(wait) + " seconds",
-				RetryAfter: wait,
-			}
-		}
+	n, start, err := s.store.RecordLoginAttempt(ctx, key, now, s.cfg.FailureWindow)
+	if err != nil {
+		return err
 	}
-	return nil
-}
-
-func (s *Service) failLogin(ctx context.Context, keys []throttleKey) error {
-	now := s.now()
-	for _, k := range keys {
-		if err := s.store.RecordLoginFailure(ctx, k.key, now, s.cfg.FailureWindow); err != nil {
-			return err
-		}
+	if n <= limit {
+		return nil
 	}
-	return errBadLogin
+	wait := int(start.Add(s.cfg.FailureWindow).Sub(now).Seconds()) + 1
+	return &cms.Error{
+		Code:       cms.CodeTooManyRequests,
+		Message:    "too many failed sign-in attempts; try again in " + strconv.Itoa(wait) + " seconds",
+		RetryAfter: wait,
+	}
 }
 
 // SessionTTL is how long a session lasts; the cookie's Max-Age follows it.

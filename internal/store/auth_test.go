@@ -281,91 +281,76 @@ func TestTokens(t *testing.T) {
 	})
 }
 
-func TestLoginFailureWindows(t *testing.T) {
+func TestLoginAttemptWindows(t *testing.T) {
 	const window = 15 * time.Minute
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		record := func(key string, at time.Time) {
+		record := func(key string, at time.Time) (int, time.Time) {
 			t.Helper()
-			if err := db.RecordLoginFailure(ctx, key, at, window); err != nil {
-				t.Fatal(err)
-			}
-		}
-		failures := func(key string, now time.Time) (int, time.Time) {
-			t.Helper()
-			n, start, err := db.LoginFailures(ctx, key, now.Add(-window))
+			n, start, err := db.RecordLoginAttempt(ctx, key, at, window)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return n, start
 		}
-
-		if n, _ := failures("email:a", t0); n != 0 {
-			t.Errorf("a new key has %d failures", n)
-		}
-		record("email:a", t0)
-		record("email:a", t0.Add(time.Minute))
-		record("email:a", t0.Add(2*time.Minute))
-		record("addr:1.2.3.4", t0)
-
 		for _, tc := range []struct {
 			name      string
 			key       string
-			now       time.Time
+			at        time.Time
 			wantN     int
 			wantStart time.Time
 		}{
-			{"counted in the window", "email:a", t0.Add(2 * time.Minute), 3, t0},
+			{"a new key starts a window", "email:a", t0, 1, t0},
+			{"counted in the window", "email:a", t0.Add(time.Minute), 2, t0},
 			{"just before the window ends", "email:a", t0.Add(window - time.Microsecond), 3, t0},
-			{"over when the window ends", "email:a", t0.Add(window), 0, time.Time{}},
 			{"keys are separate", "addr:1.2.3.4", t0, 1, t0},
-			{"unknown key", "email:b", t0, 0, time.Time{}},
+			{"a new window when the last ended", "email:a", t0.Add(window), 1, t0.Add(window)},
+			{"and it counts on", "email:a", t0.Add(window + time.Second), 2, t0.Add(window)},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				n, start := failures(tc.key, tc.now)
-				if n != tc.wantN || (tc.wantN > 0 && !start.Equal(tc.wantStart)) {
-					t.Errorf("LoginFailures = %d from %v, want %d from %v", n, start, tc.wantN, tc.wantStart)
+				n, start := record(tc.key, tc.at)
+				if n != tc.wantN || !start.Equal(tc.wantStart) {
+					t.Errorf("RecordLoginAttempt = %d from %v, want %d from %v", n, start, tc.wantN, tc.wantStart)
 				}
 			})
 		}
-		t.Run("a failure after the window starts a new one", func(t *testing.T) {
-			later := t0.Add(window + time.Second)
-			record("email:a", later)
-			if n, start := failures("email:a", later); n != 1 || !start.Equal(later) {
-				t.Errorf("LoginFailures = %d from %v, want 1 from %v", n, start, later)
+		t.Run("forgive and clear", func(t *testing.T) {
+			if err := db.ForgiveLoginAttempt(ctx, "addr:1.2.3.4"); err != nil {
+				t.Fatal(err)
 			}
-		})
-		t.Run("clear", func(t *testing.T) {
+			if n, _ := record("addr:1.2.3.4", t0); n != 1 {
+				t.Errorf("after forgiving one of one, the next attempt is number %d", n)
+			}
 			if err := db.ClearLoginFailures(ctx, "email:a"); err != nil {
 				t.Fatal(err)
 			}
-			if n, _ := failures("email:a", t0.Add(window+time.Second)); n != 0 {
-				t.Errorf("%d failures after clearing", n)
-			}
-			if n, _ := failures("addr:1.2.3.4", t0); n != 1 {
-				t.Errorf("clearing one key changed another: %d", n)
+			if n, _ := record("email:a", t0.Add(window+2*time.Second)); n != 1 {
+				t.Errorf("after clearing, the next attempt is number %d", n)
 			}
 		})
-		t.Run("concurrent failures all count", func(t *testing.T) {
+		t.Run("concurrent attempts all count, each once", func(t *testing.T) {
 			const n = 20
 			var wg sync.WaitGroup
-			errs := make(chan error, n)
+			counts := make(chan int, n)
 			for range n {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					errs <- db.RecordLoginFailure(ctx, "email:busy", t0, window)
+					c, _, err := db.RecordLoginAttempt(ctx, "email:busy", t0, window)
+					if err != nil {
+						t.Error(err)
+					}
+					counts <- c
 				}()
 			}
 			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
+			close(counts)
+			seen := map[int]bool{}
+			for c := range counts {
+				seen[c] = true
 			}
-			if got, _ := failures("email:busy", t0); got != n {
-				t.Errorf("%d failures counted, want %d", got, n)
+			if len(seen) != n || !seen[1] || !seen[n] {
+				t.Errorf("counts %v: want each of 1..%d once", seen, n)
 			}
 		})
 	})

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"math"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -18,8 +20,19 @@ type MigrationState struct {
 }
 
 // migrationLockID is the PostgreSQL advisory lock key that serialises
-// migrations between instances starting at once.
-const migrationLockID = 7_265_736_861
+// migrations between instances starting at once. Advisory locks are
+// database-wide, so the key is derived from the database and schema: two
+// Masthead installations in two schemas of one database never wait for
+// each other.
+func (db *DB) migrationLockID() (int64, error) {
+	var name string
+	if err := db.g.Raw("SELECT current_database() || '.' || current_schema()").Scan(&name).Error; err != nil {
+		return 0, fmt.Errorf("store: migration lock: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("masthead-migrations:" + name))
+	return int64(h.Sum64() & math.MaxInt64), nil
+}
 
 func (db *DB) migrator() (*goose.Provider, error) {
 	fsys, err := migrations.For(db.dialect)
@@ -34,7 +47,11 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID))
+		id, err := db.migrationLockID()
+		if err != nil {
+			return nil, err
+		}
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id))
 		if err != nil {
 			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
@@ -55,6 +72,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	p, err := db.migrator()
 	if err != nil {
 		return err
+	}
+	// Most starts find nothing to do; asking first takes no lock.
+	if pending, err := p.HasPending(ctx); err == nil && !pending {
+		return nil
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
