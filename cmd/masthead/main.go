@@ -49,6 +49,7 @@ commands:
   migrate [--status]    apply pending migrations, or list them
   user create --email E --name N [--role ROLE[:SERIES]]
                         create a user; the password is read from stdin
+  demo [--password P]   load the demo newsroom into an empty database
   reindex               rebuild the public search index from live documents
   version               print the version
 
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args, getenv, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args, getenv, stdout, stderr)
 	case "version":
