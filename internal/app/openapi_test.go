@@ -706,7 +706,8 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 // published through the management API, then every delivery route read
 // anonymously (validators, 304, pagination with a signed cursor and its
 // forgeries, series, contributors, feeds and sitemaps), preview links from
-// creation to revocation, and the webhook deliveries the publishing caused.
+// creation to revocation, public and staff search (issue 5), and the
+// webhook deliveries the publishing caused.
 func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client) {
 	t.Helper()
 	ctx := context.Background()
@@ -916,6 +917,105 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	k.do(author, "DELETE", links+"/no-such-link", nil, http.StatusNotFound)
 	k.do(anon, "GET", u.Path, nil, http.StatusNotFound)
 
+	// Search (issue 5): published documents only, ranked, highlighted,
+	// with exact totals and facets; staff search over head revisions.
+	type facetCount struct {
+		Value string `json:"value"`
+		Count int    `json:"count"`
+	}
+	type searchResult struct {
+		Total int `json:"total"`
+		Data  []struct {
+			ID      string `json:"id"`
+			Snippet string `json:"snippet"`
+		} `json:"data"`
+		NextCursor *string `json:"next_cursor"`
+		Facets     *struct {
+			Series []facetCount `json:"series"`
+			Topics []facetCount `json:"topics"`
+			Years  []facetCount `json:"years"`
+		} `json:"facets"`
+	}
+	var index searchResult
+	browse := k.do(anon, "GET", "/delivery/v1/search?series=field-notes", nil, http.StatusOK, "Origin", "https://reader.example")
+	browse.Decode(&index)
+	if index.Total != 2 || len(index.Data) != 2 || index.NextCursor != nil || index.Facets == nil ||
+		len(index.Facets.Years) != 1 || !slices.Contains(index.Facets.Series, facetCount{"field-notes", 2}) ||
+		!slices.Contains(index.Facets.Topics, facetCount{"energy", 2}) {
+		t.Fatalf("search without q: %s", browse.Body)
+	}
+	if got := browse.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("GET /delivery/v1/search with Origin: Access-Control-Allow-Origin %q, want *", got)
+	}
+	k.do(anon, "GET", "/delivery/v1/search?series=field-notes", nil, http.StatusNotModified, "If-None-Match", browse.Header.Get("ETag"))
+	var whole searchResult
+	k.do(anon, "GET", "/delivery/v1/search", nil, http.StatusOK).Decode(&whole)
+	if whole.Total < index.Total {
+		t.Errorf("the whole index holds %d documents, field-notes alone %d", whole.Total, index.Total)
+	}
+	var found searchResult
+	k.do(anon, "GET", "/delivery/v1/search?q=hydrogen", nil, http.StatusOK).Decode(&found)
+	if found.Total != 1 || len(found.Data) != 1 || found.Data[0].ID != second.ID || !strings.Contains(found.Data[0].Snippet, "<mark>") {
+		t.Errorf("search for hydrogen: %+v", found)
+	}
+	year := index.Facets.Years[0].Value
+	filtered := "/delivery/v1/search?q=happened&series=field-notes&type=briefing&topic=Energy&year=" + year + "&limit=1"
+	var s1, s2 searchResult
+	k.do(anon, "GET", filtered, nil, http.StatusOK).Decode(&s1)
+	if s1.Total != 2 || len(s1.Data) != 1 || s1.NextCursor == nil || s1.Facets == nil {
+		t.Fatalf("filtered search, first page: %+v", s1)
+	}
+	k.do(anon, "GET", filtered+"&facets=false&cursor="+url.QueryEscape(*s1.NextCursor), nil, http.StatusOK).Decode(&s2)
+	if s2.Total != 2 || len(s2.Data) != 1 || s2.NextCursor != nil || s2.Facets != nil || s2.Data[0].ID == s1.Data[0].ID {
+		t.Errorf("filtered search, second page without facets: %+v after %+v", s2, s1)
+	}
+	var scripted searchResult
+	k.do(anon, "GET", "/delivery/v1/search?q=alert", nil, http.StatusOK).Decode(&scripted)
+	for _, h := range slices.Concat(s1.Data, s2.Data, scripted.Data) {
+		if strings.Contains(h.Snippet, "<script") || !strings.Contains(h.Snippet, "<mark>") {
+			t.Errorf("snippet %q: want the match marked and the script escaped", h.Snippet)
+		}
+	}
+	k.do(anon, "GET", `/delivery/v1/search?q=`+url.QueryEscape(`"grid storage" OR hubs -hydrogen regio*`), nil, http.StatusOK)
+	k.do(anon, "GET", "/delivery/v1/search?q=progress", nil, http.StatusOK).Decode(&found)
+	if found.Total != 0 || len(found.Data) != 0 {
+		t.Errorf("public search found a draft: %+v", found)
+	}
+	k.do(anon, "GET", "/delivery/v1/search?q="+strings.Repeat("a", 257), nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/search?q=a&cursor=not-a-cursor", nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/search?cursor="+base64.RawURLEncoding.EncodeToString([]byte("o:99999")), nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/search?limit=51", nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/delivery/v1/search?year=99", nil, http.StatusBadRequest)
+
+	// Staff search: an author finds their own draft, another author does
+	// not; an editor sees the series' documents in every state.
+	var staff searchResult
+	k.do(author, "GET", "/api/v1/search?q=progress", nil, http.StatusOK).Decode(&staff)
+	if staff.Total != 1 || len(staff.Data) != 1 || staff.Data[0].ID != draft.ID {
+		t.Errorf("the author's staff search for their draft: %+v", staff)
+	}
+	k.do(outsider, "GET", "/api/v1/search?q=progress", nil, http.StatusOK).Decode(&staff)
+	if staff.Total != 0 {
+		t.Errorf("another author's staff search found the draft: %+v", staff)
+	}
+	k.do(editor, "GET", "/api/v1/search?q=happened&state=draft", nil, http.StatusOK).Decode(&staff)
+	if staff.Total != 1 || len(staff.Data) != 1 || staff.Data[0].ID != draft.ID || strings.Contains(staff.Data[0].Snippet, "<script") || !strings.Contains(staff.Data[0].Snippet, "<mark>") {
+		t.Errorf("the editor's staff search for drafts: %+v", staff)
+	}
+	var sp1, sp2 searchResult
+	k.do(editor, "GET", "/api/v1/search?state=published&limit=1", nil, http.StatusOK).Decode(&sp1)
+	if sp1.Total != 2 || len(sp1.Data) != 1 || sp1.NextCursor == nil {
+		t.Fatalf("the editor's published documents, first page: %+v", sp1)
+	}
+	k.do(editor, "GET", "/api/v1/search?state=published&limit=1&cursor="+url.QueryEscape(*sp1.NextCursor), nil, http.StatusOK).Decode(&sp2)
+	if sp2.Total != 2 || len(sp2.Data) != 1 || sp2.NextCursor != nil || sp2.Data[0].ID == sp1.Data[0].ID {
+		t.Errorf("the editor's published documents, second page: %+v after %+v", sp2, sp1)
+	}
+	k.do(editor, "GET", "/api/v1/search?state=flying", nil, http.StatusBadRequest)
+	k.do(editor, "GET", "/api/v1/search?q="+strings.Repeat("a", 257), nil, http.StatusBadRequest)
+	k.do(editor, "GET", "/api/v1/search?cursor=not-a-cursor", nil, http.StatusBadRequest)
+	k.do(anon, "GET", "/api/v1/search?q=progress", nil, http.StatusUnauthorized)
+
 	// The webhook deliveries the two publications caused.
 	sent, err := env.App.Worker.DeliverDue(ctx)
 	if err != nil || sent != 2 || received.Load() != 2 {
@@ -946,6 +1046,11 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes", nil, http.StatusOK).Decode(&after)
 	if after.Total != 1 || len(after.Data) != 1 || after.NextCursor != nil {
 		t.Errorf("after unpublishing: %+v", after)
+	}
+	var gone searchResult
+	k.do(anon, "GET", "/delivery/v1/search?q=hydrogen", nil, http.StatusOK).Decode(&gone)
+	if gone.Total != 0 || len(gone.Data) != 0 {
+		t.Errorf("search after unpublishing: %+v", gone)
 	}
 }
 
