@@ -9,10 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/masthead-cms/masthead/internal/app/apptest"
@@ -93,6 +97,25 @@ type person struct {
 	b    *browser
 	ctx  context.Context
 	name string
+
+	mu       sync.Mutex
+	problems []string // script errors and Content-Security-Policy violations
+}
+
+func (p *person) note(problem string) {
+	p.mu.Lock()
+	p.problems = append(p.problems, problem)
+	p.mu.Unlock()
+}
+
+// noProblems fails the test if any page threw or broke the CSP.
+func (p *person) noProblems() {
+	p.b.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, pr := range p.problems {
+		p.b.t.Errorf("%s: %s", p.name, pr)
+	}
 }
 
 // signIn opens a fresh browser context and signs in through the form.
@@ -103,13 +126,30 @@ func (b *browser) signIn(name, email, password string) *person {
 	p := &person{b: b, ctx: ctx, name: name}
 	// Leave pages with unsaved text without a prompt.
 	if err := chromedp.Listen(ctx, func(ev any) {
-		switch ev.(type) {
+		switch e := ev.(type) {
 		case *page.EventJavascriptDialogOpening, page.EventJavascriptDialogOpening:
 			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) //nolint:errcheck
+		case *cdplog.EventEntryAdded:
+			if e.Entry != nil && strings.Contains(e.Entry.Text, "Content Security Policy") {
+				p.note("CSP violation: " + e.Entry.Text)
+			}
+		case *cdpruntime.EventExceptionThrown:
+			if e.ExceptionDetails != nil {
+				d := e.ExceptionDetails
+				msg := d.Text
+				if d.Exception != nil {
+					msg += " " + d.Exception.Description
+				}
+				p.note(fmt.Sprintf("script error at %s:%d: %s", d.URL, d.LineNumber, msg))
+			}
 		}
 	}); err != nil {
 		b.t.Fatal(err)
 	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(p.noProblems)
 	p.do("sign in",
 		chromedp.Navigate(b.base+"/admin/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
@@ -172,6 +212,15 @@ func (p *person) shoot(name string) {
 		file := filepath.Join(p.b.out, fmt.Sprintf("%s-%d.png", name, w))
 		if err := os.WriteFile(file, img, 0o644); err != nil {
 			p.b.t.Fatal(err)
+		}
+		if w == 390 { // what a phone shows first
+			top, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				p.b.t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(p.b.out, name+"-390-top.png"), top, 0o644); err != nil {
+				p.b.t.Fatal(err)
+			}
 		}
 	}
 	p.do("reset viewport", chromedp.EmulateViewport(1280, 900))
@@ -261,6 +310,12 @@ func TestBrowserEditorialDay(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#editor button.primary")),
 	)
 	assistant.see("Saved.")
+	assistant.do("comment",
+		chromedp.SendKeys(chromedp.CSS("#comment-body"), "Tightened the summary; please check the FM's title."),
+		chromedp.Click(chromedp.CSS("#history form button")),
+		chromedp.WaitVisible(chromedp.CSS("#history li.comment")),
+	)
+	assistant.see("please check the FM's title")
 
 	editor := b.signIn("editor", "editor@example.org", "password-editor@example.org")
 	editor.shoot("dashboard-editor")

@@ -58,7 +58,7 @@
       $all("[data-op]", item).forEach(function (b) {
         var v = b.value.split(":");
         if (v.length === 3) { b.value = v[0] + ":" + v[1] + ":" + i; }
-        b.setAttribute("aria-label", b.textContent + " (" + label.toLowerCase() + " " + (i + 1) + ")");
+        b.setAttribute("aria-label", b.textContent + " (" + label + " item " + (i + 1) + ")");
       });
     });
   }
