@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/render"
 )
@@ -45,17 +47,19 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// fieldText flattens a field value to plain text: rich text by its
-// Markdown source, lists line by line.
+// fieldText flattens a field value to plain text: rich text by the text
+// of its sanitized HTML (what readers see, and the same words for both
+// engines: PostgreSQL's parser would drop anything shaped like a tag in the
+// Markdown source), lists line by line.
 func fieldText(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
 	case render.RichText:
-		return x.Markdown
+		return htmlText(x.HTML)
 	case map[string]any:
-		s, _ := x["markdown"].(string)
-		return s
+		s, _ := x["html"].(string)
+		return htmlText(s)
 	case []any:
 		lines := make([]string, 0, len(x))
 		for _, item := range x {
@@ -91,4 +95,21 @@ func (StaffIndexer) DocumentChanged(ctx context.Context, tx content.Store, c con
 		body = append(body, cr.Name)
 	}
 	return ix.PutStaff(ctx, d.ID, d.Title, strings.Join(body, "\n\n"))
+}
+
+// htmlText returns the text of an HTML fragment, entities decoded, with
+// block boundaries as spaces.
+func htmlText(fragment string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
 }

@@ -47,6 +47,9 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if q.Empty() && len(q.Excluded) > 0 {
+		return Result{}, cms.Invalid("q", "add a word to find: an excluded term only narrows a search")
+	}
 	r := Request{Query: q, Series: p.Series, Type: p.Type, Topic: strings.ToLower(p.Topic), Facets: p.Facets != "false" && p.Facets != "0"}
 	if r.Limit, r.Offset, err = paging(p.Limit, p.Cursor); err != nil {
 		return Result{}, err
@@ -131,6 +134,9 @@ func (s *Service) StaffSearch(ctx context.Context, actor cms.Actor, p Params) (S
 	if err != nil {
 		return StaffResult{}, err
 	}
+	if q.Empty() && len(q.Excluded) > 0 {
+		return StaffResult{}, cms.Invalid("q", "add a word to find: an excluded term only narrows a search")
+	}
 	vis, err := s.content.VisibilityOf(ctx, actor)
 	if err != nil {
 		return StaffResult{}, err
@@ -149,7 +155,7 @@ func (s *Service) StaffSearch(ctx context.Context, actor cms.Actor, p Params) (S
 	for i := range res.Data {
 		res.Data[i].Snippet = Highlight(res.Data[i].Snippet)
 	}
-	if r.Offset+len(res.Data) < res.Total && len(res.Data) == r.Limit {
+	if r.Offset+len(res.Data) < res.Total && len(res.Data) == r.Limit && r.Offset+r.Limit < maxOffset {
 		next := encodeOffset(r.Offset + r.Limit)
 		res.NextCursor = &next
 	}
