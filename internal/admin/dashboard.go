@@ -80,7 +80,10 @@ func (h *handler) dashboard(c echo.Context) error {
 		}
 		mine.Rows = append(mine.Rows, row)
 	}
-	data.Sections = append(data.Sections, changes, mine)
+	// Publishers write nothing, so their dashboard starts with their queues.
+	if data.CanCreate || len(changes.Rows) > 0 || len(mine.Rows) > 0 {
+		data.Sections = append(data.Sections, changes, mine)
+	}
 
 	queues := []struct {
 		id, title, empty, act string
