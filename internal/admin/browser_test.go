@@ -279,6 +279,11 @@ func TestBrowserEditorialDay(t *testing.T) {
 	)
 	writer.typeMarkdown("f-implications", exImpl)
 	writer.typeMarkdown("f-context", exContext)
+	// Keyboard: Tab leaves the Markdown editor for the next control.
+	writer.do("tab out of the editor", chromedp.KeyEvent("\t"))
+	if inEditor, err := chromedp.Run(writer.ctx, chromedp.Evaluate[bool](`document.activeElement.closest(".CodeMirror") !== null`)); err != nil || inEditor {
+		t.Errorf("Tab kept the focus in the Markdown editor (err %v)", err)
+	}
 	writer.do("topics", chromedp.SendKeys(chromedp.CSS("#f-topics"), "China, South Korea, diplomacy"))
 	if got := writer.text("#slug-preview"); got != "/korea-view/beijing-calibrates-its-approach-to-seoul" {
 		// htmx refreshes the preview a moment after typing.

@@ -137,7 +137,7 @@ func (h *handler) saveDocument(c echo.Context) error {
 	if f.Force > 0 {
 		version = f.Force
 	}
-	saved, err := h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
+	_, err = h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
 	if err == nil {
 		return h.redirect(c, "/admin/documents/"+d.ID, "ok", "Saved.")
 	}
@@ -158,7 +158,6 @@ func (h *handler) saveDocument(c echo.Context) error {
 		}
 		return h.render(c, http.StatusUnprocessableEntity, "editor.html", d.Title, data)
 	}
-	_ = saved
 	return err
 }
 

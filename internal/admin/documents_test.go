@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -145,8 +144,6 @@ func TestEditorCreateAndSave(t *testing.T) {
 		post(t, other, "/admin/documents/"+id, editorForm(), http.StatusNotFound)
 	})
 }
-
-var docLinkRE = `/admin/documents/`
 
 // docIDIn finds the document id in an editor page's form action.
 func docIDIn(t *testing.T, page string) string {
@@ -395,6 +392,5 @@ func TestDocumentList(t *testing.T) {
 		if page != "/korea-view/chinas-move" {
 			t.Errorf("slug preview = %q", page)
 		}
-		_ = strconv.Itoa
 	})
 }

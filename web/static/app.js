@@ -165,6 +165,12 @@
         toolbar: ["bold", "italic", "heading", "|", "quote", "unordered-list", "ordered-list", "|", "link", "|", "preview", "side-by-side", "|", "guide"]
       });
       ta.easymde = mde;
+      // Tab moves to the next control, as everywhere else on the page, so
+      // that keyboard users are never trapped in the editor.
+      var keys = Object.assign({}, mde.codemirror.getOption("extraKeys") || {});
+      keys.Tab = false;
+      keys["Shift-Tab"] = false;
+      mde.codemirror.setOption("extraKeys", keys);
       var input = mde.codemirror.getInputField();
       var label = $("label[for='" + ta.id + "']");
       if (label) { input.setAttribute("aria-label", label.textContent.trim()); }
