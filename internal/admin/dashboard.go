@@ -40,94 +40,133 @@ type dashboardData struct {
 // the enforcer lets act on them.
 func (h *handler) dashboard(c echo.Context) error {
 	ctx := c.Request().Context()
-	actor := actorOf(c)
 	cat, err := h.catalog(ctx)
 	if err != nil {
 		return err
 	}
-	list := func(q content.ListQuery, keep func(content.Document) bool) ([]content.Document, bool, error) {
-		q.Limit = listLimit
-		p, err := h.Content.Documents(ctx, actor, q)
-		if err != nil {
-			return nil, false, err
-		}
-		var out []content.Document
-		for _, d := range p.Data {
-			if keep == nil || keep(d) {
-				out = append(out, d)
-			}
-		}
-		return out, p.NextCursor != "", nil
-	}
-	may := func(act string) func(content.Document) bool {
-		return func(d content.Document) bool { return h.Authz.Allowed(actor, act, content.DocumentObject(d)) }
-	}
-	var data dashboardData
-	data.CanCreate = h.canSomewhere(actor, cat.series, "create", "")
-
-	drafts, more, err := list(content.ListQuery{Owner: actor.UserID, State: string(workflow.Draft)}, nil)
+	l := lister{h: h, ctx: ctx, actor: actorOf(c), cat: cat}
+	data := dashboardData{CanCreate: h.canSomewhere(l.actor, cat.series, "create", "")}
+	changes, mine, err := l.ownWork()
 	if err != nil {
 		return err
 	}
-	mine := section{ID: "my-drafts", Title: "My drafts", Empty: "You have no drafts.", More: more}
-	changes := section{ID: "changes-requested", Title: "Changes requested of me", Empty: "No changes requested."}
+	// Publishers write nothing, so their dashboard starts with their queues.
+	if data.CanCreate || len(changes.Rows) > 0 || len(mine.Rows) > 0 {
+		data.Sections = append(data.Sections, changes, mine)
+	}
+	queues, err := l.queues()
+	if err != nil {
+		return err
+	}
+	data.Sections = append(data.Sections, queues...)
+	recent, err := l.recent()
+	if err != nil {
+		return err
+	}
+	data.Sections = append(data.Sections, recent)
+	return h.render(c, http.StatusOK, "dashboard.html", "Dashboard", data)
+}
+
+// lister fills the dashboard's lists for one person.
+type lister struct {
+	h     *handler
+	ctx   context.Context
+	actor cms.Actor
+	cat   catalogue
+}
+
+// list returns the documents of q the person may see, keeping those keep
+// accepts, and whether the listing was cut.
+func (l lister) list(q content.ListQuery, keep func(content.Document) bool) ([]content.Document, bool, error) {
+	q.Limit = listLimit
+	p, err := l.h.Content.Documents(l.ctx, l.actor, q)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []content.Document
+	for _, d := range p.Data {
+		if keep == nil || keep(d) {
+			out = append(out, d)
+		}
+	}
+	return out, p.NextCursor != "", nil
+}
+
+// ownWork is the person's drafts, split into those an editor sent back
+// (with the editor's note) and the rest.
+func (l lister) ownWork() (changes, mine section, err error) {
+	drafts, more, err := l.list(content.ListQuery{Owner: l.actor.UserID, State: string(workflow.Draft)}, nil)
+	if err != nil {
+		return section{}, section{}, err
+	}
+	mine = section{ID: "my-drafts", Title: "My drafts", Empty: "You have no drafts.", More: more}
+	changes = section{ID: "changes-requested", Title: "Changes requested of me", Empty: "No changes requested."}
 	for _, d := range drafts {
-		row := cat.row(d)
-		if note, ok := h.changesRequested(ctx, actor, d); ok {
+		row := l.cat.row(d)
+		if note, ok := l.h.changesRequested(l.ctx, l.actor, d); ok {
 			row.Note = note
 			changes.Rows = append(changes.Rows, row)
 			continue
 		}
 		mine.Rows = append(mine.Rows, row)
 	}
-	// Publishers write nothing, so their dashboard starts with their queues.
-	if data.CanCreate || len(changes.Rows) > 0 || len(mine.Rows) > 0 {
-		data.Sections = append(data.Sections, changes, mine)
-	}
+	return changes, mine, nil
+}
 
-	queues := []struct {
-		id, title, empty, act string
-		state                 workflow.State
-	}{
-		{"review", "Waiting for my review", "Nothing waits for your review.", "approve", workflow.InReview},
-		{"ready", "Approved, ready to publish", "Nothing is ready to publish.", "publish", workflow.Approved},
-		{"scheduled", "Scheduled", "Nothing is scheduled.", "unschedule", workflow.Scheduled},
-	}
-	for _, q := range queues {
-		if !h.canSomewhere(actor, cat.series, q.act, string(q.state)) {
+// dashboardQueues are the lists of documents waiting for someone who may
+// take the action.
+var dashboardQueues = []struct {
+	id, title, empty, act string
+	state                 workflow.State
+}{
+	{"review", "Waiting for my review", "Nothing waits for your review.", "approve", workflow.InReview},
+	{"ready", "Approved, ready to publish", "Nothing is ready to publish.", "publish", workflow.Approved},
+	{"scheduled", "Scheduled", "Nothing is scheduled.", "unschedule", workflow.Scheduled},
+}
+
+func (l lister) queues() ([]section, error) {
+	var out []section
+	for _, q := range dashboardQueues {
+		if !l.h.canSomewhere(l.actor, l.cat.series, q.act, string(q.state)) {
 			continue
 		}
-		docs, more, err := list(content.ListQuery{State: string(q.state)}, may(q.act))
+		docs, more, err := l.list(content.ListQuery{State: string(q.state)}, func(d content.Document) bool {
+			return l.h.Authz.Allowed(l.actor, q.act, content.DocumentObject(d))
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		s := section{ID: q.id, Title: q.title, Empty: q.empty, More: more}
 		for _, d := range docs {
-			r := cat.row(d)
+			r := l.cat.row(d)
 			if d.ScheduledFor != nil {
 				r.At = *d.ScheduledFor
 			}
 			s.Rows = append(s.Rows, r)
 		}
-		data.Sections = append(data.Sections, s)
+		out = append(out, s)
 	}
-	published, _, err := list(content.ListQuery{State: string(workflow.Published), Limit: 10}, nil)
+	return out, nil
+}
+
+// recent is the ten documents published last.
+func (l lister) recent() (section, error) {
+	published, _, err := l.list(content.ListQuery{State: string(workflow.Published)}, nil)
 	if err != nil {
-		return err
+		return section{}, err
 	}
-	recent := section{ID: "published", Title: "Recently published", Empty: "Nothing published yet."}
+	s := section{ID: "published", Title: "Recently published", Empty: "Nothing published yet."}
 	for i, d := range published {
 		if i == 10 {
 			break
 		}
-		r := cat.row(d)
+		r := l.cat.row(d)
 		if d.LastPublishedAt != nil {
 			r.At = *d.LastPublishedAt
 		}
-		recent.Rows = append(recent.Rows, r)
+		s.Rows = append(s.Rows, r)
 	}
-	data.Sections = append(data.Sections, recent)
-	return h.render(c, http.StatusOK, "dashboard.html", "Dashboard", data)
+	return s, nil
 }
 
 // changesRequested reports whether the document is a draft because an
