@@ -30,6 +30,7 @@ type Config struct {
 	TrustProxy    bool          // MASTHEAD_TRUST_PROXY: take the client address from X-Forwarded-For
 	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
 	CacheControl  string        // MASTHEAD_CACHE_CONTROL: sent with public delivery responses
+	UploadLimit   int64         // MASTHEAD_UPLOAD_LIMIT, in bytes: the largest media file
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -53,6 +54,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminPassword: r.str("MASTHEAD_ADMIN_PASSWORD", ""),
 		LogFormat:     r.str("MASTHEAD_LOG_FORMAT", "text"),
 		BodyLimit:     r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
+		UploadLimit:   r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
 		SessionTTL:    r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:    r.boolean("MASTHEAD_TRUST_PROXY", false),
 		PolicyRefresh: r.duration("MASTHEAD_POLICY_REFRESH", time.Second),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/app"
@@ -74,6 +75,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		SessionTTL:   cfg.SessionTTL,
 		TrustProxy:   cfg.TrustProxy,
 		CacheControl: cfg.CacheControl,
+		MediaDir:     filepath.Join(cfg.DataDir, "media"),
+		UploadLimit:  cfg.UploadLimit,
 		Logger:       log,
 	})
 	if err != nil {

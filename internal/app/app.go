@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
@@ -40,7 +42,10 @@ type Options struct {
 	TrustProxy bool
 	// CacheControl is sent with public delivery responses.
 	CacheControl string
-	Logger       *slog.Logger
+	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
+	MediaDir    string
+	UploadLimit int64
+	Logger      *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -57,6 +62,7 @@ type App struct {
 	Webhooks *webhook.Service
 	Worker   *webhook.Worker
 	Search   *search.Service
+	Media    *media.Service
 	UI       *admin.UI
 }
 
@@ -101,6 +107,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		})
 	})
 	a.Content.AddHook(search.StaffIndexer{})
+	if err := a.buildMedia(db); err != nil {
+		return nil, err
+	}
 	a.Webhooks = webhook.NewService(db)
 	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
 	a.Content.AddHook(webhook.NewOutbox(base))
@@ -112,6 +121,25 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// buildMedia sets up uploads: files in MediaDir, heroes checked against
+// the assets, attribution changes re-rendered in delivery.
+func (a *App) buildMedia(db *store.DB) error {
+	if a.opts.MediaDir == "" {
+		return errors.New("app: no media directory")
+	}
+	if a.opts.UploadLimit == 0 {
+		a.opts.UploadLimit = 20 << 20
+	}
+	blobs, err := media.NewFolder(a.opts.MediaDir)
+	if err != nil {
+		return err
+	}
+	a.Media = media.NewService(db, blobs, a.Authz, a.opts.UploadLimit)
+	a.Media.OnChange(a.Delivery.MediaChanged)
+	a.Content.SetHeroCheck(a.Media.Exists)
+	return nil
 }
 
 // EnsureAdmin creates the first admin on an empty database. A generated
@@ -144,12 +172,18 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 }
 
+// uploadPath is the one route that takes bodies larger than JSON's limit.
+const uploadPath = "/api/v1/media"
+
 // Router builds the HTTP server with every API and the UI mounted.
 func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
-		Logger:    a.Log,
-		Ready:     a.ready,
+		LimitsOwnBody: func(c echo.Context) bool {
+			return c.Request().Method == http.MethodPost && c.Path() == uploadPath
+		},
+		Logger: a.Log,
+		Ready:  a.ready,
 	})
 	if a.opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -165,7 +199,10 @@ func (a *App) Router() *echo.Echo {
 		Delivery:      a.Delivery,
 		Webhooks:      a.Webhooks,
 		Search:        a.Search,
+		Media:         a.Media,
+		UploadLimit:   a.opts.UploadLimit,
 	})
+	delivery.RegisterMedia(e, a.Media)
 	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
 	delivery.RegisterSitemap(e, a.Delivery)
 	a.UI.Register(e)

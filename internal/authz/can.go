@@ -30,6 +30,7 @@ var (
 	Contributors = Object{Kind: "contributor", Series: AllSeries}
 	Webhooks     = Object{Kind: "webhook", Series: AllSeries}
 	Audit        = Object{Kind: "audit", Series: AllSeries}
+	Media        = Object{Kind: "media", Series: AllSeries}
 )
 
 // Allowed reports whether the actor may do act on obj. The system actor may

@@ -166,9 +166,8 @@ func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p
 		}
 	}
 	if p.Hero != nil {
-		d.Hero = nil
-		if *p.Hero != "" {
-			d.Hero = p.Hero
+		if err := s.setHero(ctx, d, *p.Hero); err != nil {
+			probs.Add("hero", err.Error())
 		}
 	}
 	return probs.Err()
@@ -200,6 +199,23 @@ func (s *Service) setByline(ctx context.Context, d *Document, slug string) error
 		return err
 	}
 	d.Byline, d.BylineName = &slug, c.Name
+	return nil
+}
+
+// setHero sets the lead image to an existing media asset, or clears it.
+func (s *Service) setHero(ctx context.Context, d *Document, id string) error {
+	if id == "" {
+		d.Hero = nil
+		return nil
+	}
+	if s.heroExists != nil {
+		if err := s.heroExists(ctx, id); cms.IsCode(err, cms.CodeNotFound) {
+			return fmt.Errorf("no such media asset")
+		} else if err != nil {
+			return err
+		}
+	}
+	d.Hero = &id
 	return nil
 }
 

@@ -17,6 +17,14 @@ type Service struct {
 	authz Authorizer
 	hooks []Hook
 	now   func() time.Time
+	// heroExists checks a hero reference (media assets live in package
+	// media, which content does not import).
+	heroExists func(ctx context.Context, id string) error
+}
+
+// SetHeroCheck sets how a hero reference is checked.
+func (s *Service) SetHeroCheck(exists func(ctx context.Context, id string) error) {
+	s.heroExists = exists
 }
 
 // NewService returns a Service. Hooks run inside every document

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/media"
 )
 
 // Entry is one delivered document: its pre-rendered JSON and what
@@ -30,6 +31,7 @@ type Entry struct {
 	Body         []byte
 	Topics       []string
 	Contributors []string // slugs: credited and byline
+	HeroID       *string
 }
 
 // Query selects delivered documents, newest first.
@@ -60,7 +62,10 @@ type Store interface {
 	FindDelivered(ctx context.Context, seriesSlug, slug string) (Entry, error)
 	FindDeliveredPage(ctx context.Context, q Query) (entries []Entry, total int, err error)
 	CountDelivered(ctx context.Context) (map[string]int, error) // by series slug, own documents only
-	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor string) ([]string, error)
+	// FindDeliveredIDs lists live documents of a series, crediting a
+	// contributor, or showing an asset (whichever is given).
+	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
+	FindAsset(ctx context.Context, id string) (media.Asset, error)
 
 	FindAllSeries(ctx context.Context) ([]content.Series, error)
 	FindSeries(ctx context.Context, slug string) (content.Series, error)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -52,7 +53,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if err != nil {
 		return err
 	}
-	doc, err := s.renderRevision(ctx, tx, d, rev)
+	doc, err := s.renderRevision(ctx, ds, d, rev)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	e := Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
 		Type: d.Type, Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number,
-		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics,
+		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics, HeroID: rev.Hero,
 	}
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
@@ -93,11 +94,13 @@ func appendOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
-// catalog is the part of content.Store rendering reads.
+// catalog is what rendering reads: the content catalog, and media for
+// the hero's attribution.
 type catalog interface {
 	FindContentType(ctx context.Context, name string) (content.ContentType, error)
 	FindSeries(ctx context.Context, slug string) (content.Series, error)
 	FindContributor(ctx context.Context, slug string) (content.Contributor, error)
+	FindAsset(ctx context.Context, id string) (media.Asset, error)
 }
 
 // renderRevision builds the delivered shape of one revision of d, with
@@ -125,6 +128,13 @@ func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Doc
 			return render.Document{}, err
 		}
 	}
+	if rev.Hero != nil {
+		a, err := cat.FindAsset(ctx, *rev.Hero)
+		if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+			return render.Document{}, err
+		}
+		in.Hero = heroOf(a)
+	}
 	in.PublishedAt, in.UpdatedAt = rev.CreatedAt, rev.CreatedAt
 	if d.FirstPublishedAt != nil {
 		in.PublishedAt = *d.FirstPublishedAt
@@ -135,11 +145,17 @@ func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Doc
 	return s.renderer.Document(in), nil
 }
 
+// heroOf is the attribution a reader sees for an asset.
+func heroOf(a media.Asset) render.HeroAsset {
+	return render.HeroAsset{ID: a.ID, Alt: a.Alt, Caption: a.Caption, Credit: a.Credit, Licence: a.Licence,
+		SourceURL: a.SourceURL, Width: a.Width, Height: a.Height}
+}
+
 // Rerender renders again every delivered document of a series (and its
-// children) or crediting a contributor, after a rename. Each document is
-// its own transaction.
-func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor string) error {
-	ids, err := s.store.FindDeliveredIDs(ctx, seriesSlug, contributor)
+// children), crediting a contributor, or showing an asset, after a change
+// of what they show. Each document is its own transaction.
+func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor, heroID string) error {
+	ids, err := s.store.FindDeliveredIDs(ctx, seriesSlug, contributor, heroID)
 	if err != nil {
 		return err
 	}
@@ -165,10 +181,15 @@ func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor string) 
 
 // SeriesChanged re-renders what shows a renamed or re-described series.
 func (s *Service) SeriesChanged(ctx context.Context, slug string) error {
-	return s.Rerender(ctx, slug, "")
+	return s.Rerender(ctx, slug, "", "")
 }
 
 // ContributorChanged re-renders what credits a renamed contributor.
 func (s *Service) ContributorChanged(ctx context.Context, slug string) error {
-	return s.Rerender(ctx, "", slug)
+	return s.Rerender(ctx, "", slug, "")
+}
+
+// MediaChanged re-renders what shows an asset whose attribution changed.
+func (s *Service) MediaChanged(ctx context.Context, id string) error {
+	return s.Rerender(ctx, "", "", id)
 }

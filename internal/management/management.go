@@ -5,12 +5,16 @@
 package management
 
 import (
+	"strconv"
+
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 )
@@ -25,6 +29,10 @@ type Deps struct {
 	Delivery      *delivery.Service
 	Webhooks      *webhook.Service
 	Search        *search.Service
+	Media         *media.Service
+	// UploadLimit is the largest upload in bytes; the upload route has
+	// its own body limit, a little above it for the form's framing.
+	UploadLimit int64
 }
 
 type handler struct {
@@ -89,6 +97,14 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/preview-links", h.listPreviewLinks, authn)
 	g.POST("/documents/:id/preview-links", h.createPreviewLink, authn)
 	g.DELETE("/documents/:id/preview-links/:pid", h.revokePreviewLink, authn)
+
+	// Media: the domain lets assistants and up (in any series) upload and
+	// describe; every signed-in user may look.
+	g.GET("/media", h.listMedia, authn)
+	g.POST("/media", h.uploadMedia, middleware.BodyLimit(strconv.FormatInt(d.UploadLimit/1024+64, 10)+"K"), authn)
+	g.GET("/media/:id", h.getMedia, authn)
+	g.PATCH("/media/:id", h.updateMedia, authn)
+	g.GET("/media/:id/file", h.mediaFile, authn)
 
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.

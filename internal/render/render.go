@@ -82,8 +82,7 @@ type CreditRef struct {
 	Slug string `json:"slug"`
 }
 
-// Hero is a document's lead image with its attribution. Attribution
-// fields stay empty until media assets carry them.
+// Hero is a document's lead image with its attribution.
 type Hero struct {
 	URL       string `json:"url"`
 	Alt       string `json:"alt"`
@@ -125,8 +124,16 @@ type Input struct {
 	Revision    content.Revision
 	BylineName  string // contributor's current name, or the series name
 	CreditNames map[string]string
+	Hero        HeroAsset // when the revision has a hero
 	PublishedAt time.Time
 	UpdatedAt   time.Time
+}
+
+// HeroAsset is the hero's stored facts and attribution. An asset that no
+// longer exists leaves only its URL.
+type HeroAsset struct {
+	ID, Alt, Caption, Credit, Licence, SourceURL string
+	Width, Height                                int
 }
 
 // Document builds the delivered document.
@@ -165,7 +172,9 @@ func (r *Renderer) Document(in Input) Document {
 	}
 	d.CreditLine = content.CreditLine(in.BylineName, credits)
 	if rev.Hero != nil {
-		d.Hero = &Hero{URL: r.baseURL.String() + "/media/" + url.PathEscape(*rev.Hero)}
+		h := in.Hero
+		d.Hero = &Hero{URL: r.baseURL.String() + "/media/" + url.PathEscape(*rev.Hero), Alt: h.Alt, Caption: h.Caption,
+			Credit: h.Credit, Licence: h.Licence, SourceURL: h.SourceURL, Width: h.Width, Height: h.Height}
 	}
 	return d
 }

@@ -24,9 +24,11 @@ import (
 
 // Config is what the server needs to know about its surroundings.
 type Config struct {
-	// BodyLimit is the largest request body accepted, e.g. "8M".
-	BodyLimit string
-	Logger    *slog.Logger
+	// BodyLimit is the largest request body accepted, e.g. "8M", except
+	// on routes that LimitsOwnBody names (uploads set their own).
+	BodyLimit     string
+	LimitsOwnBody func(c echo.Context) bool
+	Logger        *slog.Logger
 	// Ready answers readiness: nil when the database is reachable and
 	// migrated.
 	Ready func(ctx context.Context) error
@@ -49,7 +51,7 @@ func New(cfg Config) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit, Skipper: cfg.LimitsOwnBody}))
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -22,6 +22,7 @@ type deliveredRow struct {
 	PublishedAt time.Time
 	UpdatedAt   time.Time
 	Body        string
+	HeroID      *string
 }
 
 func (deliveredRow) TableName() string { return "delivered_documents" }
@@ -29,7 +30,7 @@ func (deliveredRow) TableName() string { return "delivered_documents" }
 func (r deliveredRow) entry() delivery.Entry {
 	return delivery.Entry{DocumentID: r.DocumentID, SeriesID: r.SeriesID, SeriesSlug: r.SeriesSlug,
 		ParentSlug: r.ParentSlug, Type: r.Type, Slug: r.Slug, Title: r.Title, Revision: r.Revision,
-		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body)}
+		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body), HeroID: r.HeroID}
 }
 
 // PutDelivered stores (or replaces) a document's delivered form.
@@ -39,7 +40,7 @@ func (db *DB) PutDelivered(ctx context.Context, e delivery.Entry) error {
 	}
 	row := deliveredRow{DocumentID: e.DocumentID, SeriesID: e.SeriesID, SeriesSlug: e.SeriesSlug, ParentSlug: e.ParentSlug,
 		Type: e.Type, Slug: e.Slug, Title: e.Title, Revision: e.Revision, PublishedAt: e.PublishedAt.UTC(),
-		UpdatedAt: e.UpdatedAt.UTC(), Body: string(e.Body)}
+		UpdatedAt: e.UpdatedAt.UTC(), Body: string(e.Body), HeroID: e.HeroID}
 	if err := db.q(ctx).Create(&row).Error; err != nil {
 		if cms.IsCode(wrap(err), cms.CodeConflict) {
 			return cms.Errorf(cms.CodeConflict, "another live document of series %q has the slug %q", e.SeriesSlug, e.Slug)
@@ -171,10 +172,14 @@ func (db *DB) CountDelivered(ctx context.Context) (map[string]int, error) {
 	return out, wrap(err)
 }
 
-// FindDeliveredIDs lists live documents of a series (with its children)
-// or crediting a contributor.
-func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor string) ([]string, error) {
+// FindDeliveredIDs lists live documents of a series (with its children),
+// crediting a contributor, or showing an asset.
+func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error) {
 	where, args := deliveredWhere(delivery.Query{Series: seriesSlug, Contributor: contributor})
+	if heroID != "" {
+		where += " AND d.hero_id = ?"
+		args = append(args, heroID)
+	}
 	var ids []string
 	err := db.q(ctx).Raw("SELECT d.document_id FROM delivered_documents d WHERE "+where, args...).Scan(&ids).Error
 	return ids, wrap(err)

@@ -48,7 +48,7 @@ func New(t testing.TB, db *store.DB, opts ...Options) *Env {
 	t.Helper()
 	ctx := context.Background()
 	base, _ := url.Parse("http://masthead.test")
-	o := app.Options{BaseURL: base, Auth: auth.Config{PasswordParams: auth.FastPasswordParams}}
+	o := app.Options{BaseURL: base, Auth: auth.Config{PasswordParams: auth.FastPasswordParams}, MediaDir: t.TempDir()}
 	for _, op := range opts {
 		if op.Configure != nil {
 			op.Configure(&o)

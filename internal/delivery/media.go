@@ -1,0 +1,23 @@
+package delivery
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/media"
+)
+
+// RegisterMedia serves the files of live documents at /media/{id}, where
+// delivered heroes point. A file no live document shows is not found.
+func RegisterMedia(e *echo.Echo, m *media.Service) {
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/media/:id", func(c echo.Context) error {
+		a, f, err := m.OpenLive(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600")
+		return nil
+	})
+}

@@ -1,0 +1,93 @@
+package management
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/media"
+)
+
+// uploadMedia takes a multipart form: the image in "file" and, optionally,
+// alt, caption, credit, licence and source_url.
+func (h *handler) uploadMedia(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return cms.Errorf(cms.CodeTooLarge, "files may be at most %d bytes", h.Media.MaxSize())
+		}
+		return cms.Invalid("file", "send the image as the multipart form field \"file\"")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := h.Media.Upload(c.Request().Context(), actorOf(c), fh.Filename, f, metadataFromForm(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func metadataFromForm(c echo.Context) media.Metadata {
+	var m media.Metadata
+	for name, dst := range map[string]**string{"alt": &m.Alt, "caption": &m.Caption, "credit": &m.Credit, "licence": &m.Licence, "source_url": &m.SourceURL} {
+		if vs, ok := c.Request().MultipartForm.Value[name]; ok && len(vs) > 0 {
+			v := vs[0]
+			*dst = &v
+		}
+	}
+	return m
+}
+
+func (h *handler) listMedia(c echo.Context) error {
+	limit, offset := 50, 0
+	if v, err := strconv.Atoi(c.QueryParam("limit")); err == nil && v > 0 && v <= 200 {
+		limit = v
+	}
+	if v, err := strconv.Atoi(c.QueryParam("offset")); err == nil && v >= 0 {
+		offset = v
+	}
+	list, total, err := h.Media.Assets(c.Request().Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": list, "total": total})
+}
+
+func (h *handler) getMedia(c echo.Context) error {
+	a, err := h.Media.Asset(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+func (h *handler) updateMedia(c echo.Context) error {
+	var in media.Metadata
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	a, err := h.Media.Update(c.Request().Context(), actorOf(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// mediaFile serves an asset's bytes to staff, whatever its documents'
+// state, for editors and previews.
+func (h *handler) mediaFile(c echo.Context) error {
+	a, f, err := h.Media.Open(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	media.Serve(c.Response(), c.Request(), a, f, "private, max-age=300")
+	return nil
+}

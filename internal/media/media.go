@@ -1,0 +1,298 @@
+// Package media owns uploaded files and their attribution: it checks what
+// is uploaded (size, real type, decodable image), keeps the bytes in blob
+// storage under the asset's id, and the facts and credits in the store. A
+// file is public only while a live document shows it. It imports cms and
+// authz only.
+package media
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for image.DecodeConfig
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/cms"
+)
+
+// Asset is a stored file with its attribution.
+type Asset struct {
+	ID         string    `json:"id"`
+	Filename   string    `json:"filename"`
+	MIME       string    `json:"mime"`
+	Size       int64     `json:"size"`
+	SHA256     string    `json:"sha256"`
+	Width      int       `json:"width"`
+	Height     int       `json:"height"`
+	Alt        string    `json:"alt"`
+	Caption    string    `json:"caption"`
+	Credit     string    `json:"credit"`
+	Licence    string    `json:"licence"`
+	SourceURL  string    `json:"source_url"`
+	UploaderID string    `json:"uploader_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Metadata is the attribution a person gives; nil fields stay.
+type Metadata struct {
+	Alt       *string `json:"alt"`
+	Caption   *string `json:"caption"`
+	Credit    *string `json:"credit"`
+	Licence   *string `json:"licence"`
+	SourceURL *string `json:"source_url"`
+}
+
+// Store keeps assets' records.
+type Store interface {
+	CreateAsset(ctx context.Context, a Asset, ev cms.AuditEvent) error
+	UpdateAsset(ctx context.Context, a Asset, ev cms.AuditEvent) error
+	FindAsset(ctx context.Context, id string) (Asset, error)
+	FindAssets(ctx context.Context, limit, offset int) ([]Asset, int, error)
+	// AssetIsLive reports whether a live document shows the asset.
+	AssetIsLive(ctx context.Context, id string) (bool, error)
+}
+
+// Blobs keeps files' bytes by key.
+type Blobs interface {
+	Put(ctx context.Context, key string, data []byte) error
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Authorizer is the enforcer as media sees it.
+type Authorizer interface {
+	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
+}
+
+// Watcher is told after an asset's attribution changed, so that what
+// shows it is rendered again.
+type Watcher func(ctx context.Context, assetID string) error
+
+// Service is the media use cases.
+type Service struct {
+	store   Store
+	blobs   Blobs
+	authz   Authorizer
+	maxSize int64
+	changed Watcher
+}
+
+// NewService returns a Service accepting files up to maxSize bytes.
+func NewService(store Store, blobs Blobs, az Authorizer, maxSize int64) *Service {
+	return &Service{store: store, blobs: blobs, authz: az, maxSize: maxSize}
+}
+
+// OnChange sets what runs after an asset's attribution changed.
+func (s *Service) OnChange(w Watcher) { s.changed = w }
+
+// MaxSize is the largest file accepted.
+func (s *Service) MaxSize() int64 { return s.maxSize }
+
+// accepted are the types we store: images a browser shows and Go can
+// measure. The type is sniffed from the bytes; the name and the declared
+// type are not trusted.
+// maxPixels bounds the canvas an upload may claim (decompression bombs).
+const maxPixels = 60_000_000
+
+var accepted = map[string]string{"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif"}
+
+// Upload stores a file with its attribution for someone who may manage
+// media (assistants and up, in any series).
+func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, r io.Reader, meta Metadata) (Asset, error) {
+	if err := s.authz.CanSomewhere(actor, "manage", authz.Media); err != nil {
+		return Asset{}, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, s.maxSize+1))
+	if err != nil {
+		return Asset{}, fmt.Errorf("media: read upload: %w", err)
+	}
+	if int64(len(data)) > s.maxSize {
+		return Asset{}, cms.Errorf(cms.CodeTooLarge, "files may be at most %d bytes", s.maxSize)
+	}
+	a, err := inspect(data)
+	if err != nil {
+		return Asset{}, err
+	}
+	now := time.Now().UTC()
+	a.ID, a.Filename, a.UploaderID, a.CreatedAt, a.UpdatedAt = cms.NewID(), cleanName(filename), actor.UserID, now, now
+	if err := applyMetadata(&a, meta); err != nil {
+		return Asset{}, err
+	}
+	if err := s.blobs.Put(ctx, a.ID, data); err != nil {
+		return Asset{}, err
+	}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.upload", ObjectType: "media", ObjectID: a.ID,
+		Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256}}
+	if err := s.store.CreateAsset(ctx, a, ev); err != nil {
+		_ = s.blobs.Delete(ctx, a.ID)
+		return Asset{}, err
+	}
+	return a, nil
+}
+
+// inspect sniffs and measures an upload; a file whose bytes are not the
+// image they claim to be is refused.
+func inspect(data []byte) (Asset, error) {
+	if len(data) == 0 {
+		return Asset{}, cms.Invalid("file", "is empty")
+	}
+	mime := http.DetectContentType(data)
+	format, ok := accepted[mime]
+	if !ok {
+		return Asset{}, &cms.Error{Code: cms.CodeUnsupportedMedia, Message: "only PNG, JPEG and GIF images are accepted",
+			Fields: []cms.FieldProblem{{Field: "file", Message: "is " + mime}}}
+	}
+	cfg, decoded, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || decoded != format || cfg.Width <= 0 || cfg.Height <= 0 {
+		return Asset{}, cms.Invalid("file", "is not a readable "+format+" image")
+	}
+	// The header is not enough: a truncated or forged body must not pass.
+	// The size check first keeps a tiny file from claiming a huge canvas.
+	if cfg.Width*cfg.Height > maxPixels {
+		return Asset{}, cms.Invalid("file", fmt.Sprintf("has more than %d megapixels", maxPixels/1_000_000))
+	}
+	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		return Asset{}, cms.Invalid("file", "is not a readable "+format+" image")
+	}
+	sum := sha256.Sum256(data)
+	return Asset{MIME: mime, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: cfg.Width, Height: cfg.Height}, nil
+}
+
+// cleanName keeps a file name for display only: no directories, no
+// control characters, at most 200 characters.
+func cleanName(name string) string {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	if name == "" || name == "." || name == ".." {
+		return "upload"
+	}
+	return name
+}
+
+var licenceRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$`)
+
+func applyMetadata(a *Asset, m Metadata) error {
+	var p cms.Problems
+	set := func(field string, dst *string, v *string, max int) {
+		if v == nil {
+			return
+		}
+		if utf8.RuneCountInString(*v) > max {
+			p.Add(field, fmt.Sprintf("must be at most %d characters", max))
+			return
+		}
+		*dst = strings.TrimSpace(*v)
+	}
+	set("alt", &a.Alt, m.Alt, 500)
+	set("caption", &a.Caption, m.Caption, 2000)
+	set("credit", &a.Credit, m.Credit, 500)
+	set("licence", &a.Licence, m.Licence, 64)
+	set("source_url", &a.SourceURL, m.SourceURL, 2000)
+	if a.Licence != "" && !licenceRE.MatchString(a.Licence) {
+		p.Add("licence", "must be an SPDX-style identifier such as CC-BY-2.0")
+	}
+	if a.SourceURL != "" {
+		if u, err := url.Parse(a.SourceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.Add("source_url", "must be an absolute http(s) URL")
+		}
+	}
+	return p.Err()
+}
+
+// Update changes an asset's attribution; documents showing it are rendered
+// again.
+func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta Metadata) (Asset, error) {
+	if err := s.authz.CanSomewhere(actor, "manage", authz.Media); err != nil {
+		return Asset{}, err
+	}
+	a, err := s.store.FindAsset(ctx, id)
+	if err != nil {
+		return Asset{}, err
+	}
+	if err := applyMetadata(&a, meta); err != nil {
+		return Asset{}, err
+	}
+	a.UpdatedAt = time.Now().UTC()
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.update", ObjectType: "media", ObjectID: a.ID}
+	if err := s.store.UpdateAsset(ctx, a, ev); err != nil {
+		return Asset{}, err
+	}
+	if s.changed != nil {
+		if err := s.changed(ctx, a.ID); err != nil {
+			return Asset{}, fmt.Errorf("media: after the change: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// Asset returns one asset's record.
+func (s *Service) Asset(ctx context.Context, id string) (Asset, error) {
+	return s.store.FindAsset(ctx, id)
+}
+
+// Assets lists assets, newest first.
+func (s *Service) Assets(ctx context.Context, limit, offset int) ([]Asset, int, error) {
+	return s.store.FindAssets(ctx, limit, offset)
+}
+
+// Open returns an asset's bytes for staff.
+func (s *Service) Open(ctx context.Context, id string) (Asset, io.ReadSeekCloser, error) {
+	a, err := s.store.FindAsset(ctx, id)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	f, err := s.blobs.Open(ctx, a.ID)
+	return a, f, err
+}
+
+// OpenLive returns an asset's bytes for anyone, if a live document shows
+// it; otherwise it is not found, whatever exists.
+func (s *Service) OpenLive(ctx context.Context, id string) (Asset, io.ReadSeekCloser, error) {
+	live, err := s.store.AssetIsLive(ctx, id)
+	if err != nil {
+		return Asset{}, nil, err
+	}
+	if !live {
+		return Asset{}, nil, cms.NotFound("media")
+	}
+	return s.Open(ctx, id)
+}
+
+// Exists checks a hero reference: the asset must exist.
+func (s *Service) Exists(ctx context.Context, id string) error {
+	_, err := s.store.FindAsset(ctx, id)
+	return err
+}
+
+// Serve writes an asset's bytes with its stored type — never one guessed
+// from a name — forbids the browser to sniff another, and allows nothing
+// to run in it.
+func Serve(w http.ResponseWriter, r *http.Request, a Asset, f io.ReadSeeker, cacheControl string) {
+	h := w.Header()
+	h.Set("Content-Type", a.MIME)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", cacheControl)
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	http.ServeContent(w, r, "", a.UpdatedAt, f)
+}

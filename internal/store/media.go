@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/media"
+)
+
+type assetRow struct {
+	ID         string
+	Filename   string
+	Mime       string
+	Size       int64
+	Sha256     string
+	Width      int
+	Height     int
+	Alt        string
+	Caption    string
+	Credit     string
+	Licence    string
+	SourceURL  string `gorm:"column:source_url"`
+	UploaderID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+func (assetRow) TableName() string { return "media_assets" }
+
+func (r assetRow) asset() media.Asset {
+	return media.Asset{ID: r.ID, Filename: r.Filename, MIME: r.Mime, Size: r.Size, SHA256: r.Sha256, Width: r.Width,
+		Height: r.Height, Alt: r.Alt, Caption: r.Caption, Credit: r.Credit, Licence: r.Licence, SourceURL: r.SourceURL,
+		UploaderID: r.UploaderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func assetRowOf(a media.Asset) assetRow {
+	return assetRow{ID: a.ID, Filename: a.Filename, Mime: a.MIME, Size: a.Size, Sha256: a.SHA256, Width: a.Width,
+		Height: a.Height, Alt: a.Alt, Caption: a.Caption, Credit: a.Credit, Licence: a.Licence, SourceURL: a.SourceURL,
+		UploaderID: a.UploaderID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+}
+
+// CreateAsset stores an asset's record with its audit event.
+func (db *DB) CreateAsset(ctx context.Context, a media.Asset, ev cms.AuditEvent) error {
+	row := assetRowOf(a)
+	return db.InTx(ctx, func(tx *DB) error {
+		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			return wrap(err)
+		}
+		return tx.AddAudit(ctx, ev)
+	})
+}
+
+// UpdateAsset writes an asset's attribution with its audit event.
+func (db *DB) UpdateAsset(ctx context.Context, a media.Asset, ev cms.AuditEvent) error {
+	return db.InTx(ctx, func(tx *DB) error {
+		err := tx.q(ctx).Exec("UPDATE media_assets SET alt = ?, caption = ?, credit = ?, licence = ?, source_url = ?, updated_at = ? WHERE id = ?",
+			a.Alt, a.Caption, a.Credit, a.Licence, a.SourceURL, a.UpdatedAt, a.ID).Error
+		if err != nil {
+			return wrap(err)
+		}
+		return tx.AddAudit(ctx, ev)
+	})
+}
+
+// FindAsset returns one asset.
+func (db *DB) FindAsset(ctx context.Context, id string) (media.Asset, error) {
+	var row assetRow
+	err := db.q(ctx).Where("id = ?", id).Take(&row).Error
+	return row.asset(), notFound(err, "media")
+}
+
+// FindAssets lists assets, newest first, with the total.
+func (db *DB) FindAssets(ctx context.Context, limit, offset int) ([]media.Asset, int, error) {
+	var total int64
+	if err := db.q(ctx).Model(&assetRow{}).Count(&total).Error; err != nil {
+		return nil, 0, wrap(err)
+	}
+	var rows []assetRow
+	if err := db.q(ctx).Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&rows).Error; err != nil {
+		return nil, 0, wrap(err)
+	}
+	out := make([]media.Asset, len(rows))
+	for i, r := range rows {
+		out[i] = r.asset()
+	}
+	return out, int(total), nil
+}
+
+// AssetIsLive reports whether a live document shows the asset.
+func (db *DB) AssetIsLive(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := db.q(ctx).Table("delivered_documents").Where("hero_id = ?", id).Count(&n).Error
+	return n > 0, wrap(err)
+}
+
+var _ media.Store = (*DB)(nil)
