@@ -2,23 +2,129 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/search"
 )
 
+// Public search works the same way on both engines, so that it answers
+// the same and stays fast at 100,000 documents and beyond:
+//
+//   - Filters (a series with its children, type, year, topic) are tokens
+//     in each row's tags, matched through the full-text index together
+//     with the reader's words, never through a join. The reader's words
+//     only ever match the text (FTS5: a column filter; PostgreSQL: tags
+//     have their own tsvector), so no word can match a tag.
+//   - The total is exact: the index counts every match.
+//   - Ranking: the newest rankWindow matches (rowids follow publish
+//     order) are ranked by relevance — bm25 on SQLite, ts_rank on
+//     PostgreSQL, the title weighing most — and come first; older matches
+//     follow, newest first. A search with up to rankWindow matches is
+//     simply ranked by relevance; a very common one is ranked by
+//     relevance among its newest rankWindow matches, so its cost does not
+//     grow with the index.
+//   - Facets are counted from the list of matching rowids with a cache of
+//     each rowid's series, type, year and topics (search_facets.go).
+//   - The total (or the list, with facets) and the page of hits run at
+//     the same time on two connections.
+//
+// Snippets are made for the page's hits only.
+
+// rankWindow is how many of the newest matches are ranked by relevance.
+const rankWindow = 1000
+
+// Tag tokens: a kind letter, the value in hex, and a final "0", so that
+// they are letters and digits only, no stemmer changes them, and no two
+// values share one.
+const (
+	tagSeries = 's' // the document's series and its parent
+	tagType   = 't'
+	tagYear   = 'y'
+	tagTopic  = 'k'
+	tagAll    = "z0" // every row
+)
+
+func tagToken(kind byte, value string) string {
+	return string(kind) + hex.EncodeToString([]byte(value)) + "0"
+}
+
+// liveTags is the tags column of a document's row.
+func liveTags(d search.Doc) string {
+	tags := []string{tagAll, tagToken(tagSeries, d.SeriesSlug), tagToken(tagType, d.Type),
+		tagToken(tagYear, strconv.Itoa(d.PublishedAt.UTC().Year()))}
+	if d.ParentSlug != nil && *d.ParentSlug != d.SeriesSlug {
+		tags = append(tags, tagToken(tagSeries, *d.ParentSlug))
+	}
+	for _, t := range d.Topics {
+		tags = append(tags, tagToken(tagTopic, t))
+	}
+	return strings.Join(tags, " ")
+}
+
+// filterTags are the tags every match of r must have.
+func filterTags(r search.Request) []string {
+	var tags []string
+	if r.Series != "" {
+		tags = append(tags, tagToken(tagSeries, r.Series))
+	}
+	if r.Type != "" {
+		tags = append(tags, tagToken(tagType, r.Type))
+	}
+	if r.Year != 0 {
+		tags = append(tags, tagToken(tagYear, strconv.Itoa(r.Year)))
+	}
+	if r.Topic != "" {
+		tags = append(tags, tagToken(tagTopic, r.Topic))
+	}
+	return tags
+}
+
+const liveColumns = "(document_id, series_slug, parent_slug, slug, type, year, published_at, topic_list, tags, title, summary, topics, contributors, body)"
+
+func liveValues(d search.Doc) []any {
+	topics := d.Topics
+	if topics == nil {
+		topics = []string{}
+	}
+	list, _ := json.Marshal(topics)
+	return []any{d.DocumentID, d.SeriesSlug, d.ParentSlug, d.Slug, d.Type, d.PublishedAt.UTC().Year(), d.PublishedAt.UTC(),
+		string(list), liveTags(d), d.Title, d.Summary, strings.Join(d.Topics, " "), strings.Join(d.Contributors, " "), d.Body}
+}
+
 // PutLive indexes a live document, replacing its previous entry. The new
 // row gets a new, higher rowid: rowids follow publish order.
 func (db *DB) PutLive(ctx context.Context, d search.Doc) error {
-	if err := db.DeleteLive(ctx, d.DocumentID); err != nil {
-		return err
+	return db.PutLiveBatch(ctx, []search.Doc{d})
+}
+
+// PutLiveBatch indexes several live documents at once, in order, as
+// PutLive would one by one. Writing them in a few statements lets the
+// full-text index take them in one go (bulk loads, reindex).
+func (db *DB) PutLiveBatch(ctx context.Context, docs []search.Doc) error {
+	for len(docs) > 0 {
+		n := min(len(docs), 200)
+		ids := make([]string, n)
+		rows := make([]string, n)
+		var args []any
+		for i, d := range docs[:n] {
+			ids[i] = d.DocumentID
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, liveValues(d)...)
+		}
+		if err := db.q(ctx).Exec("DELETE FROM search_documents WHERE document_id IN ?", ids).Error; err != nil {
+			return wrap(err)
+		}
+		if err := db.q(ctx).Exec("INSERT INTO search_documents "+liveColumns+" VALUES "+strings.Join(rows, ", "), args...).Error; err != nil {
+			return wrap(err)
+		}
+		docs = docs[n:]
 	}
-	return wrap(db.q(ctx).Exec(`INSERT INTO search_documents
-(document_id, series_slug, parent_slug, slug, type, year, published_at, title, summary, body, topics, contributors)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.DocumentID, d.SeriesSlug, d.ParentSlug, d.Slug, d.Type, d.PublishedAt.UTC().Year(), d.PublishedAt.UTC(),
-		d.Title, d.Summary, d.Body, strings.Join(d.Topics, " "), strings.Join(d.Contributors, " ")).Error)
+	return nil
 }
 
 // DeleteLive removes a document from the public index.
@@ -26,44 +132,41 @@ func (db *DB) DeleteLive(ctx context.Context, documentID string) error {
 	return wrap(db.q(ctx).Exec("DELETE FROM search_documents WHERE document_id = ?", documentID).Error)
 }
 
+// StaffEntry is a document's head revision as the staff index holds it.
+type StaffEntry struct{ DocumentID, Title, Body string }
+
 // PutStaff indexes a document's head revision for staff search.
 func (db *DB) PutStaff(ctx context.Context, documentID, title, body string) error {
-	if err := db.q(ctx).Exec("DELETE FROM staff_search WHERE document_id = ?", documentID).Error; err != nil {
-		return wrap(err)
-	}
-	return wrap(db.q(ctx).Exec("INSERT INTO staff_search (document_id, title, body) VALUES (?, ?, ?)",
-		documentID, title, body).Error)
+	return db.PutStaffBatch(ctx, []StaffEntry{{documentID, title, body}})
 }
 
-// liveFilter is the WHERE part a public search's filters add, on
-// search_documents aliased d.
-func liveFilter(r search.Request) (string, []any) {
-	var where []string
-	var args []any
-	if r.Series != "" {
-		where = append(where, "(d.series_slug = ? OR d.parent_slug = ?)")
-		args = append(args, r.Series, r.Series)
+// PutStaffBatch indexes several head revisions at once, as PutStaff
+// would one by one.
+func (db *DB) PutStaffBatch(ctx context.Context, entries []StaffEntry) error {
+	for len(entries) > 0 {
+		n := min(len(entries), 500)
+		ids := make([]string, n)
+		rows := make([]string, n)
+		var args []any
+		for i, e := range entries[:n] {
+			ids[i] = e.DocumentID
+			rows[i] = "(?, ?, ?)"
+			args = append(args, e.DocumentID, e.Title, e.Body)
+		}
+		if err := db.q(ctx).Exec("DELETE FROM staff_search WHERE document_id IN ?", ids).Error; err != nil {
+			return wrap(err)
+		}
+		if err := db.q(ctx).Exec("INSERT INTO staff_search (document_id, title, body) VALUES "+strings.Join(rows, ", "), args...).Error; err != nil {
+			return wrap(err)
+		}
+		entries = entries[n:]
 	}
-	if r.Type != "" {
-		where = append(where, "d.type = ?")
-		args = append(args, r.Type)
-	}
-	if r.Topic != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM delivered_topics t WHERE t.document_id = d.document_id AND t.topic = ?)")
-		args = append(args, r.Topic)
-	}
-	if r.Year != 0 {
-		where = append(where, "d.year = ?")
-		args = append(args, r.Year)
-	}
-	if len(where) == 0 {
-		return "", nil
-	}
-	return " AND " + strings.Join(where, " AND "), args
+	return nil
 }
 
 // hitRow is a public hit as selected.
 type hitRow struct {
+	HitRowid    int64
 	DocumentID  string
 	Type        string
 	SeriesSlug  string
@@ -80,7 +183,25 @@ func (r hitRow) hit() search.Hit {
 		Slug: r.Slug, Title: r.Title, Summary: r.Summary, Snippet: r.Snippet, PublishedAt: r.PublishedAt}
 }
 
-const hitColumns = `d.document_id, d.type, d.series_slug, s.name AS series_name, d.slug, d.title, d.summary, d.published_at`
+const hitColumns = `d.rowid AS hit_rowid, d.document_id, d.type, d.series_slug, s.name AS series_name, d.slug, d.title, d.summary, d.published_at`
+
+// liveQuery is a public search compiled for one engine.
+type liveQuery struct {
+	// from is "FROM … WHERE …" selecting the matches, with args; rowid is
+	// their rowid column.
+	from  string
+	args  []any
+	rowid string
+	// rank scores a match, lower is better; empty: newest first only.
+	rank     string
+	rankArgs []any
+	// list aggregates the matches' rowids as comma-separated text.
+	list string
+	// hits selects hitColumns and a snippet for the rowids given as the
+	// last argument.
+	hits     string
+	hitsArgs []any
+}
 
 // SearchLive runs a public search on the store's engine.
 func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, error) {
@@ -88,101 +209,119 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 	if r.Query.OnlyStopWords {
 		return res, nil
 	}
-	if r.Query.Empty() {
-		return db.browseLive(ctx, r)
-	}
-	m := db.matcher(r.Query)
-	filter, fargs := liveFilter(r)
-	if err := db.q(ctx).Raw("SELECT COUNT(*) "+m.from+filter, append(m.args(), fargs...)...).Scan(&res.Total).Error; err != nil {
-		return res, wrap(err)
-	}
-	if res.Total > 0 && r.Offset < res.Total {
+	lq := db.liveQuery(r)
+	var list []int64
+	// The total (or the list of matches, for facets) on one connection,
+	// the page of hits on another.
+	err := db.both(func() error {
+		if !r.Facets {
+			return wrap(db.q(ctx).Raw("SELECT COUNT(*) "+lq.from, lq.args...).Scan(&res.Total).Error)
+		}
+		var agg *string
+		if err := db.q(ctx).Raw("SELECT "+lq.list+" "+lq.from, lq.args...).Scan(&agg).Error; err != nil {
+			return wrap(err)
+		}
+		if agg != nil {
+			list = parseRowids(*agg)
+		}
+		res.Total = len(list)
+		return nil
+	}, func() error {
+		ids, err := db.pageIDs(ctx, lq, r.Offset, r.Limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
 		var rows []hitRow
-		query := "SELECT " + hitColumns + ", " + m.snippet + " AS snippet " + m.from + filter +
-			" ORDER BY " + m.rank + " LIMIT ? OFFSET ?"
-		args := append(append(append(m.snippetArgs(), m.args()...), fargs...), m.rankArgs()...)
-		args = append(args, r.Limit, r.Offset)
-		if err := db.q(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
-			return res, wrap(err)
+		if err := db.q(ctx).Raw(lq.hits, append(lq.hitsArgs, ids)...).Scan(&rows).Error; err != nil {
+			return wrap(err)
 		}
+		byID := make(map[int64]hitRow, len(rows))
 		for _, row := range rows {
-			res.Data = append(res.Data, row.hit())
+			byID[row.HitRowid] = row
 		}
-	}
-	if r.Facets {
-		f, err := db.facets(ctx, m.from+filter, append(m.args(), fargs...))
-		if err != nil {
-			return res, err
+		for _, id := range ids {
+			if row, ok := byID[id]; ok {
+				res.Data = append(res.Data, row.hit())
+			}
 		}
-		res.Facets = f
-	}
-	return res, nil
-}
-
-// browseLive answers a search without words: the newest live documents
-// and the size of the index (the "Total Index" of a search page).
-func (db *DB) browseLive(ctx context.Context, r search.Request) (search.Result, error) {
-	res := search.Result{Data: []search.Hit{}}
-	filter, fargs := liveFilter(r)
-	from := " FROM search_documents d JOIN series s ON s.slug = d.series_slug WHERE 1 = 1" + filter
-	if err := db.q(ctx).Raw("SELECT COUNT(*)"+from, fargs...).Scan(&res.Total).Error; err != nil {
-		return res, wrap(err)
-	}
-	var rows []hitRow
-	err := db.q(ctx).Raw("SELECT "+hitColumns+", d.summary AS snippet"+from+" ORDER BY d.rowid DESC LIMIT ? OFFSET ?",
-		append(fargs, r.Limit, r.Offset)...).Scan(&rows).Error
+		return nil
+	})
 	if err != nil {
-		return res, wrap(err)
-	}
-	for _, row := range rows {
-		res.Data = append(res.Data, row.hit())
+		return res, err
 	}
 	if r.Facets {
-		if res.Facets, err = db.facets(ctx, from, fargs); err != nil {
+		c := db.facetCacheFor()
+		if err := c.fill(ctx, db, list); err != nil {
 			return res, err
 		}
+		res.Facets = c.count(list)
 	}
 	return res, nil
 }
 
-// facets counts the matches of from (a FROM … WHERE clause over d) by
-// series, topic and year.
-func (db *DB) facets(ctx context.Context, from string, args []any) (*search.Facets, error) {
-	f := &search.Facets{}
-	queries := []struct {
-		sql string
-		dst *[]search.FacetCount
-	}{
-		{"SELECT d.series_slug AS value, COUNT(*) AS count " + from + " GROUP BY d.series_slug ORDER BY count DESC, value", &f.Series},
-		{"SELECT t.topic AS value, COUNT(*) AS count " + strings.Replace(from, " WHERE ", " JOIN delivered_topics t ON t.document_id = d.document_id WHERE ", 1) +
-			" GROUP BY t.topic ORDER BY count DESC, value LIMIT 25", &f.Topics},
-		{"SELECT CAST(d.year AS TEXT) AS value, COUNT(*) AS count " + from + " GROUP BY d.year ORDER BY d.year DESC", &f.Years},
+// both runs f and g at once, each on its own connection, and returns the
+// first error. Inside a transaction, which has one connection, it runs
+// them in turn.
+func (db *DB) both(f, g func() error) error {
+	if db.inTx() {
+		if err := f(); err != nil {
+			return err
+		}
+		return g()
 	}
-	for _, q := range queries {
-		*q.dst = []search.FacetCount{}
-		if err := db.q(ctx).Raw(q.sql, args...).Scan(q.dst).Error; err != nil {
+	var wg sync.WaitGroup
+	var gErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		gErr = g()
+	}()
+	fErr := f()
+	wg.Wait()
+	if fErr != nil {
+		return fErr
+	}
+	return gErr
+}
+
+// pageIDs returns the rowids of the matches at [offset, offset+limit):
+// the newest rankWindow matches best first, then the older ones newest
+// first.
+func (db *DB) pageIDs(ctx context.Context, lq liveQuery, offset, limit int) ([]int64, error) {
+	var ids []int64
+	if lq.rank == "" {
+		err := db.q(ctx).Raw("SELECT "+lq.rowid+" "+lq.from+" ORDER BY "+lq.rowid+" DESC LIMIT ? OFFSET ?",
+			append(lq.args, limit, offset)...).Scan(&ids).Error
+		return ids, wrap(err)
+	}
+	if offset < rankWindow {
+		n := min(limit, rankWindow-offset)
+		q := "SELECT w.id FROM (SELECT " + lq.rowid + " AS id, " + lq.rank + " AS score " + lq.from +
+			" ORDER BY " + lq.rowid + " DESC LIMIT ?) w ORDER BY w.score, w.id DESC LIMIT ? OFFSET ?"
+		args := append(append(append([]any{}, lq.rankArgs...), lq.args...), rankWindow, n, offset)
+		if err := db.q(ctx).Raw(q, args...).Scan(&ids).Error; err != nil {
 			return nil, wrap(err)
 		}
+		if len(ids) < n {
+			return ids, nil // fewer matches than the window
+		}
 	}
-	return f, nil
+	if rest := offset + limit - max(offset, rankWindow); rest > 0 {
+		var older []int64
+		err := db.q(ctx).Raw("SELECT "+lq.rowid+" "+lq.from+" ORDER BY "+lq.rowid+" DESC LIMIT ? OFFSET ?",
+			append(append([]any{}, lq.args...), rest, max(offset, rankWindow))...).Scan(&older).Error
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ids = append(ids, older...)
+	}
+	return ids, nil
 }
 
-// matcher is a compiled query for one engine: the FROM … WHERE clause
-// that selects matches (over search_documents d joined to series s), the
-// ranking and snippet expressions, and their parameters.
-type matcher struct {
-	from, rank, snippet string
-	fromArgs            []any
-	rankArg, snipArg    []any
-}
-
-func (m matcher) args() []any        { return m.fromArgs }
-func (m matcher) rankArgs() []any    { return m.rankArg }
-func (m matcher) snippetArgs() []any { return m.snipArg }
-
-func (db *DB) matcher(q search.Query) matcher {
+func (db *DB) liveQuery(r search.Request) liveQuery {
 	if db.dialect == Postgres {
-		return postgresMatcher(q, "search_documents", "d.summary || ' ' || d.body")
+		return postgresLiveQuery(r)
 	}
-	return sqliteMatcher(q)
+	return sqliteLiveQuery(r)
 }
+

@@ -44,16 +44,31 @@ func tsQuery(q search.Query) (string, []any) {
 	return expr, args
 }
 
-// postgresMatcher matches through the GIN index on tsv. ts_rank uses the
-// weights of the tsvector (title A, summary and names B, body C).
-func postgresMatcher(q search.Query, table, headlineText string) matcher {
-	expr, args := tsQuery(q)
-	m := matcher{
-		from:     " FROM (SELECT " + expr + " AS query) tq, " + table + " d JOIN series s ON s.slug = d.series_slug WHERE d.tsv @@ tq.query",
-		fromArgs: args,
-		rank:     "ts_rank(d.tsv, tq.query) DESC, d.rowid DESC",
-		snippet:  "ts_headline('english', " + headlineText + ", tq.query, ?)",
-		snipArg:  []any{"StartSel=" + search.MarkStart + ", StopSel=" + search.MarkEnd + ", MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=\" … \""},
+// postgresLiveQuery compiles a public search for PostgreSQL: the GIN
+// index on tsv finds the words, the one on tags_tsv the filters. ts_rank
+// uses the weights of the tsvector (title A, summary and names B, body C).
+func postgresLiveQuery(r search.Request) liveQuery {
+	tags := filterTags(r)
+	var tagsWhere string
+	var tagsArgs []any
+	if len(tags) > 0 {
+		tagsWhere = " AND d.tags_tsv @@ to_tsquery('simple', ?)"
+		tagsArgs = []any{strings.Join(tags, " & ")}
 	}
-	return m
+	const hitsFrom = " FROM search_documents d JOIN series s ON s.slug = d.series_slug"
+	if r.Query.Empty() {
+		return liveQuery{from: "FROM search_documents d WHERE TRUE" + tagsWhere, args: tagsArgs, rowid: "d.rowid",
+			list: "string_agg(d.rowid::text, ',')",
+			hits: "SELECT " + hitColumns + ", d.summary AS snippet" + hitsFrom + " WHERE d.rowid IN ?"}
+	}
+	expr, args := tsQuery(r.Query)
+	return liveQuery{
+		from: "FROM (SELECT " + expr + " AS query) tq, search_documents d WHERE d.tsv @@ tq.query" + tagsWhere,
+		args: append(args, tagsArgs...), rowid: "d.rowid", list: "string_agg(d.rowid::text, ',')",
+		rank: "-ts_rank(d.tsv, tq.query)",
+		hits: "SELECT " + hitColumns + ", ts_headline('english', d.summary || ' ' || d.body, tq.query, ?) AS snippet" +
+			" FROM (SELECT " + expr + " AS query) tq, search_documents d JOIN series s ON s.slug = d.series_slug WHERE d.rowid IN ?",
+		hitsArgs: append([]any{"StartSel=" + search.MarkStart + ", StopSel=" + search.MarkEnd +
+			", MaxWords=30, MinWords=12, MaxFragments=1, FragmentDelimiter=\" … \""}, args...),
+	}
 }

@@ -82,16 +82,18 @@ func (db *DB) ReindexLive(ctx context.Context, convert func(body []byte, parent 
 			if len(rows) == 0 {
 				return nil
 			}
+			docs := make([]search.Doc, 0, len(rows))
 			for _, r := range rows {
 				d, err := convert([]byte(r.Body), r.ParentSlug)
 				if err != nil {
 					return err
 				}
-				if err := tx.PutLive(ctx, d); err != nil {
-					return err
-				}
-				n++
+				docs = append(docs, d)
 			}
+			if err := tx.PutLiveBatch(ctx, docs); err != nil {
+				return err
+			}
+			n += len(docs)
 		}
 	})
 	return n, err

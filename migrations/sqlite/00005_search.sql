@@ -1,7 +1,14 @@
 -- +goose Up
--- Public search: one row per live document (rowids grow in publish order,
--- so the newest matches are the highest rowids), indexed by an FTS5
--- external-content table kept in step by triggers.
+-- Public search: one row per live document, indexed by an FTS5
+-- external-content table kept in step by triggers. A document's row is
+-- replaced on every publish and AUTOINCREMENT never reuses a rowid, so
+-- rowids follow publish order (the newest matches are the highest rowids)
+-- and a rowid's row never changes: caches keyed by rowid stay valid.
+-- Small columns come first so that reading them never touches the body.
+-- topic_list holds the exact topics (a JSON array) for facets; tags holds
+-- one token per filterable value (series and parent, type, year, topics,
+-- plus one every row has), searched only through the tags column: see
+-- internal/store/search.go.
 CREATE TABLE search_documents (
     rowid        INTEGER PRIMARY KEY AUTOINCREMENT,
     document_id  TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
@@ -11,30 +18,33 @@ CREATE TABLE search_documents (
     type         TEXT NOT NULL,
     year         INTEGER NOT NULL,
     published_at DATETIME NOT NULL,
+    topic_list   TEXT NOT NULL,
+    tags         TEXT NOT NULL,
     title        TEXT NOT NULL,
     summary      TEXT NOT NULL,
-    body         TEXT NOT NULL,
     topics       TEXT NOT NULL,
-    contributors TEXT NOT NULL
+    contributors TEXT NOT NULL,
+    body         TEXT NOT NULL
 );
-CREATE INDEX search_documents_series ON search_documents(series_slug);
+-- Covers what facets read, so reading it skips the wide rows.
+CREATE INDEX search_documents_facets ON search_documents(rowid, series_slug, parent_slug, type, year, topic_list);
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, summary, body, topics, contributors,
+    title, summary, body, topics, contributors, tags,
     content='search_documents', content_rowid='rowid',
     tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4'
 );
 
 -- +goose StatementBegin
 CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
-    INSERT INTO search_fts(rowid, title, summary, body, topics, contributors)
-    VALUES (new.rowid, new.title, new.summary, new.body, new.topics, new.contributors);
+    INSERT INTO search_fts(rowid, title, summary, body, topics, contributors, tags)
+    VALUES (new.rowid, new.title, new.summary, new.body, new.topics, new.contributors, new.tags);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
-    INSERT INTO search_fts(search_fts, rowid, title, summary, body, topics, contributors)
-    VALUES ('delete', old.rowid, old.title, old.summary, old.body, old.topics, old.contributors);
+    INSERT INTO search_fts(search_fts, rowid, title, summary, body, topics, contributors, tags)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.body, old.topics, old.contributors, old.tags);
 END;
 -- +goose StatementEnd
 
