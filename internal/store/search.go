@@ -324,4 +324,3 @@ func (db *DB) liveQuery(r search.Request) liveQuery {
 	}
 	return sqliteLiveQuery(r)
 }
-
