@@ -290,9 +290,18 @@ func TestPreviewLooksLikeThePublicPage(t *testing.T) {
 			"<h3>What Happened</h3>", "<li>During recent talks", "Implications:", "<strong>calibrating</strong>", "Context:",
 			"This briefing comes from Korea View",
 			"Korea View was edited by Yong Kwon with the help of Melissa Cho and Alexandra Langford.")
+		// A preview link for someone without an account.
+		page = post(t, n.writer, "/admin/documents/"+d.ID+"/preview-links", url.Values{"days": {"1"}}, http.StatusOK)
+		contains(t, page, `id="preview-link"`, "/delivery/v1/preview/")
+		i := strings.Index(page, "/delivery/v1/preview/")
+		link := page[i : i+strings.IndexByte(page[i:], '"')]
+		if got := env.Anonymous().Do("GET", link, nil).Want(http.StatusOK).JSON()["title"]; got != "Beijing Calibrates Its Approach to Seoul" {
+			t.Errorf("the preview link shows %v", got)
+		}
 		// Someone who may not read the document gets nothing.
 		other := env.CreateUser("other@example.org", "author:korea-view")
 		get(t, other, "/admin/documents/"+d.ID+"/preview", http.StatusNotFound)
+		post(t, other, "/admin/documents/"+d.ID+"/preview-links", nil, http.StatusNotFound)
 	})
 }
 

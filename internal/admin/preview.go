@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -19,6 +20,7 @@ type previewData struct {
 	ParentName string
 	Sections   []previewSection
 	Published  bool
+	Link       string // a preview link just made, shown once
 }
 
 // previewSection is one field of the content type, in its order.
@@ -31,6 +33,25 @@ type previewSection struct {
 }
 
 func (h *handler) previewDocument(c echo.Context) error {
+	return h.showPreview(c, "")
+}
+
+// createPreviewLink makes a signed, expiring link to the head revision
+// for someone without an account, and shows it on the preview page.
+func (h *handler) createPreviewLink(c echo.Context) error {
+	days := atoi(c.FormValue("days"))
+	if days < 1 || days > 30 {
+		days = 7
+	}
+	l, err := h.Delivery.CreatePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"),
+		delivery.PreviewRequest{ExpiresIn: days * 24 * 3600})
+	if err != nil {
+		return err
+	}
+	return h.showPreview(c, l.URL)
+}
+
+func (h *handler) showPreview(c echo.Context, link string) error {
 	ctx := c.Request().Context()
 	actor := actorOf(c)
 	d, err := h.Content.Document(ctx, actor, c.Param("id"))
@@ -45,7 +66,7 @@ func (h *handler) previewDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := previewData{Doc: doc, Source: d, Published: d.FirstPublishedAt != nil}
+	data := previewData{Doc: doc, Source: d, Published: d.FirstPublishedAt != nil, Link: link}
 	if s, err := h.Content.Series(ctx, d.Series); err == nil && s.Parent != nil {
 		if p, err := h.Content.Series(ctx, *s.Parent); err == nil {
 			data.ParentName = p.Name
