@@ -15,6 +15,10 @@ func TestUsersAndRoles(t *testing.T) {
 		get(t, n.editor, "/admin/users", http.StatusForbidden)
 		post(t, n.editor, "/admin/users", url.Values{"email": {"x@example.org"}, "name": {"X"}, "password": {"long-enough-1"}}, http.StatusForbidden)
 		lacks(t, get(t, n.editor, "/admin", http.StatusOK), "Users &amp; roles", "/admin/webhooks")
+		// A publisher writes nothing, so is not offered a new document.
+		lacks(t, get(t, n.publisher, "/admin", http.StatusOK), "/admin/documents/new")
+		contains(t, get(t, n.writer, "/admin", http.StatusOK), "/admin/documents/new")
+		get(t, n.publisher, "/admin/documents/new", http.StatusForbidden)
 
 		page := get(t, n.admin, "/admin/users", http.StatusOK)
 		contains(t, page, "writer@example.org", "author on korea-view", "Create a user", "Assign a role")
