@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -435,4 +436,30 @@ func TestBrowserAutosaveConflict(t *testing.T) {
 	if got := fetchDoc(t, n.writer, d.ID)["fields"].(map[string]any)["summary"]; !strings.Contains(got.(string), strings.TrimSpace(mine)) {
 		t.Errorf("after keeping mine the summary is %q", got)
 	}
+}
+
+// TestBrowserWithoutScripts: with scripts off, pages still read and forms
+// still work — the list buttons reorder on the server.
+func TestBrowserWithoutScripts(t *testing.T) {
+	chromiumPath(t)
+	env := apptest.New(t, storetest.OpenSQLite(t))
+	n := setup(t, env)
+	d := create(t, n.writer)
+	b := newBrowser(t, env.Server.URL)
+	w := b.signIn("writer without scripts", "writer@example.org", "password-writer@example.org")
+	if _, err := chromedp.Call(w.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	path := "/admin/documents/" + d.ID
+	w.open(path)
+	w.do("the Markdown field is a plain text area", chromedp.WaitVisible(chromedp.CSS("#f-implications")))
+	w.do("move the first bullet down", chromedp.Click(chromedp.CSS(`button[value="what_happened:down:0"]`)))
+	w.see("Saved.")
+	if got := w.value("#f-what_happened-0"); !strings.HasPrefix(got, "China also voiced") {
+		t.Errorf("after Down without scripts the first bullet is %q", got)
+	}
+	w.open(path + "/preview")
+	w.see("Author: Korea View")
+	w.see("What Happened")
+	w.shoot("preview-noscript")
 }
