@@ -79,86 +79,82 @@ const koreaViewAbout = "This briefing comes from Korea View, a weekly newsletter
 	"Korea View aims to cover developments that reveal trends on the Korean Peninsula but receive little attention in the United States. " +
 	"If you would like to sign up, please find the online form here."
 
+// Who does what in the demo's story; indexes into demo.people.
+const (
+	demoWriter = iota
+	demoAssistant
+	demoEditor
+	demoPublisher
+)
+
+// demoStep is one thing a person does to a document: a workflow action,
+// "credit" (the example's credits) or "comment".
+type demoStep struct {
+	who          int
+	action, note string
+	at           *time.Time
+}
+
+// story is every demo document and what happens to it, in order.
+func story() []struct {
+	in    content.NewDocument
+	steps []demoStep
+} {
+	at := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Hour)
+	return []struct {
+		in    content.NewDocument
+		steps []demoStep
+	}{
+		{exampleBriefing(), []demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "credit"},
+			{who: demoEditor, action: "approve", note: "Clean and well sourced."}, {who: demoPublisher, action: "publish"}}},
+		{briefingDraft("Seoul Weighs Its Role in Supply Chain Talks",
+			"South Korea is weighing how far to join US-led talks on semiconductor supply chains.", false), nil},
+		{briefingDraft("Trade Figures Show an Uneven Recovery",
+			"South Korean exports rose for a fifth month, led by chips and cars.", true),
+			[]demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "request_changes",
+				note: "Please add last year's figures for comparison and a source for the chip numbers."}}},
+		{briefingDraft("North Korea Tests a New Cruise Missile",
+			"Pyongyang announced a test of a long-range cruise missile over the weekend.", true),
+			[]demoStep{{who: demoWriter, action: "submit"}, {who: demoAssistant, action: "comment",
+				note: "Can we give the date of the test? Readers will want it."}}},
+		{briefingDraft("Japan and South Korea Resume Shuttle Diplomacy",
+			"Leaders of Japan and South Korea agreed to resume regular visits.", true),
+			[]demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "approve"}}},
+		{briefingDraft("What to Watch at the US-ROK Summit",
+			"The summit will test how far Seoul aligns with Washington on China.", true),
+			[]demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "approve"},
+				{who: demoPublisher, action: "schedule", at: &at}}},
+	}
+}
+
 func (d *demo) load() error {
 	if err := d.catalog(); err != nil {
 		return err
 	}
-	writer, assistant, editor, publisher := d.people[0].actor, d.people[1].actor, d.people[2].actor, d.people[3].actor
-
-	ex, err := d.document(writer, exampleBriefing())
-	if err != nil {
-		return err
-	}
-	steps := []func() error{
-		func() error { return d.move(writer, ex, "submit", "", nil) },
-		func() error { return d.credit(editor, ex) },
-		func() error { return d.move(editor, ex, "approve", "Clean and well sourced.", nil) },
-		func() error { return d.move(publisher, ex, "publish", "", nil) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	for _, doc := range story() {
+		id, err := d.document(d.people[demoWriter].actor, doc.in)
+		if err != nil {
 			return err
 		}
-	}
-
-	draft, err := d.document(writer, briefingDraft("Seoul Weighs Its Role in Supply Chain Talks",
-		"South Korea is weighing how far to join US-led talks on semiconductor supply chains.", false))
-	if err != nil {
-		return err
-	}
-	_ = draft
-	sentBack, err := d.document(writer, briefingDraft("Trade Figures Show an Uneven Recovery",
-		"South Korean exports rose for a fifth month, led by chips and cars.", true))
-	if err != nil {
-		return err
-	}
-	if err := d.move(writer, sentBack, "submit", "", nil); err != nil {
-		return err
-	}
-	if err := d.move(editor, sentBack, "request_changes", "Please add last year's figures for comparison and a source for the chip numbers.", nil); err != nil {
-		return err
-	}
-	review, err := d.document(writer, briefingDraft("North Korea Tests a New Cruise Missile",
-		"Pyongyang announced a test of a long-range cruise missile over the weekend.", true))
-	if err != nil {
-		return err
-	}
-	if err := d.move(writer, review, "submit", "", nil); err != nil {
-		return err
-	}
-	if _, err := d.a.Content.AddComment(d.ctx, assistant, review, content.NewComment{Field: "summary",
-		Body: "Can we give the date of the test? Readers will want it."}); err != nil {
-		return err
-	}
-	approved, err := d.document(writer, briefingDraft("Japan and South Korea Resume Shuttle Diplomacy",
-		"Leaders of Japan and South Korea agreed to resume regular visits.", true))
-	if err != nil {
-		return err
-	}
-	for _, m := range []struct {
-		who    cms.Actor
-		action string
-	}{{writer, "submit"}, {editor, "approve"}} {
-		if err := d.move(m.who, approved, m.action, "", nil); err != nil {
-			return err
-		}
-	}
-	scheduled, err := d.document(writer, briefingDraft("What to Watch at the US-ROK Summit",
-		"The summit will test how far Seoul aligns with Washington on China.", true))
-	if err != nil {
-		return err
-	}
-	at := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Hour)
-	for _, m := range []struct {
-		who    cms.Actor
-		action string
-		at     *time.Time
-	}{{writer, "submit", nil}, {editor, "approve", nil}, {publisher, "schedule", &at}} {
-		if err := d.move(m.who, scheduled, m.action, "", m.at); err != nil {
-			return err
+		for _, st := range doc.steps {
+			if err := d.step(id, st); err != nil {
+				return fmt.Errorf("%q: %s: %w", doc.in.Title, st.action, err)
+			}
 		}
 	}
 	return nil
+}
+
+func (d *demo) step(id string, st demoStep) error {
+	who := d.people[st.who].actor
+	switch st.action {
+	case "credit":
+		return d.credit(who, id)
+	case "comment":
+		_, err := d.a.Content.AddComment(d.ctx, who, id, content.NewComment{Field: "summary", Body: st.note})
+		return err
+	}
+	return d.move(who, id, st.action, st.note, st.at)
 }
 
 // catalog creates the series, the contributors and the people.
