@@ -187,6 +187,7 @@
   var status = $("#save-status");
   var conflict = false;
   var saving = null;
+  var refused = null; // the form as last refused: not sent again unchanged
 
   function serialize(form) {
     var data = new FormData(form);
@@ -225,6 +226,7 @@
     if (saving) { return saving; }
     if (!force && (conflict || !dirty())) { return Promise.resolve(!conflict); }
     var body = serialize(editor);
+    if (!force && body === refused) { return Promise.resolve(false); }
     var params = new URLSearchParams(body);
     if (force) { params.set("force_version", force); }
     say("Saving…");
@@ -236,6 +238,7 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
     }).then(function (res) {
       saving = null;
+      refused = res.status === 200 || res.status === 412 ? null : body;
       if (res.status === 200) {
         saved = body;
         conflict = false;
