@@ -6,7 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,6 +53,13 @@ var openAPIMethods = []string{
 func inScope(path string) bool {
 	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/delivery/") ||
 		path == "/healthz" || path == "/readyz"
+}
+
+// public reports whether a path is read by anyone, without an account:
+// the delivery API, the sitemap at the root, and the files of live heroes
+// at /media/{id}.
+func public(path string) bool {
+	return strings.HasPrefix(path, "/delivery/") || path == "/sitemap.xml" || strings.HasPrefix(path, "/media/")
 }
 
 // openAPIPath turns an Echo route path into an OpenAPI path template:
@@ -186,7 +198,7 @@ func TestOpenAPIConventions(t *testing.T) {
 				security = *op.Security
 			}
 			secured := len(security) > 0
-			api := strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/delivery/")
+			api := strings.HasPrefix(path, "/api/") || public(path)
 			write := method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 			if secured && responses["401"] == nil {
 				t.Errorf("%s: it needs authentication, so document 401 (#/components/responses/Unauthorized)", where)
@@ -216,27 +228,34 @@ func TestOpenAPIConventions(t *testing.T) {
 				if responses["400"] == nil || responses["413"] == nil {
 					t.Errorf("%s: it takes a body, so document 400 and 413 (#/components/responses/BadRequest, TooLarge)", where)
 				}
-				mt := op.RequestBody.Value.Content.Get("application/json")
+				content := op.RequestBody.Value.Content
+				jsonBody, formBody := content.Get("application/json"), content.Get("multipart/form-data")
 				switch {
-				case mt == nil || mt.Schema == nil || mt.Schema.Value == nil:
-					t.Errorf("%s: describe the body as application/json with a schema", where)
-				case mt.Schema.Value.Type.Is("object"):
-					ap := mt.Schema.Value.AdditionalProperties.Has
-					if ap == nil || *ap {
-						t.Errorf(`%s: bodies are decoded strictly (unknown fields are 400), so its schema needs "additionalProperties": false`, where)
+				case jsonBody != nil && jsonBody.Schema != nil && jsonBody.Schema.Value != nil:
+					if jsonBody.Schema.Value.Type.Is("object") {
+						ap := jsonBody.Schema.Value.AdditionalProperties.Has
+						if ap == nil || *ap {
+							t.Errorf(`%s: JSON bodies are decoded strictly (unknown fields are 400), so its schema needs "additionalProperties": false`, where)
+						}
 					}
+				case formBody != nil && formBody.Schema != nil && formBody.Schema.Value != nil:
+					checkFormBody(t, where, formBody.Schema.Value)
+				default:
+					t.Errorf("%s: describe the body as application/json (or, to upload a file, multipart/form-data) with a schema", where)
 				}
 			}
-			if strings.HasPrefix(path, "/delivery/") || path == "/sitemap.xml" {
-				// The delivery API is public and read-only, and what it
-				// serves may be cached: whatever carries an ETag answers
-				// 304 to If-None-Match, and every answer says how long it
-				// may be kept (a preview: not at all).
+			checkFileResponses(t, where, responses)
+			if public(path) {
+				// Public routes are read-only, and what they serve may be
+				// cached: whatever carries a validator (an ETag, or a
+				// file's Last-Modified) answers 304 to a conditional
+				// request, and every answer says how long it may be kept
+				// (a preview: not at all).
 				if method != http.MethodGet {
-					t.Errorf("%s: the delivery API is read-only", where)
+					t.Errorf("%s: public routes are read-only", where)
 				}
 				if secured {
-					t.Errorf(`%s: the delivery API is public; say "security": []`, where)
+					t.Errorf(`%s: it is public; say "security": []`, where)
 				}
 				if responses["401"] != nil || responses["403"] != nil {
 					t.Errorf("%s: a public route answers neither 401 nor 403", where)
@@ -245,8 +264,8 @@ func TestOpenAPIConventions(t *testing.T) {
 				switch {
 				case ok == nil || ok.Value == nil || ok.Value.Headers["Cache-Control"] == nil:
 					t.Errorf("%s: document the Cache-Control header of its 200 (#/components/headers/CacheControl)", where)
-				case (ok.Value.Headers["ETag"] != nil) != (responses["304"] != nil):
-					t.Errorf("%s: a 200 with an ETag answers 304 to If-None-Match, and only such a 200: document both or neither (#/components/headers/DeliveryETag, #/components/responses/NotModified)", where)
+				case (ok.Value.Headers["ETag"] != nil || ok.Value.Headers["Last-Modified"] != nil) != (responses["304"] != nil):
+					t.Errorf("%s: a 200 with a validator (ETag or Last-Modified) answers 304 to If-None-Match or If-Modified-Since, and only such a 200: document both or neither (#/components/headers/DeliveryETag and #/components/responses/NotModified, or #/components/headers/LastModified and #/components/responses/FileNotModified)", where)
 				}
 			}
 			for code, ref := range responses {
@@ -259,6 +278,63 @@ func TestOpenAPIConventions(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// checkFormBody checks a multipart/form-data request body, the one way a
+// file is uploaded. Unlike a JSON body, a form is read part by part by
+// name and the parts the server does not know are ignored, not refused:
+// the schema says so with "additionalProperties": true rather than leave
+// it unsaid (strictDocument would then forbid them). The file is a
+// required part, described as bytes (contentMediaType).
+func checkFormBody(t *testing.T, where string, schema *openapi3.Schema) {
+	t.Helper()
+	if !schema.Type.Is("object") || len(schema.Properties) == 0 {
+		t.Errorf("%s: a multipart/form-data body is an object schema that names its parts", where)
+		return
+	}
+	if ap := schema.AdditionalProperties.Has; ap == nil || !*ap {
+		t.Errorf(`%s: the server ignores form parts it does not know, so the form's schema says "additionalProperties": true`, where)
+	}
+	files := 0
+	for name, part := range schema.Properties {
+		if part.Value == nil || (part.Value.ContentMediaType == "" && part.Value.Format != "binary") {
+			continue
+		}
+		files++
+		if !slices.Contains(schema.Required, name) {
+			t.Errorf("%s: the form's file part %q is what it is for: list it in \"required\"", where, name)
+		}
+	}
+	if files == 0 {
+		t.Errorf(`%s: a multipart/form-data body carries a file: describe that part as bytes ("type": "string", "contentMediaType")`, where)
+	}
+}
+
+// checkFileResponses checks responses that serve uploaded bytes (images):
+// they name each type they may have, never a wildcard, and document the
+// headers that keep a browser from taking the file for something else or
+// running anything in it.
+func checkFileResponses(t *testing.T, where string, responses map[string]*openapi3.ResponseRef) {
+	t.Helper()
+	for code, ref := range responses {
+		if !strings.HasPrefix(code, "2") || ref.Value == nil {
+			continue
+		}
+		for mime := range ref.Value.Content {
+			if !strings.HasPrefix(mime, "image/") {
+				continue
+			}
+			if strings.Contains(mime, "*") {
+				t.Errorf("%s: response %s serves %s; name each type it may serve", where, code, mime)
+			}
+			for name, component := range map[string]string{"X-Content-Type-Options": "NoSniff", "Content-Security-Policy": "FileCSP"} {
+				if ref.Value.Headers[name] == nil {
+					t.Errorf("%s: response %s serves uploaded bytes (%s), so document %s (#/components/headers/%s)", where, code, mime, name, component)
+				}
+			}
+			break
 		}
 	}
 }
@@ -431,7 +507,7 @@ func (k *contract) login(env *apptest.Env, email, password string) *apptest.Clie
 func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	const bodyLimit = 16 << 10
 	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{
-		Configure: func(o *app.Options) { o.BodyLimit = bodyLimit },
+		Configure: func(o *app.Options) { o.BodyLimit, o.UploadLimit = bodyLimit, uploadLimit },
 	})
 	k := newContract(t)
 	anon := env.Anonymous()
@@ -513,6 +589,7 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 
 	checkContentCalls(t, env, k, admin)
 	checkDeliveryCalls(t, env, k, admin)
+	checkMediaCalls(t, env, k)
 
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNoContent)
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNotFound)
@@ -1052,6 +1129,180 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	if gone.Total != 0 || len(gone.Data) != 0 {
 		t.Errorf("search after unpublishing: %+v", gone)
 	}
+}
+
+// uploadLimit is the largest media file in TestOpenAPIResponsesMatchDocument.
+const uploadLimit = 64 << 10
+
+// form is a multipart/form-data body with the fields and, unless data is
+// nil, the file in the part "file"; with the header that announces it.
+func form(t *testing.T, filename string, data []byte, fields map[string]string) (string, []string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if err := mw.WriteField(name, fields[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if data != nil {
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return body.String(), []string{"Content-Type", mw.FormDataContentType()}
+}
+
+// pngImage is a small generated PNG.
+func pngImage(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// checkMediaCalls plays media (issue 6) through the contract: uploads as
+// multipart forms, refused for who may not upload, for bytes that are not
+// an image (whatever the name says), for bad attribution and for files
+// over the limit; the list, one asset, its attribution changed; the file
+// for staff (whole, a range, not modified); and the public file, 404 until
+// a live document shows the asset as its hero, then served with the hero's
+// attribution in delivery, then 404 again once it is unpublished.
+func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
+	t.Helper()
+	anon := env.Anonymous()
+	assistant := env.CreateUser("media-assistant@example.org", "assistant:korea-view")
+	author := env.CreateUser("media-author@example.org", "author:korea-view")
+	editor := env.CreateUser("media-editor@example.org", "editor:korea-view")
+	publisher := env.CreateUser("media-publisher@example.org", "publisher:korea-view")
+	upload := func(c *apptest.Client, filename string, data []byte, fields map[string]string, want int) *apptest.Response {
+		t.Helper()
+		body, header := form(t, filename, data, fields)
+		return k.do(c, "POST", "/api/v1/media", body, want, header...)
+	}
+	attribution := map[string]string{
+		"alt":        "The foreign ministers of South Korea and China shake hands",
+		"caption":    "Talks in Xiamen, April 2021",
+		"credit":     "Creative Commons image from Flickr account of Republic of Korea",
+		"licence":    "CC-BY-SA-2.0",
+		"source_url": "https://www.flickr.com/photos/koreanet/",
+	}
+
+	// What is refused.
+	picture := pngImage(t, 40, 30)
+	upload(author, "hero.png", picture, nil, http.StatusForbidden)
+	upload(publisher, "hero.png", picture, nil, http.StatusForbidden)
+	forged := upload(assistant, "forged.png", []byte("<html><script>alert(1)</script></html>"), nil, http.StatusUnsupportedMediaType)
+	if p := forged.JSON(); p["code"] != "unsupported_media" {
+		t.Errorf("forged upload: %s", forged.Body)
+	}
+	upload(assistant, "truncated.png", picture[:40], nil, http.StatusBadRequest)
+	upload(assistant, "hero.png", picture, map[string]string{"licence": "CC BY; DROP"}, http.StatusBadRequest)
+	upload(assistant, "hero.png", picture, map[string]string{"source_url": "javascript:alert(1)"}, http.StatusBadRequest)
+	upload(assistant, "", nil, attribution, http.StatusBadRequest) // no file part
+	upload(assistant, "big.png", bytes.Repeat([]byte{0x89}, uploadLimit+1), nil, http.StatusRequestEntityTooLarge)
+	body, header := form(t, "hero.png", picture, nil)
+	csrf := assistant.CSRF
+	assistant.CSRF = ""
+	k.do(assistant, "POST", "/api/v1/media", body, http.StatusForbidden, header...)
+	assistant.CSRF = csrf
+	k.do(anon, "POST", "/api/v1/media", body, http.StatusUnauthorized, header...)
+
+	// Stored, with an unknown part ignored ("additionalProperties": true).
+	withExtra := maps.Clone(attribution)
+	withExtra["zz_not_a_field"] = "ignored"
+	var asset struct {
+		ID       string `json:"id"`
+		Filename string `json:"filename"`
+		MIME     string `json:"mime"`
+		Width    int    `json:"width"`
+		Licence  string `json:"licence"`
+		Caption  string `json:"caption"`
+	}
+	upload(assistant, "../photos/hero.png", picture, withExtra, http.StatusCreated).Decode(&asset)
+	if asset.Filename != "hero.png" || asset.MIME != "image/png" || asset.Width != 40 || asset.Licence != "CC-BY-SA-2.0" {
+		t.Errorf("uploaded asset: %+v", asset)
+	}
+	var list struct {
+		Data  []map[string]any `json:"data"`
+		Total int              `json:"total"`
+	}
+	k.do(author, "GET", "/api/v1/media", nil, http.StatusOK).Decode(&list)
+	if list.Total != 1 || len(list.Data) != 1 || list.Data[0]["id"] != asset.ID {
+		t.Errorf("media list after refused uploads and one stored: %+v", list)
+	}
+	k.do(author, "GET", "/api/v1/media?limit=1&offset=1", nil, http.StatusOK)
+	k.do(anon, "GET", "/api/v1/media", nil, http.StatusUnauthorized)
+	k.do(author, "GET", "/api/v1/media/"+asset.ID, nil, http.StatusOK)
+	k.do(author, "GET", "/api/v1/media/no-such-asset", nil, http.StatusNotFound)
+
+	// Attribution changed; null and absent fields stay.
+	media := "/api/v1/media/" + asset.ID
+	k.do(editor, "PATCH", media, map[string]any{"licence": "CC-BY-2.0", "caption": nil}, http.StatusOK).Decode(&asset)
+	if asset.Licence != "CC-BY-2.0" || asset.Caption != attribution["caption"] {
+		t.Errorf("after PATCH: %+v", asset)
+	}
+	k.do(editor, "PATCH", media, map[string]any{"licence": "not a licence"}, http.StatusBadRequest)
+	k.do(editor, "PATCH", media, map[string]any{"alt": 5}, http.StatusBadRequest)
+	k.do(author, "PATCH", media, map[string]any{"alt": "Mine"}, http.StatusForbidden)
+	k.do(editor, "PATCH", "/api/v1/media/no-such-asset", map[string]any{"alt": "?"}, http.StatusNotFound)
+
+	// The file for staff: whole, a range of it, not modified.
+	file := k.do(author, "GET", media+"/file", nil, http.StatusOK)
+	if ct := file.Header.Get("Content-Type"); ct != "image/png" || !bytes.Equal(file.Body, picture) {
+		t.Errorf("staff file: Content-Type %q, %d bytes", ct, len(file.Body))
+	}
+	if part := k.do(author, "GET", media+"/file", nil, http.StatusPartialContent, "Range", "bytes=0-7"); !bytes.Equal(part.Body, picture[:8]) {
+		t.Errorf("staff file, bytes 0-7: %q", part.Body)
+	}
+	k.do(author, "GET", media+"/file", nil, http.StatusNotModified, "If-Modified-Since", file.Header.Get("Last-Modified"))
+	k.do(author, "GET", "/api/v1/media/no-such-asset/file", nil, http.StatusNotFound)
+	k.do(anon, "GET", media+"/file", nil, http.StatusUnauthorized)
+
+	// The public file: only while a live document shows it.
+	publicFile := "/media/" + asset.ID
+	k.do(anon, "GET", publicFile, nil, http.StatusNotFound)
+	k.do(anon, "GET", "/media/no-such-asset", nil, http.StatusNotFound)
+	var d struct {
+		ID   string `json:"id"`
+		Slug string `json:"slug"`
+	}
+	k.do(author, "POST", "/api/v1/documents", map[string]any{
+		"type": "briefing", "series": "korea-view", "title": "Ministers Meet in Xiamen", "hero": asset.ID,
+		"fields": map[string]any{"summary": "S", "what_happened": []string{"They met."}, "implications": "I"},
+	}, http.StatusCreated).Decode(&d)
+	k.do(anon, "GET", publicFile, nil, http.StatusNotFound) // a draft shows it
+	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}, http.StatusOK)
+	k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}, http.StatusOK)
+	k.do(publisher, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "publish"}, http.StatusOK)
+	var delivered struct {
+		Hero struct {
+			URL     string `json:"url"`
+			Licence string `json:"licence"`
+		} `json:"hero"`
+	}
+	k.do(anon, "GET", "/delivery/v1/documents/korea-view/"+d.Slug, nil, http.StatusOK).Decode(&delivered)
+	if !strings.HasSuffix(delivered.Hero.URL, publicFile) || delivered.Hero.Licence != "CC-BY-2.0" {
+		t.Errorf("delivered hero: %+v", delivered.Hero)
+	}
+	live := k.do(anon, "GET", publicFile, nil, http.StatusOK)
+	if !bytes.Equal(live.Body, picture) || live.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("public file: Content-Type %q, %d bytes", live.Header.Get("Content-Type"), len(live.Body))
+	}
+	k.do(anon, "GET", publicFile, nil, http.StatusNotModified, "If-Modified-Since", live.Header.Get("Last-Modified"))
+	k.do(publisher, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "unpublish"}, http.StatusOK)
+	k.do(anon, "GET", publicFile, nil, http.StatusNotFound)
 }
 
 // TestOpenAPIStrictBodies sends an unknown field to every documented
