@@ -17,7 +17,8 @@ func (h *handler) uploadMedia(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var he *echo.HTTPError
+		if errors.As(err, &tooBig) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
 			return cms.Errorf(cms.CodeTooLarge, "files may be at most %d bytes", h.Media.MaxSize())
 		}
 		return cms.Invalid("file", "send the image as the multipart form field \"file\"")
@@ -47,10 +48,18 @@ func metadataFromForm(c echo.Context) media.Metadata {
 
 func (h *handler) listMedia(c echo.Context) error {
 	limit, offset := 50, 0
-	if v, err := strconv.Atoi(c.QueryParam("limit")); err == nil && v > 0 && v <= 200 {
+	if raw := c.QueryParam("limit"); raw != "" {
+		v, err := strconv.Atoi(raw)
+		if err != nil || v < 1 || v > 200 {
+			return cms.Invalid("limit", "must be between 1 and 200")
+		}
 		limit = v
 	}
-	if v, err := strconv.Atoi(c.QueryParam("offset")); err == nil && v >= 0 {
+	if raw := c.QueryParam("offset"); raw != "" {
+		v, err := strconv.Atoi(raw)
+		if err != nil || v < 0 {
+			return cms.Invalid("offset", "must be a number from 0")
+		}
 		offset = v
 	}
 	list, total, err := h.Media.Assets(c.Request().Context(), limit, offset)
