@@ -71,6 +71,9 @@ func TestHeroImageFromUploadToDelivery(t *testing.T) {
 		if list.Total != 0 {
 			t.Fatalf("refused uploads left %d assets", list.Total)
 		}
+		for _, q := range []string{"limit=0", "limit=201", "limit=abc", "offset=-1"} {
+			assistant.Do("GET", "/api/v1/media?"+q, nil).Want(http.StatusBadRequest)
+		}
 
 		var asset struct {
 			ID, Filename, MIME, SHA256 string
