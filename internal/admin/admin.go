@@ -10,6 +10,7 @@ package admin
 
 import (
 	"fmt"
+	"log/slog"
 	_ "time/tzdata" // schedule times arrive in the writer's IANA time zone
 
 	"github.com/labstack/echo/v4"
@@ -18,18 +19,24 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/web"
 )
 
 // Deps are the services the UI calls.
 type Deps struct {
-	Auth          *auth.Service
-	Authz         *authz.Enforcer
-	Content       *content.Service
-	Delivery      *delivery.Service
-	Webhooks      *webhook.Service
+	Auth     *auth.Service
+	Authz    *authz.Enforcer
+	Content  *content.Service
+	Delivery *delivery.Service
+	Webhooks *webhook.Service
+	// Media is the media library; without it the library and the hero
+	// picker are off.
+	Media         *media.Service
 	SecureCookies bool
+	// Logger records failures the UI shows as "internal error".
+	Logger *slog.Logger
 }
 
 // UI is the parsed newsroom UI, ready to mount.
@@ -49,6 +56,9 @@ func New(d Deps) (*UI, error) {
 	a, err := loadAssets(web.Static())
 	if err != nil {
 		return nil, fmt.Errorf("admin: static: %w", err)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &handler{Deps: d, assets: a}
 	if h.pages, err = parsePages(web.Templates(), h.funcs()); err != nil {
@@ -97,6 +107,12 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/contributors", h.createContributor)
 	s.POST("/contributors/:slug", h.updateContributor)
 	s.GET("/content-types", h.listContentTypes)
+	if h.Media != nil {
+		// The media service asks the enforcer who may upload and edit.
+		s.GET("/media", h.listMedia)
+		s.POST("/media", h.uploadMedia)
+		s.POST("/media/:id", h.updateMedia)
+	}
 
 	s.GET("/series", h.listSeries)
 	s.POST("/series", h.createSeries, allow("manage", authz.SeriesObj))

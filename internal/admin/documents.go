@@ -11,6 +11,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
@@ -23,6 +24,7 @@ type editorData struct {
 	Series       []content.Series // for a new document: where the person may create
 	SeriesName   string
 	Contributors []content.Contributor
+	Assets       []media.Asset // for the hero picker; nil without a media library
 	Form         docForm
 	Fields       []fieldView
 	DerivedSlug  string
@@ -80,6 +82,9 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		Missing:    missingRequired(ct, f.Fields),
 	}
 	data.Autosave = data.CanEdit && (d.State == workflow.Draft || d.State == workflow.InReview)
+	if data.Assets, err = h.heroChoices(ctx); err != nil {
+		return editorData{}, err
+	}
 	switch d.State {
 	case workflow.Approved:
 		data.EditNote = "This document is approved. Saving a change sends it back to review."
@@ -94,6 +99,15 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		return editorData{}, err
 	}
 	return data, nil
+}
+
+// heroChoices lists the newest images for the hero picker.
+func (h *handler) heroChoices(ctx context.Context) ([]media.Asset, error) {
+	if h.Media == nil {
+		return nil, nil
+	}
+	assets, _, err := h.Media.Assets(ctx, 200, 0)
+	return assets, err
 }
 
 func derivedSlug(f docForm) string {
@@ -289,6 +303,9 @@ func (h *handler) showNew(c echo.Context, status int, f docForm, errs map[string
 	data := editorData{New: true, Type: ct, Types: types, Series: series, Contributors: contributors, Form: f,
 		Fields: fieldViews(ct, f.Fields, errs), DerivedSlug: derivedSlug(f), Errors: errs, CanEdit: true,
 		Missing: missingRequired(ct, f.Fields)}
+	if data.Assets, err = h.heroChoices(ctx); err != nil {
+		return err
+	}
 	return h.render(c, status, "editor.html", "New "+strings.ToLower(ct.Label), data)
 }
 

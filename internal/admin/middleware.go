@@ -57,8 +57,12 @@ func (h *handler) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			return redirectToLogin(c)
 		}
 		p := server.ProblemFor(err)
-		if p.Status >= 500 {
+		if p.Status >= 500 && wantsJSON(c) {
 			return err // the server's handler logs it and hides the detail
+		}
+		if p.Status >= 500 {
+			h.Logger.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		if wantsJSON(c) {
 			return c.JSON(p.Status, p)

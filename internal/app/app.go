@@ -115,7 +115,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	a.Content.AddHook(webhook.NewOutbox(base))
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
-		SecureCookies: base.Scheme == "https",
+		Media: a.Media, SecureCookies: base.Scheme == "https", Logger: a.Log,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,78 @@
+package admin_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/masthead-cms/masthead/internal/app/apptest"
+)
+
+// upload sends an image through the media library's form.
+func upload(t *testing.T, c *apptest.Client, fields map[string]string, want int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	for x := 0; x < 64; x++ {
+		img.Set(x, x%36, color.RGBA{R: 200, A: 255})
+	}
+	var file bytes.Buffer
+	if err := png.Encode(&file, img); err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf_token", c.CSRF)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", "seoul.png")
+	fw.Write(file.Bytes())
+	w.Close()
+	csrf := c.CSRF
+	c.CSRF = ""
+	defer func() { c.CSRF = csrf }()
+	r := c.Do("POST", "/admin/media", body.String(), "Content-Type", w.FormDataContentType())
+	if r.Status != want {
+		t.Fatalf("upload: status %d, want %d: %.2000s", r.Status, want, r.Body)
+	}
+	return string(r.Body)
+}
+
+func TestMediaLibraryAndHero(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		n := setup(t, env)
+		// Writers see the library; assistants and up upload.
+		page := get(t, n.writer, "/admin/media", http.StatusOK)
+		contains(t, page, "Media library", "No media yet.")
+		lacks(t, page, "Upload an image")
+		page = upload(t, n.writer, nil, http.StatusOK)
+		contains(t, page, "flash-error")
+
+		page = upload(t, n.assistant, map[string]string{"alt": "Foreign ministers shake hands",
+			"credit": "Creative Commons image from Flickr account of Republic of Korea", "licence": "CC-BY-SA-2.0"}, http.StatusOK)
+		contains(t, page, "Uploaded seoul.png.", "64×36", "Creative Commons image from Flickr account of Republic of Korea · CC-BY-SA-2.0")
+		assets := n.assistant.Do("GET", "/api/v1/media", nil).Want(http.StatusOK).JSON()["data"].([]any)
+		id := assets[0].(map[string]any)["id"].(string)
+		page = post(t, n.assistant, "/admin/media/"+id, url.Values{"alt": {"Two ministers"}, "credit": {"Creative Commons image from Flickr account of Republic of Korea"},
+			"licence": {"CC-BY-SA-2.0"}}, http.StatusOK)
+		contains(t, page, "Saved the attribution of seoul.png.", `alt="Two ministers"`)
+
+		// The writer picks it as the hero; the preview prints its credit and licence.
+		d := create(t, n.writer)
+		page = get(t, n.writer, "/admin/documents/"+d.ID, http.StatusOK)
+		contains(t, page, `<option value="`+id+`">seoul.png — Two ministers (CC-BY-SA-2.0)</option>`)
+		form := editorForm()
+		form.Set("version", "1")
+		form.Set("hero", id)
+		post(t, n.writer, "/admin/documents/"+d.ID, form, http.StatusOK)
+		page = get(t, n.writer, "/admin/documents/"+d.ID+"/preview", http.StatusOK)
+		contains(t, page, `src="/api/v1/media/`+id+`/file"`, `alt="Two ministers"`,
+			"Creative Commons image from Flickr account of Republic of Korea (CC-BY-SA-2.0)")
+		n.writer.Do("GET", "/api/v1/media/"+id+"/file", nil).Want(http.StatusOK)
+	})
+}
