@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/media"
 )
 
 // runDemo loads a living newsroom into an empty database: the example's
@@ -96,7 +101,7 @@ type demoStep struct {
 }
 
 // story is every demo document and what happens to it, in order.
-func story() []struct {
+func story(hero string) []struct {
 	in    content.NewDocument
 	steps []demoStep
 } {
@@ -105,7 +110,7 @@ func story() []struct {
 		in    content.NewDocument
 		steps []demoStep
 	}{
-		{exampleBriefing(), []demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "credit"},
+		{exampleBriefing(hero), []demoStep{{who: demoWriter, action: "submit"}, {who: demoEditor, action: "credit"},
 			{who: demoEditor, action: "approve", note: "Clean and well sourced."}, {who: demoPublisher, action: "publish"}}},
 		{briefingDraft("Seoul Weighs Its Role in Supply Chain Talks",
 			"South Korea is weighing how far to join US-led talks on semiconductor supply chains.", false), nil},
@@ -131,7 +136,11 @@ func (d *demo) load() error {
 	if err := d.catalog(); err != nil {
 		return err
 	}
-	for _, doc := range story() {
+	hero, err := d.heroImage()
+	if err != nil {
+		return err
+	}
+	for _, doc := range story(hero) {
 		id, err := d.document(d.people[demoWriter].actor, doc.in)
 		if err != nil {
 			return err
@@ -229,10 +238,34 @@ func (d *demo) credit(editor cms.Actor, id string) error {
 	return err
 }
 
+// heroImage uploads a stand-in for the example's photo (a generated
+// gradient: the demo ships no third-party image) with the example's
+// attribution, as the assistant.
+func (d *demo) heroImage() (string, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 630))
+	for y := 0; y < 630; y++ {
+		for x := 0; x < 1200; x++ {
+			img.Set(x, y, color.RGBA{R: uint8(20 + x/12), G: uint8(40 + y/6), B: uint8(120 + y/8), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return "", err
+	}
+	str := func(s string) *string { return &s }
+	a, err := d.a.Media.Upload(d.ctx, d.people[demoAssistant].actor, "foreign-ministers.png", &buf, media.Metadata{
+		Alt:     str("The foreign ministers of China and South Korea before their talks (a generated stand-in image)"),
+		Caption: str("China and South Korea's foreign ministers met in April."),
+		Credit:  str("Creative Commons image from Flickr account of Republic of Korea"),
+		Licence: str("CC-BY-SA-2.0"),
+	})
+	return a.ID, err
+}
+
 // exampleBriefing is shared/examples/korea-view-2021-04-14.txt.
-func exampleBriefing() content.NewDocument {
+func exampleBriefing(hero string) content.NewDocument {
 	return content.NewDocument{
-		Type: "briefing", Series: "korea-view", Title: "Beijing Calibrates Its Approach to Seoul",
+		Type: "briefing", Series: "korea-view", Title: "Beijing Calibrates Its Approach to Seoul", Hero: &hero,
 		Topics: []string{"China", "South Korea", "diplomacy"},
 		Fields: map[string]any{
 			"summary": "China raised joint dialogue between the two Koreas and a future 2+2 meeting with Seoul.",
