@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,6 +32,8 @@ type Config struct {
 	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
 	CacheControl  string        // MASTHEAD_CACHE_CONTROL: sent with public delivery responses
 	UploadLimit   int64         // MASTHEAD_UPLOAD_LIMIT, in bytes: the largest media file
+	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
+	MailFrom      string        // MASTHEAD_MAIL_FROM: the sender of mailing-list mail
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -55,6 +58,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:     r.str("MASTHEAD_LOG_FORMAT", "text"),
 		BodyLimit:     r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
 		UploadLimit:   r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
+		SMTPURL:       r.str("MASTHEAD_SMTP_URL", ""),
+		MailFrom:      r.str("MASTHEAD_MAIL_FROM", ""),
 		SessionTTL:    r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:    r.boolean("MASTHEAD_TRUST_PROXY", false),
 		PolicyRefresh: r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
@@ -64,7 +69,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail}
 	for _, check := range checks {
 		if err := check(&cfg); err != nil {
 			return Config{}, err
@@ -237,6 +242,21 @@ func checkAdmin(c *Config) error {
 func checkLogFormat(c *Config) error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &configError{"MASTHEAD_LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
+	}
+	return nil
+}
+
+func checkMail(c *Config) error {
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return &configError{"MASTHEAD_SMTP_URL", "must be smtp://user:pass@host:port or smtps://…"}
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return &configError{"MASTHEAD_MAIL_FROM", fmt.Sprintf("%q is not an address such as \"Masthead <news@example.org>\"", c.MailFrom)}
+		}
 	}
 	return nil
 }

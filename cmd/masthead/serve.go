@@ -77,6 +77,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		CacheControl: cfg.CacheControl,
 		MediaDir:     filepath.Join(cfg.DataDir, "media"),
 		UploadLimit:  cfg.UploadLimit,
+		SMTPURL:      cfg.SMTPURL,
+		MailFrom:     cfg.MailFrom,
 		Logger:       log,
 	})
 	if err != nil {

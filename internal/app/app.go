@@ -26,6 +26,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
@@ -42,6 +43,10 @@ type Options struct {
 	TrustProxy bool
 	// CacheControl is sent with public delivery responses.
 	CacheControl string
+	// SMTPURL is where mail goes (smtp://user:pass@host:port); empty logs
+	// mail instead. MailFrom is its sender.
+	SMTPURL  string
+	MailFrom string
 	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
 	MediaDir    string
 	UploadLimit int64
@@ -52,18 +57,20 @@ type Options struct {
 
 // App is a built Masthead.
 type App struct {
-	opts     Options
-	Log      *slog.Logger
-	DB       *store.DB
-	Auth     *auth.Service
-	Authz    *authz.Enforcer
-	Content  *content.Service
-	Delivery *delivery.Service
-	Webhooks *webhook.Service
-	Worker   *webhook.Worker
-	Search   *search.Service
-	Media    *media.Service
-	UI       *admin.UI
+	opts       Options
+	Log        *slog.Logger
+	DB         *store.DB
+	Auth       *auth.Service
+	Authz      *authz.Enforcer
+	Content    *content.Service
+	Delivery   *delivery.Service
+	Webhooks   *webhook.Service
+	Worker     *webhook.Worker
+	Search     *search.Service
+	Media      *media.Service
+	Newsletter *newsletter.Service
+	Mailer     *newsletter.Worker
+	UI         *admin.UI
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -110,6 +117,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	if err := a.buildMedia(db); err != nil {
 		return nil, err
 	}
+	if err := a.buildNewsletter(ctx, db, base); err != nil {
+		return nil, err
+	}
 	a.Webhooks = webhook.NewService(db)
 	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
 	a.Content.AddHook(webhook.NewOutbox(base))
@@ -142,6 +152,29 @@ func (a *App) buildMedia(db *store.DB) error {
 	return nil
 }
 
+// buildNewsletter sets up the mailing lists and the mail they send.
+func (a *App) buildNewsletter(ctx context.Context, db *store.DB, base *url.URL) error {
+	key, err := db.SigningKey(ctx)
+	if err != nil {
+		return err
+	}
+	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: key})
+	var sender newsletter.Sender = newsletter.LogSender{Log: a.Log}
+	if a.opts.SMTPURL != "" {
+		from := a.opts.MailFrom
+		if from == "" {
+			from = "Masthead <no-reply@" + base.Hostname() + ">"
+		}
+		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from)
+		if err != nil {
+			return err
+		}
+		sender = smtp
+	}
+	a.Mailer = newsletter.NewWorker(db, sender, a.Log)
+	return nil
+}
+
 // EnsureAdmin creates the first admin on an empty database. A generated
 // password is logged once; it is never stored in clear.
 func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
@@ -167,6 +200,7 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
 	go a.Delivery.Watch(ctx, 250*time.Millisecond)
 	go a.Worker.Run(ctx)
+	go a.Mailer.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -200,10 +234,13 @@ func (a *App) Router() *echo.Echo {
 		Webhooks:      a.Webhooks,
 		Search:        a.Search,
 		Media:         a.Media,
+		Newsletter:    a.Newsletter,
 		UploadLimit:   a.opts.UploadLimit,
 	})
 	delivery.RegisterMedia(e, a.Media)
-	delivery.Register(e.Group("/delivery/v1"), a.Delivery)
+	deliveryAPI := e.Group("/delivery/v1")
+	delivery.Register(deliveryAPI, a.Delivery)
+	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
 	delivery.RegisterSitemap(e, a.Delivery)
 	a.UI.Register(e)
 	return e

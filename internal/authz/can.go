@@ -31,6 +31,7 @@ var (
 	Webhooks     = Object{Kind: "webhook", Series: AllSeries}
 	Audit        = Object{Kind: "audit", Series: AllSeries}
 	Media        = Object{Kind: "media", Series: AllSeries}
+	Subscribers  = Object{Kind: "subscriber", Series: AllSeries}
 )
 
 // Allowed reports whether the actor may do act on obj. The system actor may

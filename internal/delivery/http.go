@@ -17,7 +17,7 @@ import (
 func Register(g *echo.Group, s *Service) {
 	g.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
-		AllowMethods:  []string{http.MethodGet, http.MethodHead},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost}, // POST: mailing-list sign-up only
 		ExposeHeaders: []string{"ETag"},
 		MaxAge:        86400,
 	}))

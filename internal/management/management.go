@@ -15,7 +15,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/search"
+	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/webhook"
 )
 
@@ -30,6 +32,7 @@ type Deps struct {
 	Webhooks      *webhook.Service
 	Search        *search.Service
 	Media         *media.Service
+	Newsletter    *newsletter.Service
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -38,6 +41,9 @@ type Deps struct {
 type handler struct {
 	Deps
 }
+
+// decode reads a request's JSON body strictly (see server.DecodeJSON).
+func decode(c echo.Context, v any) error { return server.DecodeJSON(c, v) }
 
 // Register mounts every management route on g (the /api/v1 group).
 func Register(g *echo.Group, d Deps) {
@@ -109,6 +115,8 @@ func Register(g *echo.Group, d Deps) {
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.
 	g.GET("/search", h.staffSearch, authn)
+
+	g.GET("/subscribers", h.listSubscribers, authn, allow("manage", authz.Subscribers))
 
 	g.GET("/webhooks", h.listWebhooks, authn, allow("manage", authz.Webhooks))
 	g.POST("/webhooks", h.createWebhook, authn, allow("manage", authz.Webhooks))

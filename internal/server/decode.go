@@ -1,4 +1,4 @@
-package management
+package server
 
 import (
 	"encoding/json"
@@ -15,10 +15,10 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 )
 
-// decode reads a JSON body into v strictly: malformed JSON, an unknown
+// DecodeJSON reads a JSON body into v strictly: malformed JSON, an unknown
 // field, a value of the wrong type or trailing data are 400 problems that
 // name what is wrong; a body over the limit is 413.
-func decode(c echo.Context, v any) error {
+func DecodeJSON(c echo.Context, v any) error {
 	// The Content-Type is not checked: the body is JSON or refused, and
 	// CSRF is stopped by the token, not by the media type.
 	req := c.Request()

@@ -1,0 +1,143 @@
+package newsletter
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Sender delivers one mail.
+type Sender interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// SMTP sends mail through an SMTP server, with STARTTLS when the server
+// offers it.
+type SMTP struct {
+	host, user, password, from string
+	port                       int
+	implicitTLS                bool
+}
+
+// NewSMTP reads smtp://user:pass@host:port (or smtps:// for implicit TLS).
+func NewSMTP(rawURL, from string) (*SMTP, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, fmt.Errorf("newsletter: SMTP URL must be smtp://user:pass@host:port")
+	}
+	s := &SMTP{host: u.Hostname(), from: from, implicitTLS: u.Scheme == "smtps", port: 587}
+	if u.Scheme == "smtps" {
+		s.port = 465
+	}
+	if p := u.Port(); p != "" {
+		if s.port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("newsletter: SMTP port: %w", err)
+		}
+	}
+	if u.User != nil {
+		s.user = u.User.Username()
+		s.password, _ = u.User.Password()
+	}
+	return s, nil
+}
+
+// Send delivers m.
+func (s *SMTP) Send(ctx context.Context, m Mail) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return fmt.Errorf("newsletter: from: %w", err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return fmt.Errorf("newsletter: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(15 * time.Second), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
+	if s.implicitTLS {
+		opts = append(opts, gomail.WithSSL())
+	}
+	if s.user != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s.user), gomail.WithPassword(s.password))
+	}
+	client, err := gomail.NewClient(s.host, opts...)
+	if err != nil {
+		return fmt.Errorf("newsletter: smtp client: %w", err)
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("newsletter: send: %w", err)
+	}
+	return nil
+}
+
+// LogSender writes mail to the log instead of sending it: the default
+// when no SMTP server is configured, so that a local install works.
+type LogSender struct{ Log *slog.Logger }
+
+// Send logs m.
+func (l LogSender) Send(_ context.Context, m Mail) error {
+	l.Log.Info("mail (no SMTP server configured)", "to", m.To, "subject", m.Subject, "body", m.Body)
+	return nil
+}
+
+// Worker sends the outbox.
+type Worker struct {
+	store       Store
+	sender      Sender
+	log         *slog.Logger
+	interval    time.Duration
+	maxAttempts int
+}
+
+// NewWorker returns a Worker.
+func NewWorker(store Store, sender Sender, log *slog.Logger) *Worker {
+	return &Worker{store: store, sender: sender, log: log, interval: time.Second, maxAttempts: 8}
+}
+
+// Run sends due mail every interval until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := w.SendDue(ctx); err != nil && ctx.Err() == nil {
+				w.log.Error("sending mail failed", "err", err)
+			}
+		}
+	}
+}
+
+// SendDue sends what is due, one by one, and returns how many were sent.
+// Failures are retried with a doubling delay, then given up.
+func (w *Worker) SendDue(ctx context.Context) (int, error) {
+	now := time.Now().UTC()
+	mails, err := w.store.ClaimMail(ctx, now, now.Add(time.Minute), 20)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, m := range mails {
+		attempts := m.Attempts + 1
+		sendErr := w.sender.Send(ctx, m)
+		msg := ""
+		if sendErr != nil {
+			msg = sendErr.Error()
+			w.log.Warn("mail not sent", "to", m.To, "attempt", attempts, "err", sendErr)
+		} else {
+			sent++
+		}
+		next := time.Now().UTC().Add(time.Duration(1<<min(attempts, 12)) * time.Second)
+		failed := sendErr != nil && attempts >= w.maxAttempts
+		if err := w.store.FinishMail(ctx, m.ID, sendErr == nil, failed, attempts, msg, next); err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}

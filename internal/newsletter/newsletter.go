@@ -1,0 +1,241 @@
+// Package newsletter runs the mailing lists: readers subscribe to a series
+// with double opt-in (a signed confirmation link by mail), confirm, and
+// unsubscribe with a signed link that never expires. Mail goes through an
+// outbox that a worker sends over SMTP, so a slow mail server never slows
+// a reader's request. It imports cms and content only.
+package newsletter
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/content"
+)
+
+// Subscriber statuses.
+const (
+	Pending      = "pending"
+	Confirmed    = "confirmed"
+	Unsubscribed = "unsubscribed"
+)
+
+// Subscriber is one address on one series' list.
+type Subscriber struct {
+	ID             string     `json:"id"`
+	Email          string     `json:"email"`
+	SeriesID       string     `json:"-"`
+	Series         string     `json:"series"`
+	Status         string     `json:"status"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	ConfirmedAt    *time.Time `json:"confirmed_at"`
+	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
+	LastMailedAt   *time.Time `json:"-"`
+	// UnsubscribeURL is the subscriber's signed way out, for every mail the
+	// newsletter tool sends them (in admin listings only).
+	UnsubscribeURL string `json:"unsubscribe_url,omitempty"`
+}
+
+// Mail is one message waiting in the outbox.
+type Mail struct {
+	ID      string
+	To      string
+	Subject string
+	Body    string
+	// Attempts so far, when claimed.
+	Attempts int
+}
+
+// Store keeps subscribers and the mail outbox.
+type Store interface {
+	FindSeries(ctx context.Context, slug string) (content.Series, error)
+	FindSubscriber(ctx context.Context, email, seriesID string) (Subscriber, error)
+	FindSubscriberByID(ctx context.Context, id string) (Subscriber, error)
+	// SaveSubscriber inserts or updates a subscriber and, when m is not
+	// nil, queues the mail, in one transaction.
+	SaveSubscriber(ctx context.Context, s Subscriber, m *Mail) error
+	FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]Subscriber, int, error)
+
+	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Mail, error)
+	FinishMail(ctx context.Context, id string, sent, failed bool, attempts int, lastError string, next time.Time) error
+}
+
+// Config tunes the lists.
+type Config struct {
+	BaseURL *url.URL
+	Key     []byte // signs confirmation and unsubscribe links
+	// ResendAfter is how long a pending address waits before another
+	// confirmation mail may be sent, so that the form cannot bomb an inbox.
+	ResendAfter time.Duration
+	ConfirmTTL  time.Duration
+	Now         func() time.Time
+}
+
+// Service is the mailing-list use cases.
+type Service struct {
+	store Store
+	cfg   Config
+}
+
+// NewService returns a Service.
+func NewService(store Store, cfg Config) *Service {
+	if cfg.ResendAfter == 0 {
+		cfg.ResendAfter = time.Hour
+	}
+	if cfg.ConfirmTTL == 0 {
+		cfg.ConfirmTTL = 7 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{store: store, cfg: cfg}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// SubscribeRequest is what the sign-up form sends.
+type SubscribeRequest struct {
+	Email  string `json:"email"`
+	Series string `json:"series"`
+}
+
+// Subscribe starts the double opt-in for an address. Its answer is the
+// same whether the address was new, pending or confirmed, so that the form
+// does not tell who is on a list.
+func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest) error {
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return cms.Invalid("email", "must be a valid email address")
+	}
+	series, err := s.store.FindSeries(ctx, req.Series)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return cms.Invalid("series", "no such series")
+	} else if err != nil {
+		return err
+	}
+	now := s.now()
+	sub, err := s.store.FindSubscriber(ctx, email, series.ID)
+	switch {
+	case cms.IsCode(err, cms.CodeNotFound):
+		sub = Subscriber{ID: cms.NewID(), Email: email, SeriesID: series.ID, Series: series.Slug, Status: Pending, CreatedAt: now}
+	case err != nil:
+		return err
+	case sub.Status == Confirmed:
+		return nil // already on the list; say nothing more
+	case sub.Status == Pending && sub.LastMailedAt != nil && now.Sub(*sub.LastMailedAt) < s.cfg.ResendAfter:
+		return nil // a confirmation is on its way
+	}
+	sub.Status, sub.UpdatedAt, sub.LastMailedAt = Pending, now, &now
+	err = s.store.SaveSubscriber(ctx, sub, s.confirmationMail(sub, series))
+	if cms.IsCode(err, cms.CodeConflict) {
+		return nil // the same address signed up twice at once; one mail went
+	}
+	return err
+}
+
+func (s *Service) confirmationMail(sub Subscriber, series content.Series) *Mail {
+	exp := s.now().Add(s.cfg.ConfirmTTL).Unix()
+	link := s.link("confirm", s.token("confirm", sub.ID, exp))
+	body := fmt.Sprintf("Hello,\n\nPlease confirm that you want to receive %s at this address:\n\n%s\n\n"+
+		"If you did not ask for this, ignore this message and nothing will be sent.\n"+
+		"To leave the list at any time: %s\n", series.Name, link, s.UnsubscribeLink(sub))
+	return &Mail{ID: cms.NewID(), To: sub.Email, Subject: "Confirm your subscription to " + series.Name, Body: body}
+}
+
+func (s *Service) link(action, token string) string {
+	return s.cfg.BaseURL.String() + "/delivery/v1/subscribers/" + action + "?token=" + url.QueryEscape(token)
+}
+
+// UnsubscribeLink is the link every mail to a subscriber carries.
+func (s *Service) UnsubscribeLink(sub Subscriber) string {
+	return s.link("unsubscribe", s.token("unsubscribe", sub.ID, 0))
+}
+
+// token signs purpose, id and expiry (0 = never).
+func (s *Service) token(purpose, id string, exp int64) string {
+	payload := id + "." + strconv.FormatInt(exp, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.sign(purpose, payload)
+}
+
+func (s *Service) sign(purpose, payload string) string {
+	m := hmac.New(sha256.New, s.cfg.Key)
+	m.Write([]byte("newsletter:" + purpose + "\x00" + payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// open checks a token's signature and expiry and returns the subscriber
+// id; anything wrong is not found, so tokens cannot be probed.
+func (s *Service) open(purpose, token string) (string, error) {
+	bad := cms.NotFound("subscription")
+	enc, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return "", bad
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(s.sign(purpose, string(payload)))) {
+		return "", bad
+	}
+	id, expRaw, _ := strings.Cut(string(payload), ".")
+	exp, err := strconv.ParseInt(expRaw, 10, 64)
+	if err != nil || (exp != 0 && s.now().Unix() > exp) {
+		return "", bad
+	}
+	return id, nil
+}
+
+// Confirm completes the double opt-in.
+func (s *Service) Confirm(ctx context.Context, token string) (Subscriber, error) {
+	return s.setStatus(ctx, "confirm", token, Confirmed)
+}
+
+// Unsubscribe takes an address off a list.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscriber, error) {
+	return s.setStatus(ctx, "unsubscribe", token, Unsubscribed)
+}
+
+func (s *Service) setStatus(ctx context.Context, purpose, token, status string) (Subscriber, error) {
+	id, err := s.open(purpose, token)
+	if err != nil {
+		return Subscriber{}, err
+	}
+	sub, err := s.store.FindSubscriberByID(ctx, id)
+	if err != nil {
+		return Subscriber{}, err
+	}
+	if status == Confirmed && sub.Status == Unsubscribed {
+		// An old confirmation link does not undo an unsubscribe.
+		return Subscriber{}, cms.Errorf(cms.CodeConflict, "this address unsubscribed; subscribe again to get a new link")
+	}
+	if sub.Status == status {
+		return sub, nil
+	}
+	now := s.now()
+	sub.Status, sub.UpdatedAt = status, now
+	if status == Confirmed {
+		sub.ConfirmedAt = &now
+	} else {
+		sub.UnsubscribedAt = &now
+	}
+	return sub, s.store.SaveSubscriber(ctx, sub, nil)
+}
+
+// Subscribers lists a series' subscribers, optionally by status.
+func (s *Service) Subscribers(ctx context.Context, series, status string, limit, offset int) ([]Subscriber, int, error) {
+	if status != "" && status != Pending && status != Confirmed && status != Unsubscribed {
+		return nil, 0, cms.Invalid("status", "must be pending, confirmed or unsubscribed")
+	}
+	list, total, err := s.store.FindSubscribers(ctx, series, status, limit, offset)
+	for i := range list {
+		list[i].UnsubscribeURL = s.UnsubscribeLink(list[i])
+	}
+	return list, total, err
+}
