@@ -81,32 +81,52 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	if opts.BodyLimit == 0 {
 		opts.BodyLimit = 8 << 20
 	}
+	if opts.BaseURL == nil {
+		opts.BaseURL, _ = url.Parse("http://localhost:8080")
+	}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
 	a := &App{opts: opts, Log: opts.Logger, DB: db}
-	authCfg := opts.Auth
-	authCfg.SessionTTL = opts.SessionTTL
+	// Order matters: each step hooks into what the ones before built.
+	steps := []func(context.Context, *store.DB) error{
+		a.buildEditorial, a.buildDelivery, a.buildMedia, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+	}
+	for _, step := range steps {
+		if err := step(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// buildEditorial sets up accounts, authorization and content.
+func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
+	authCfg := a.opts.Auth
+	authCfg.SessionTTL = a.opts.SessionTTL
 	var err error
 	if a.Auth, err = auth.NewService(db, authCfg); err != nil {
-		return nil, err
+		return err
 	}
 	if a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log); err != nil {
-		return nil, err
+		return err
 	}
 	a.Content = content.NewService(db, a.Authz)
-	base := opts.BaseURL
-	if base == nil {
-		base, _ = url.Parse("http://localhost:8080")
-	}
-	a.Delivery, err = delivery.NewService(ctx, db, a.Content, render.New(base), delivery.Config{
-		BaseURL: base, CacheControl: opts.CacheControl, Logger: a.Log,
+	return nil
+}
+
+// buildDelivery sets up what readers get: delivered documents and search,
+// both kept in step by hooks in the publishing transaction.
+func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
+	var err error
+	a.Delivery, err = delivery.NewService(ctx, db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.Content.AddHook(a.Delivery)
-	a.Search = search.NewService(db, a.Content, base)
+	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	a.Delivery.SetSearch(search.LiveIndexer{}, func(ctx context.Context, q url.Values) (any, error) {
 		return a.Search.Search(ctx, search.Params{
 			Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
@@ -114,28 +134,30 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		})
 	})
 	a.Content.AddHook(search.StaffIndexer{})
-	if err := a.buildMedia(db); err != nil {
-		return nil, err
-	}
-	if err := a.buildNewsletter(ctx, db, base); err != nil {
-		return nil, err
-	}
-	a.Webhooks = webhook.NewService(db)
-	a.Worker = webhook.NewWorker(db, webhook.WorkerConfig{Logger: a.Log})
-	a.Content.AddHook(webhook.NewOutbox(base))
+	return nil
+}
+
+// buildWebhooks sets up subscriptions and the outbox hook.
+func (a *App) buildWebhooks(context.Context, *store.DB) error {
+	a.Webhooks = webhook.NewService(a.DB)
+	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{Logger: a.Log})
+	a.Content.AddHook(webhook.NewOutbox(a.opts.BaseURL))
+	return nil
+}
+
+// buildUI parses the newsroom UI's templates.
+func (a *App) buildUI(context.Context, *store.DB) error {
+	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
-		Media: a.Media, SecureCookies: base.Scheme == "https", Logger: a.Log,
+		Media: a.Media, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	return err
 }
 
 // buildMedia sets up uploads: files in MediaDir, heroes checked against
 // the assets, attribution changes re-rendered in delivery.
-func (a *App) buildMedia(db *store.DB) error {
+func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if a.opts.MediaDir == "" {
 		return errors.New("app: no media directory")
 	}
@@ -153,7 +175,8 @@ func (a *App) buildMedia(db *store.DB) error {
 }
 
 // buildNewsletter sets up the mailing lists and the mail they send.
-func (a *App) buildNewsletter(ctx context.Context, db *store.DB, base *url.URL) error {
+func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
+	base := a.opts.BaseURL
 	key, err := db.SigningKey(ctx)
 	if err != nil {
 		return err
@@ -228,7 +251,7 @@ func (a *App) Router() *echo.Echo {
 	management.Register(e.Group("/api/v1"), management.Deps{
 		Auth:          a.Auth,
 		Authz:         a.Authz,
-		SecureCookies: a.opts.BaseURL != nil && a.opts.BaseURL.Scheme == "https",
+		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
 		Delivery:      a.Delivery,
 		Webhooks:      a.Webhooks,
