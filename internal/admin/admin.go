@@ -20,6 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/web"
 )
@@ -33,7 +34,9 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Media is the media library; without it the library and the hero
 	// picker are off.
-	Media         *media.Service
+	Media *media.Service
+	// Search is the staff search; without it the search page is off.
+	Search        *search.Service
 	SecureCookies bool
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
@@ -107,6 +110,9 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/contributors", h.createContributor)
 	s.POST("/contributors/:slug", h.updateContributor)
 	s.GET("/content-types", h.listContentTypes)
+	if h.Search != nil {
+		s.GET("/search", h.staffSearch)
+	}
 	if h.Media != nil {
 		// The media service asks the enforcer who may upload and edit.
 		s.GET("/media", h.listMedia)

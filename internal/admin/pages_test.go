@@ -144,3 +144,21 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffSearch(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		n := setup(t, env)
+		d := create(t, n.writer)
+		page := get(t, n.editor, "/admin/search?q=calibrating", http.StatusOK)
+		contains(t, page, "1 document found.", "/admin/documents/"+d.ID, "<mark>")
+		page = get(t, n.editor, "/admin/search?q=calibrating&state=published", http.StatusOK)
+		contains(t, page, "0 documents found.")
+		// Another writer may not see the draft, so finds nothing.
+		other := env.CreateUser("other@example.org", "author:korea-view")
+		page = get(t, other, "/admin/search?q=calibrating", http.StatusOK)
+		contains(t, page, "0 documents found.")
+		lacks(t, page, d.ID)
+		page = get(t, n.editor, "/admin/search?q=-calibrating", http.StatusOK)
+		contains(t, page, "flash-error")
+	})
+}

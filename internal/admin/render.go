@@ -56,7 +56,7 @@ type page struct {
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Create, Media bool
+	Users, Series, Webhooks, Create, Media, Search bool
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -71,6 +71,7 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 			Series:   h.Authz.Allowed(actor, "manage", authz.SeriesObj),
 			Webhooks: h.Authz.Allowed(actor, "manage", authz.Webhooks),
 			Media:    h.Media != nil,
+			Search:   h.Search != nil,
 		}
 		if series, err := h.Content.AllSeries(c.Request().Context()); err == nil {
 			p.Nav.Create = h.canSomewhere(actor, series, "create", "")

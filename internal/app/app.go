@@ -150,7 +150,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
-		Media: a.Media, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		Media: a.Media, Search: a.Search, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
 }
