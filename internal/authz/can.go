@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 )
@@ -57,7 +58,7 @@ func (en *Enforcer) Can(actor cms.Actor, act string, obj Object) error {
 	if en.Allowed(actor, act, obj) {
 		return nil
 	}
-	return cms.Errorf(cms.CodeForbidden, "you may not %s this %s", act, obj.Kind)
+	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on this %s", act, strings.ReplaceAll(obj.Kind, "_", " "))
 }
 
 // CanSomewhere returns nil when the actor may do act on objects of this
@@ -74,7 +75,7 @@ func (en *Enforcer) CanSomewhere(actor cms.Actor, act string, obj Object) error 
 			return nil
 		}
 	}
-	return cms.Errorf(cms.CodeForbidden, "you may not %s %ss", act, obj.Kind)
+	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on %ss in any series", act, strings.ReplaceAll(obj.Kind, "_", " "))
 }
 
 // domainsOf lists the series in which the user holds any role directly.
