@@ -12,14 +12,19 @@ import (
 	"io"
 	"maps"
 	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/emersion/go-smtp"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -60,6 +65,17 @@ func inScope(path string) bool {
 // at /media/{id}.
 func public(path string) bool {
 	return strings.HasPrefix(path, "/delivery/") || path == "/sitemap.xml" || strings.HasPrefix(path, "/media/")
+}
+
+// publicWrite reports whether a public path changes state: the mailing
+// lists' sign-up and their confirm and unsubscribe links, the delivery
+// API's one write. The rules for public routes are there for caches,
+// which keep and share what they serve; these routes must never be
+// served from a cache (a stored "confirmed" would answer a link that
+// confirms nothing), so checkPublicWrite holds them to rules of their
+// own. Every other public route stays read-only and cacheable.
+func publicWrite(path string) bool {
+	return path == "/delivery/v1/subscribers" || strings.HasPrefix(path, "/delivery/v1/subscribers/")
 }
 
 // openAPIPath turns an Echo route path into an OpenAPI path template:
@@ -246,6 +262,16 @@ func TestOpenAPIConventions(t *testing.T) {
 			}
 			checkFileResponses(t, where, responses)
 			if public(path) {
+				if secured {
+					t.Errorf(`%s: it is public; say "security": []`, where)
+				}
+				if responses["401"] != nil || responses["403"] != nil {
+					t.Errorf("%s: a public route answers neither 401 nor 403", where)
+				}
+			}
+			if public(path) && publicWrite(path) {
+				checkPublicWrite(t, where, method, op)
+			} else if public(path) {
 				// Public routes are read-only, and what they serve may be
 				// cached: whatever carries a validator (an ETag, or a
 				// file's Last-Modified) answers 304 to a conditional
@@ -253,12 +279,6 @@ func TestOpenAPIConventions(t *testing.T) {
 				// (a preview: not at all).
 				if method != http.MethodGet {
 					t.Errorf("%s: public routes are read-only", where)
-				}
-				if secured {
-					t.Errorf(`%s: it is public; say "security": []`, where)
-				}
-				if responses["401"] != nil || responses["403"] != nil {
-					t.Errorf("%s: a public route answers neither 401 nor 403", where)
 				}
 				ok := responses["200"]
 				switch {
@@ -278,6 +298,54 @@ func TestOpenAPIConventions(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// checkPublicWrite checks a public route that changes state (publicWrite):
+// a GET (a link followed from a mail) or a POST (a form, a mail client's
+// one-click unsubscribe). No success it answers may be reused by a cache:
+// no conditional request, no validator (ETag, Last-Modified), no 304, and
+// "Cache-Control: no-store" always sent (#/components/headers/
+// NoStoreCacheControl). Only a POST's success may leave Cache-Control out,
+// as a cache never reuses the answer to a POST without explicit freshness
+// (RFC 9111 §4); when it does send one, it says no-store too.
+func checkPublicWrite(t *testing.T, where, method string, op *openapi3.Operation) {
+	t.Helper()
+	if method != http.MethodGet && method != http.MethodPost {
+		t.Errorf("%s: a public write is a GET (a link in a mail) or a POST (a form, one-click unsubscribe)", where)
+	}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == "header" && (p.Value.Name == "If-None-Match" || p.Value.Name == "If-Modified-Since") {
+			t.Errorf("%s: a public write is never served from a cache: drop the conditional %s", where, p.Value.Name)
+		}
+	}
+	for code, ref := range op.Responses.Map() {
+		if code == "304" {
+			t.Errorf("%s: a public write is never served from a cache: it answers no 304", where)
+		}
+		if !strings.HasPrefix(code, "2") || ref.Value == nil {
+			continue
+		}
+		for _, name := range []string{"ETag", "Last-Modified"} {
+			if ref.Value.Headers[name] != nil {
+				t.Errorf("%s: response %s of a public write carries no validator (%s)", where, code, name)
+			}
+		}
+		cc := ref.Value.Headers["Cache-Control"]
+		if cc == nil {
+			if method != http.MethodPost {
+				t.Errorf("%s: response %s changes state on a GET: say Cache-Control: no-store (#/components/headers/NoStoreCacheControl)", where, code)
+			}
+			continue
+		}
+		var value any
+		required := cc.Value != nil && cc.Value.Required
+		if required && cc.Value.Schema != nil && cc.Value.Schema.Value != nil {
+			value = cc.Value.Schema.Value.Const
+		}
+		if s, _ := value.(string); !required || !slices.Contains(strings.Split(strings.ReplaceAll(s, " ", ""), ","), "no-store") {
+			t.Errorf("%s: response %s of a public write must always say Cache-Control: no-store (#/components/headers/NoStoreCacheControl)", where, code)
 		}
 	}
 }
@@ -506,8 +574,9 @@ func (k *contract) login(env *apptest.Env, email, password string) *apptest.Clie
 // every exchange against the document.
 func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	const bodyLimit = 16 << 10
+	box := startMailbox(t)
 	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{
-		Configure: func(o *app.Options) { o.BodyLimit, o.UploadLimit = bodyLimit, uploadLimit },
+		Configure: func(o *app.Options) { o.BodyLimit, o.UploadLimit, o.SMTPURL = bodyLimit, uploadLimit, box.url },
 	})
 	k := newContract(t)
 	anon := env.Anonymous()
@@ -590,6 +659,7 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	checkContentCalls(t, env, k, admin)
 	checkDeliveryCalls(t, env, k, admin)
 	checkMediaCalls(t, env, k)
+	checkSubscriberCalls(t, env, k, admin, box, bodyLimit)
 
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNoContent)
 	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNotFound)
@@ -1303,6 +1373,213 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	k.do(anon, "GET", publicFile, nil, http.StatusNotModified, "If-Modified-Since", live.Header.Get("Last-Modified"))
 	k.do(publisher, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "unpublish"}, http.StatusOK)
 	k.do(anon, "GET", publicFile, nil, http.StatusNotFound)
+}
+
+// mailbox is a real SMTP server on a loopback port (go-smtp) that keeps
+// the messages it receives, as newsletter_test does.
+type mailbox struct {
+	url  string // smtp://127.0.0.1:port, for app.Options.SMTPURL
+	mu   sync.Mutex
+	msgs []string
+}
+
+type mailSession struct{ box *mailbox }
+
+func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return mailSession{b}, nil }
+func (mailSession) Reset()                                     {}
+func (mailSession) Logout() error                              { return nil }
+func (mailSession) Mail(string, *smtp.MailOptions) error       { return nil }
+func (mailSession) Rcpt(string, *smtp.RcptOptions) error       { return nil }
+func (s mailSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	s.box.msgs = append(s.box.msgs, string(data))
+	return nil
+}
+
+// take returns the messages received since the last call, with their
+// quoted-printable soft line breaks undone.
+func (b *mailbox) take() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	msgs := b.msgs
+	b.msgs = nil
+	for i, m := range msgs {
+		if body, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m))); err == nil {
+			msgs[i] = string(body)
+		}
+	}
+	return msgs
+}
+
+func startMailbox(t *testing.T) *mailbox {
+	t.Helper()
+	box := &mailbox{}
+	srv := smtp.NewServer(box)
+	srv.Domain = "localhost"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	box.url = "smtp://" + ln.Addr().String()
+	return box
+}
+
+var confirmLinkRE = regexp.MustCompile(`/delivery/v1/subscribers/confirm\?token=[A-Za-z0-9_%.\-]+`)
+
+// checkSubscriberCalls plays the mailing lists through the contract:
+// sign-ups, all answered with the same 202, and the refused ones (400,
+// 413); the confirmation mail, through a real SMTP server; the admin
+// listing with each subscriber's way out, and who may not read it (401,
+// 403) or asks it wrongly (400); a tampered link and a token used for the
+// other purpose (404); the confirmation by its link (GET, then POST, both
+// no-store); the unsubscribe by the listing's unsubscribe_url as a mail
+// client's one-click POST, then GET; the old confirmation link after it
+// (409); and a sign-up again.
+func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client, box *mailbox, bodyLimit int) {
+	t.Helper()
+	ctx := context.Background()
+	anon := env.Anonymous()
+	const signUp = "/delivery/v1/subscribers"
+	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "weekly-letter", "name": "Weekly Letter", "kind": "newsletter"}, http.StatusCreated)
+
+	// Refused sign-ups: nothing is queued.
+	for _, bad := range []any{
+		map[string]any{"email": "not-an-address", "series": "weekly-letter"},
+		map[string]any{"email": "Reader <reader@example.org>", "series": "weekly-letter"},
+		map[string]any{"email": "reader@example.org", "series": "no-such-series"},
+		map[string]any{"email": "reader@example.org"},
+		map[string]any{"email": "reader@example.org", "series": "weekly-letter", "name": "Reader"},
+		map[string]any{"email": 5, "series": "weekly-letter"},
+		`{"email":`,
+	} {
+		k.do(anon, "POST", signUp, bad, http.StatusBadRequest)
+	}
+	k.do(anon, "POST", signUp, `{"email":"`+strings.Repeat("a", 2*bodyLimit)+`@example.org","series":"weekly-letter"}`, http.StatusRequestEntityTooLarge)
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 0 {
+		t.Fatalf("refused sign-ups: sent %d mail, %v; want none", n, err)
+	}
+
+	// Sign-ups: the same answer for a new and a pending address, and for a
+	// form on another site (CORS); one confirmation mail.
+	sign := map[string]any{"email": " Reader@Example.org ", "series": "weekly-letter"}
+	first := k.do(anon, "POST", signUp, sign, http.StatusAccepted, "Origin", "https://reader.example")
+	if got := first.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("POST %s with Origin: Access-Control-Allow-Origin %q, want *", signUp, got)
+	}
+	if again := k.do(anon, "POST", signUp, sign, http.StatusAccepted); !bytes.Equal(first.Body, again.Body) {
+		t.Errorf("sign-up answers differ: %s / %s", first.Body, again.Body)
+	}
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 {
+		t.Fatalf("sent %d mail, %v; want one confirmation (the second sign-up within the hour sends none)", n, err)
+	}
+	msgs := box.take()
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "reader@example.org") {
+		t.Fatalf("mailbox: %q", msgs)
+	}
+	confirm := confirmLinkRE.FindString(msgs[0])
+	if confirm == "" {
+		t.Fatalf("no confirmation link in %q", msgs[0])
+	}
+
+	// The admin listing, with each subscriber's way out.
+	type subscriber struct {
+		Email          string `json:"email"`
+		Status         string `json:"status"`
+		UnsubscribeURL string `json:"unsubscribe_url"`
+	}
+	var list struct {
+		Data  []subscriber `json:"data"`
+		Total int          `json:"total"`
+	}
+	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter&status=pending&limit=10&offset=0", nil, http.StatusOK).Decode(&list)
+	if list.Total != 1 || len(list.Data) != 1 || list.Data[0].Email != "reader@example.org" || list.Data[0].Status != "pending" {
+		t.Fatalf("pending subscribers: %+v", list)
+	}
+	out, err := url.Parse(list.Data[0].UnsubscribeURL)
+	if err != nil || out.Path != "/delivery/v1/subscribers/unsubscribe" || out.Query().Get("token") == "" {
+		t.Fatalf("unsubscribe_url %q", list.Data[0].UnsubscribeURL)
+	}
+	if !strings.Contains(msgs[0], list.Data[0].UnsubscribeURL) {
+		t.Errorf("the confirmation mail does not carry the way out %s: %q", list.Data[0].UnsubscribeURL, msgs[0])
+	}
+	k.do(admin, "GET", "/api/v1/subscribers", nil, http.StatusOK)
+	k.do(admin, "GET", "/api/v1/subscribers?series=no-such-series", nil, http.StatusOK).Decode(&list)
+	if list.Total != 0 || len(list.Data) != 0 {
+		t.Errorf("an unknown series' list: %+v", list)
+	}
+	for _, bad := range []string{"status=bogus", "limit=0", "limit=1001", "limit=many", "offset=-1"} {
+		k.do(admin, "GET", "/api/v1/subscribers?"+bad, nil, http.StatusBadRequest)
+	}
+	k.do(env.CreateUser("list-editor@example.org", "editor:weekly-letter"), "GET", "/api/v1/subscribers", nil, http.StatusForbidden)
+	k.do(anon, "GET", "/api/v1/subscribers", nil, http.StatusUnauthorized)
+
+	// Confirmation: a tampered token, a missing one and an unsubscribe
+	// token are not found; the mailed link confirms, again and again.
+	_, token, _ := strings.Cut(out.RawQuery, "token=")
+	k.do(anon, "GET", confirm+"x", nil, http.StatusNotFound)
+	k.do(anon, "GET", "/delivery/v1/subscribers/confirm", nil, http.StatusNotFound)
+	k.do(anon, "GET", "/delivery/v1/subscribers/confirm?token="+token, nil, http.StatusNotFound)
+	_, confirmToken, _ := strings.Cut(confirm, "token=")
+	k.do(anon, "POST", "/delivery/v1/subscribers/unsubscribe?token="+confirmToken, nil, http.StatusNotFound)
+	var state struct {
+		Status string `json:"status"`
+		Series string `json:"series"`
+	}
+	done := k.do(anon, "GET", confirm, nil, http.StatusOK)
+	done.Decode(&state)
+	if state.Status != "confirmed" || state.Series != "weekly-letter" || done.Header.Get("Cache-Control") != "no-store" || done.Header.Get("ETag") != "" {
+		t.Errorf("confirm: %s, headers %v", done.Body, done.Header)
+	}
+	k.do(anon, "POST", confirm, nil, http.StatusOK).Decode(&state)
+	if state.Status != "confirmed" {
+		t.Errorf("confirm again by POST: %+v", state)
+	}
+	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter&status=confirmed", nil, http.StatusOK).Decode(&list)
+	if list.Total != 1 || list.Data[0].UnsubscribeURL != out.String() {
+		t.Fatalf("confirmed subscribers: %+v", list)
+	}
+	// A confirmed address signing up again: the same answer, no mail.
+	if again := k.do(anon, "POST", signUp, sign, http.StatusAccepted); !bytes.Equal(first.Body, again.Body) {
+		t.Errorf("sign-up answers differ for a confirmed address: %s / %s", first.Body, again.Body)
+	}
+	if n, _ := env.App.Mailer.SendDue(ctx); n != 0 {
+		t.Errorf("mailed a confirmed subscriber again")
+	}
+
+	// The way out: a mail client's one-click POST (RFC 8058), then the
+	// link followed by a person; the old confirmation does not undo it.
+	left := k.do(anon, "POST", out.RequestURI(), "List-Unsubscribe=One-Click", http.StatusOK, "Content-Type", "application/x-www-form-urlencoded")
+	left.Decode(&state)
+	if state.Status != "unsubscribed" || state.Series != "weekly-letter" || left.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("one-click unsubscribe: %s, headers %v", left.Body, left.Header)
+	}
+	k.do(anon, "GET", out.RequestURI(), nil, http.StatusOK).Decode(&state)
+	if state.Status != "unsubscribed" {
+		t.Errorf("unsubscribe again: %+v", state)
+	}
+	k.do(anon, "GET", out.RequestURI()+"x", nil, http.StatusNotFound)
+	k.do(anon, "GET", confirm, nil, http.StatusConflict)
+	k.do(admin, "GET", "/api/v1/subscribers?status=unsubscribed", nil, http.StatusOK).Decode(&list)
+	if list.Total != 1 || list.Data[0].Status != "unsubscribed" {
+		t.Errorf("unsubscribed subscribers: %+v", list)
+	}
+
+	// Signing up again is the way back: pending, and a new link is mailed.
+	k.do(anon, "POST", signUp, sign, http.StatusAccepted)
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.take()) != 1 {
+		t.Errorf("sign-up after unsubscribing: sent %d mail, %v; want a new confirmation", n, err)
+	}
+	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter", nil, http.StatusOK).Decode(&list)
+	if list.Total != 1 || list.Data[0].Status != "pending" {
+		t.Errorf("after signing up again: %+v", list)
+	}
 }
 
 // TestOpenAPIStrictBodies sends an unknown field to every documented
