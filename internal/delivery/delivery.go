@@ -8,59 +8,23 @@ package delivery
 
 import (
 	"context"
-	"time"
 
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/published"
 )
-
-// Entry is one delivered document: its pre-rendered JSON and what
-// listings filter and sort on.
-type Entry struct {
-	DocumentID   string
-	SeriesID     string
-	SeriesSlug   string
-	ParentSlug   *string
-	Type         string
-	Slug         string
-	Title        string
-	Summary      string
-	Revision     int
-	PublishedAt  time.Time
-	UpdatedAt    time.Time
-	Body         []byte
-	Topics       []string
-	Contributors []string // slugs: credited and byline
-	HeroID       *string
-}
-
-// Query selects delivered documents, newest first.
-type Query struct {
-	Series      string // includes the series' children
-	Type        string
-	Topic       string
-	Contributor string
-	After       *Position
-	Limit       int
-}
-
-// Position is where a page of a listing ends.
-type Position struct {
-	PublishedAt time.Time
-	DocumentID  string
-}
 
 // Store is what delivery needs from persistence. The write methods run in
 // the publishing transaction.
 type Store interface {
-	PutDelivered(ctx context.Context, e Entry) error
+	PutDelivered(ctx context.Context, e published.Entry) error
 	DeleteDelivered(ctx context.Context, documentID string) error
 	BumpDeliveryVersion(ctx context.Context) error
 
 	DeliveryVersion(ctx context.Context) (int64, error)
 	SigningKey(ctx context.Context) ([]byte, error)
-	FindDelivered(ctx context.Context, seriesSlug, slug string) (Entry, error)
-	FindDeliveredPage(ctx context.Context, q Query) (entries []Entry, total int, err error)
+	FindDelivered(ctx context.Context, seriesSlug, slug string) (published.Entry, error)
+	FindDeliveredPage(ctx context.Context, q published.Query) (entries []published.Entry, total int, err error)
 	CountDelivered(ctx context.Context) (map[string]int, error) // by series slug, own documents only
 	// FindDeliveredIDs lists live documents of a series, crediting a
 	// contributor, or showing an asset (whichever is given).

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 const jsonType = "application/json"
@@ -35,8 +36,8 @@ const (
 )
 
 // listQuery reads and checks a listing's parameters.
-func (s *Service) listQuery(c echo.Context) (Query, error) {
-	q := Query{
+func (s *Service) listQuery(c echo.Context) (published.Query, error) {
+	q := published.Query{
 		Series: c.QueryParam("series"), Type: c.QueryParam("type"),
 		Topic: strings.ToLower(c.QueryParam("topic")), Contributor: c.QueryParam("contributor"), Limit: defaultLimit,
 	}
@@ -72,7 +73,7 @@ func (s *Service) listDocuments(c echo.Context) error {
 		if len(entries) > q.Limit {
 			entries = entries[:q.Limit]
 			last := entries[len(entries)-1]
-			next = s.sealCursor(Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
+			next = s.sealCursor(published.Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
 		}
 		return pageJSON(entries, next, total), jsonType, nil
 	})
@@ -80,7 +81,7 @@ func (s *Service) listDocuments(c echo.Context) error {
 
 // pageJSON splices the stored document bytes into a page without decoding
 // them: {"data":[…],"next_cursor":…,"total":n}.
-func pageJSON(entries []Entry, next string, total int) []byte {
+func pageJSON(entries []published.Entry, next string, total int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"data":[`)
 	for i, e := range entries {
@@ -105,27 +106,27 @@ func pageJSON(entries []Entry, next string, total int) []byte {
 func canonicalQuery(v url.Values) string { return v.Encode() } // Encode sorts by key
 
 // sealCursor signs a position so that a client cannot forge one.
-func (s *Service) sealCursor(p Position) string {
+func (s *Service) sealCursor(p published.Position) string {
 	payload := strconv.FormatInt(p.PublishedAt.UnixNano(), 10) + "," + p.DocumentID
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.sign("cursor", payload)
 }
 
-func (s *Service) openCursor(raw string) (Position, error) {
+func (s *Service) openCursor(raw string) (published.Position, error) {
 	bad := cms.Invalid("cursor", "is not a cursor this API gave out")
 	enc, sig, ok := strings.Cut(raw, ".")
 	if !ok {
-		return Position{}, bad
+		return published.Position{}, bad
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(enc)
 	if err != nil || !hmac.Equal([]byte(sig), []byte(s.sign("cursor", string(payload)))) {
-		return Position{}, bad
+		return published.Position{}, bad
 	}
 	nanos, id, ok := strings.Cut(string(payload), ",")
 	n, err := strconv.ParseInt(nanos, 10, 64)
 	if !ok || err != nil || id == "" {
-		return Position{}, bad
+		return published.Position{}, bad
 	}
-	return Position{PublishedAt: time.Unix(0, n).UTC(), DocumentID: id}, nil
+	return published.Position{PublishedAt: time.Unix(0, n).UTC(), DocumentID: id}, nil
 }
 
 // sign is an HMAC-SHA256 of payload under the site's key, scoped by

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -64,7 +65,7 @@ func (s *Service) feed(c echo.Context, src feedSource, format string) error {
 
 // latest decodes the newest delivered documents of a series (or all).
 func (s *Service) latest(ctx context.Context, series string, n int) ([]render.Document, error) {
-	entries, _, err := s.store.FindDeliveredPage(ctx, Query{Series: series, Limit: n})
+	entries, _, err := s.store.FindDeliveredPage(ctx, published.Query{Series: series, Limit: n})
 	if err != nil {
 		return nil, err
 	}

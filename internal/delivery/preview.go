@@ -13,28 +13,15 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
-// PreviewLink lets someone without an account read a document's head
-// revision until it expires or is revoked.
-type PreviewLink struct {
-	ID         string     `json:"id"`
-	DocumentID string     `json:"document_id"`
-	CreatedBy  string     `json:"created_by"`
-	ExpiresAt  time.Time  `json:"expires_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	Uses       int        `json:"uses"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-	URL        string     `json:"url,omitempty"` // only when created
-}
-
 // PreviewStore keeps preview links.
 type PreviewStore interface {
-	CreatePreviewLink(ctx context.Context, l PreviewLink) error
-	FindPreviewLink(ctx context.Context, id string) (PreviewLink, error)
-	FindPreviewLinks(ctx context.Context, documentID string) ([]PreviewLink, error)
+	CreatePreviewLink(ctx context.Context, l published.PreviewLink) error
+	FindPreviewLink(ctx context.Context, id string) (published.PreviewLink, error)
+	FindPreviewLinks(ctx context.Context, documentID string) ([]published.PreviewLink, error)
 	RevokePreviewLink(ctx context.Context, documentID, id string, at time.Time) error
 	TouchPreviewLink(ctx context.Context, id string, at time.Time) error
 }
@@ -56,28 +43,28 @@ type PreviewRequest struct {
 
 // CreatePreviewLink makes a signed, expiring link to a document's head
 // revision for someone who may read the document.
-func (s *Service) CreatePreviewLink(ctx context.Context, actor cms.Actor, documentID string, req PreviewRequest) (PreviewLink, error) {
+func (s *Service) CreatePreviewLink(ctx context.Context, actor cms.Actor, documentID string, req PreviewRequest) (published.PreviewLink, error) {
 	if _, err := s.docs.Document(ctx, actor, documentID); err != nil {
-		return PreviewLink{}, err
+		return published.PreviewLink{}, err
 	}
 	ttl := defaultPreviewTTL
 	if req.ExpiresIn != 0 {
 		ttl = time.Duration(req.ExpiresIn) * time.Second
 		if ttl <= 0 || ttl > maxPreviewTTL {
-			return PreviewLink{}, cms.Invalid("expires_in", "must be between 1 second and 30 days")
+			return published.PreviewLink{}, cms.Invalid("expires_in", "must be between 1 second and 30 days")
 		}
 	}
 	now := time.Now().UTC()
-	l := PreviewLink{ID: cms.NewID(), DocumentID: documentID, CreatedBy: actor.UserID, ExpiresAt: now.Add(ttl), CreatedAt: now}
+	l := published.PreviewLink{ID: cms.NewID(), DocumentID: documentID, CreatedBy: actor.UserID, ExpiresAt: now.Add(ttl), CreatedAt: now}
 	if err := s.previews.CreatePreviewLink(ctx, l); err != nil {
-		return PreviewLink{}, err
+		return published.PreviewLink{}, err
 	}
 	l.URL = s.cfg.BaseURL.String() + "/delivery/v1/preview/" + s.previewToken(l)
 	return l, nil
 }
 
 // PreviewLinks lists a document's links.
-func (s *Service) PreviewLinks(ctx context.Context, actor cms.Actor, documentID string) ([]PreviewLink, error) {
+func (s *Service) PreviewLinks(ctx context.Context, actor cms.Actor, documentID string) ([]published.PreviewLink, error) {
 	if _, err := s.docs.Document(ctx, actor, documentID); err != nil {
 		return nil, err
 	}
@@ -92,7 +79,7 @@ func (s *Service) RevokePreviewLink(ctx context.Context, actor cms.Actor, docume
 	return s.previews.RevokePreviewLink(ctx, documentID, id, time.Now().UTC())
 }
 
-func (s *Service) previewToken(l PreviewLink) string {
+func (s *Service) previewToken(l published.PreviewLink) string {
 	payload := l.ID + "," + strconv.FormatInt(l.ExpiresAt.Unix(), 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.sign("preview", payload)
 }

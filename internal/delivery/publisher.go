@@ -7,6 +7,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -65,7 +66,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if err != nil {
 		return err
 	}
-	e := Entry{
+	e := published.Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
 		Type: d.Type, Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number,
 		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics, HeroID: rev.Hero,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 // seriesOut is a series as delivered, with the number of published
@@ -97,7 +98,7 @@ func (s *Service) getContributor(c echo.Context) error {
 		if err != nil {
 			return nil, "", err
 		}
-		entries, total, err := s.store.FindDeliveredPage(ctx, Query{Contributor: slug, Limit: defaultLimit})
+		entries, total, err := s.store.FindDeliveredPage(ctx, published.Query{Contributor: slug, Limit: defaultLimit})
 		if err != nil {
 			return nil, "", err
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 // maxSitemapURLs is the sitemap protocol's limit for one file.
@@ -23,7 +25,7 @@ type sitemapURL struct {
 
 func (s *Service) sitemap(c echo.Context) error {
 	return s.serve(c, "sitemap", func() ([]byte, string, error) {
-		entries, _, err := s.store.FindDeliveredPage(c.Request().Context(), Query{Limit: maxSitemapURLs})
+		entries, _, err := s.store.FindDeliveredPage(c.Request().Context(), published.Query{Limit: maxSitemapURLs})
 		if err != nil {
 			return nil, "", err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 type deliveredRow struct {
@@ -27,14 +28,14 @@ type deliveredRow struct {
 
 func (deliveredRow) TableName() string { return "delivered_documents" }
 
-func (r deliveredRow) entry() delivery.Entry {
-	return delivery.Entry{DocumentID: r.DocumentID, SeriesID: r.SeriesID, SeriesSlug: r.SeriesSlug,
+func (r deliveredRow) entry() published.Entry {
+	return published.Entry{DocumentID: r.DocumentID, SeriesID: r.SeriesID, SeriesSlug: r.SeriesSlug,
 		ParentSlug: r.ParentSlug, Type: r.Type, Slug: r.Slug, Title: r.Title, Revision: r.Revision,
 		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body), HeroID: r.HeroID}
 }
 
 // PutDelivered stores (or replaces) a document's delivered form.
-func (db *DB) PutDelivered(ctx context.Context, e delivery.Entry) error {
+func (db *DB) PutDelivered(ctx context.Context, e published.Entry) error {
 	if err := db.DeleteDelivered(ctx, e.DocumentID); err != nil {
 		return err
 	}
@@ -104,13 +105,13 @@ func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
 }
 
 // FindDelivered returns the live document with this series and slug.
-func (db *DB) FindDelivered(ctx context.Context, seriesSlug, slug string) (delivery.Entry, error) {
+func (db *DB) FindDelivered(ctx context.Context, seriesSlug, slug string) (published.Entry, error) {
 	var row deliveredRow
 	err := db.q(ctx).Where("series_slug = ? AND slug = ?", seriesSlug, slug).Take(&row).Error
 	return row.entry(), notFound(err, "document")
 }
 
-func deliveredWhere(q delivery.Query) (string, []any) {
+func deliveredWhere(q published.Query) (string, []any) {
 	where := []string{"1 = 1"}
 	var args []any
 	if q.Series != "" {
@@ -134,7 +135,7 @@ func deliveredWhere(q delivery.Query) (string, []any) {
 
 // FindDeliveredPage returns up to q.Limit+1 live documents, newest first,
 // after q.After, and the exact number matching q's filters.
-func (db *DB) FindDeliveredPage(ctx context.Context, q delivery.Query) ([]delivery.Entry, int, error) {
+func (db *DB) FindDeliveredPage(ctx context.Context, q published.Query) ([]published.Entry, int, error) {
 	where, args := deliveredWhere(q)
 	var total int64
 	if err := db.q(ctx).Raw("SELECT COUNT(*) FROM delivered_documents d WHERE "+where, args...).Scan(&total).Error; err != nil {
@@ -151,7 +152,7 @@ func (db *DB) FindDeliveredPage(ctx context.Context, q delivery.Query) ([]delive
 	if err != nil {
 		return nil, 0, wrap(err)
 	}
-	out := make([]delivery.Entry, len(rows))
+	out := make([]published.Entry, len(rows))
 	for i, r := range rows {
 		out[i] = r.entry()
 	}
@@ -175,7 +176,7 @@ func (db *DB) CountDelivered(ctx context.Context) (map[string]int, error) {
 // FindDeliveredIDs lists live documents of a series (with its children),
 // crediting a contributor, or showing an asset.
 func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error) {
-	where, args := deliveredWhere(delivery.Query{Series: seriesSlug, Contributor: contributor})
+	where, args := deliveredWhere(published.Query{Series: seriesSlug, Contributor: contributor})
 	if heroID != "" {
 		where += " AND d.hero_id = ?"
 		args = append(args, heroID)
@@ -198,31 +199,31 @@ type previewRow struct {
 
 func (previewRow) TableName() string { return "preview_links" }
 
-func (r previewRow) link() delivery.PreviewLink {
-	return delivery.PreviewLink{ID: r.ID, DocumentID: r.DocumentID, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt,
+func (r previewRow) link() published.PreviewLink {
+	return published.PreviewLink{ID: r.ID, DocumentID: r.DocumentID, CreatedBy: r.CreatedBy, ExpiresAt: r.ExpiresAt,
 		RevokedAt: r.RevokedAt, Uses: r.Uses, LastUsedAt: r.LastUsedAt, CreatedAt: r.CreatedAt}
 }
 
 // CreatePreviewLink stores a preview link.
-func (db *DB) CreatePreviewLink(ctx context.Context, l delivery.PreviewLink) error {
+func (db *DB) CreatePreviewLink(ctx context.Context, l published.PreviewLink) error {
 	row := previewRow{ID: l.ID, DocumentID: l.DocumentID, CreatedBy: l.CreatedBy, ExpiresAt: l.ExpiresAt, CreatedAt: l.CreatedAt}
 	return wrap(db.q(ctx).Create(&row).Error)
 }
 
 // FindPreviewLink returns one preview link.
-func (db *DB) FindPreviewLink(ctx context.Context, id string) (delivery.PreviewLink, error) {
+func (db *DB) FindPreviewLink(ctx context.Context, id string) (published.PreviewLink, error) {
 	var row previewRow
 	err := db.q(ctx).Where("id = ?", id).Take(&row).Error
 	return row.link(), notFound(err, "preview link")
 }
 
 // FindPreviewLinks lists a document's preview links, newest first.
-func (db *DB) FindPreviewLinks(ctx context.Context, documentID string) ([]delivery.PreviewLink, error) {
+func (db *DB) FindPreviewLinks(ctx context.Context, documentID string) ([]published.PreviewLink, error) {
 	var rows []previewRow
 	if err := db.q(ctx).Where("document_id = ?", documentID).Order("created_at DESC").Find(&rows).Error; err != nil {
 		return nil, wrap(err)
 	}
-	out := make([]delivery.PreviewLink, len(rows))
+	out := make([]published.PreviewLink, len(rows))
 	for i, r := range rows {
 		out[i] = r.link()
 	}

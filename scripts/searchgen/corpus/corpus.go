@@ -20,7 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/store"
@@ -231,7 +231,7 @@ func write(ctx context.Context, tx *recorder, s content.Series, d content.Docume
 	if err := (search.StaffIndexer{}).DocumentChanged(ctx, tx, content.Change{After: &d}); err != nil {
 		return err
 	}
-	e := delivery.Entry{DocumentID: d.ID, SeriesID: s.ID, SeriesSlug: s.Slug, ParentSlug: s.Parent, Type: d.Type,
+	e := published.Entry{DocumentID: d.ID, SeriesID: s.ID, SeriesSlug: s.Slug, ParentSlug: s.Parent, Type: d.Type,
 		Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number, PublishedAt: doc.PublishedAt,
 		UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics}
 	for _, c := range doc.Credits {
