@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
-	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/published"
 )
 
@@ -246,5 +245,3 @@ func (db *DB) RevokePreviewLink(ctx context.Context, documentID, id string, at t
 func (db *DB) TouchPreviewLink(ctx context.Context, id string, at time.Time) error {
 	return wrap(db.q(ctx).Exec("UPDATE preview_links SET uses = uses + 1, last_used_at = ? WHERE id = ?", at, id).Error)
 }
-
-var _ delivery.Store = (*DB)(nil)
