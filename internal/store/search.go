@@ -17,9 +17,8 @@ import (
 //
 //   - Filters (a series with its children, type, year, topic) are tokens
 //     in each row's tags, matched through the full-text index together
-//     with the reader's words, never through a join. The reader's words
-//     only ever match the text (FTS5: a column filter; PostgreSQL: tags
-//     have their own tsvector), so no word can match a tag.
+//     with the reader's words, never through a join. No word a reader
+//     types can match a tag (see tagToken).
 //   - The total is exact: the index counts every match.
 //   - Ranking: the newest rankWindow matches (rowids follow publish
 //     order) are ranked by relevance — bm25 on SQLite, ts_rank on
@@ -35,65 +34,72 @@ import (
 //
 // Snippets are made for the page's hits only.
 
-// rankWindow is how many of the newest matches are ranked by relevance.
-const rankWindow = 1000
+// rankWindow is how many of the newest matches are ranked by relevance
+// (a variable for tests only).
+var rankWindow = 1000
 
-// Tag tokens: a kind letter, the value in hex, and a final "0", so that
-// they are letters and digits only, no stemmer changes them, and no two
-// values share one.
+// Tag tokens: a marker (SQLite), a kind letter, the value in hex and a
+// final "0" — letters and digits otherwise, so that no stemmer changes
+// them and no two values share one. On SQLite the marker, U+E000, is a
+// token character of the index (migrations/sqlite/00005_search.sql) that
+// a reader's words, letters and digits only, never contain; PostgreSQL
+// keeps tags in a tsvector of their own.
 const (
 	tagSeries = 's' // the document's series and its parent
 	tagType   = 't'
 	tagYear   = 'y'
 	tagTopic  = 'k'
-	tagAll    = "z0" // every row
 )
 
-func tagToken(kind byte, value string) string {
-	return string(kind) + hex.EncodeToString([]byte(value)) + "0"
+func (db *DB) tagToken(kind byte, value string) string {
+	marker := "\ue000"
+	if db.dialect == Postgres {
+		marker = ""
+	}
+	return marker + string(kind) + hex.EncodeToString([]byte(value)) + "0"
 }
 
 // liveTags is the tags column of a document's row.
-func liveTags(d search.Doc) string {
-	tags := []string{tagAll, tagToken(tagSeries, d.SeriesSlug), tagToken(tagType, d.Type),
-		tagToken(tagYear, strconv.Itoa(d.PublishedAt.UTC().Year()))}
+func (db *DB) liveTags(d search.Doc) string {
+	tags := []string{db.tagToken(tagSeries, d.SeriesSlug), db.tagToken(tagType, d.Type),
+		db.tagToken(tagYear, strconv.Itoa(d.PublishedAt.UTC().Year()))}
 	if d.ParentSlug != nil && *d.ParentSlug != d.SeriesSlug {
-		tags = append(tags, tagToken(tagSeries, *d.ParentSlug))
+		tags = append(tags, db.tagToken(tagSeries, *d.ParentSlug))
 	}
 	for _, t := range d.Topics {
-		tags = append(tags, tagToken(tagTopic, t))
+		tags = append(tags, db.tagToken(tagTopic, t))
 	}
 	return strings.Join(tags, " ")
 }
 
 // filterTags are the tags every match of r must have.
-func filterTags(r search.Request) []string {
+func (db *DB) filterTags(r search.Request) []string {
 	var tags []string
 	if r.Series != "" {
-		tags = append(tags, tagToken(tagSeries, r.Series))
+		tags = append(tags, db.tagToken(tagSeries, r.Series))
 	}
 	if r.Type != "" {
-		tags = append(tags, tagToken(tagType, r.Type))
+		tags = append(tags, db.tagToken(tagType, r.Type))
 	}
 	if r.Year != 0 {
-		tags = append(tags, tagToken(tagYear, strconv.Itoa(r.Year)))
+		tags = append(tags, db.tagToken(tagYear, strconv.Itoa(r.Year)))
 	}
 	if r.Topic != "" {
-		tags = append(tags, tagToken(tagTopic, r.Topic))
+		tags = append(tags, db.tagToken(tagTopic, r.Topic))
 	}
 	return tags
 }
 
 const liveColumns = "(document_id, series_slug, parent_slug, slug, type, year, published_at, topic_list, tags, title, summary, topics, contributors, body)"
 
-func liveValues(d search.Doc) []any {
+func (db *DB) liveValues(d search.Doc) []any {
 	topics := d.Topics
 	if topics == nil {
 		topics = []string{}
 	}
 	list, _ := json.Marshal(topics)
 	return []any{d.DocumentID, d.SeriesSlug, d.ParentSlug, d.Slug, d.Type, d.PublishedAt.UTC().Year(), d.PublishedAt.UTC(),
-		string(list), liveTags(d), d.Title, d.Summary, strings.Join(d.Topics, " "), strings.Join(d.Contributors, " "), d.Body}
+		string(list), db.liveTags(d), d.Title, d.Summary, strings.Join(d.Topics, " "), strings.Join(d.Contributors, " "), d.Body}
 }
 
 // PutLive indexes a live document, replacing its previous entry. The new
@@ -114,7 +120,7 @@ func (db *DB) PutLiveBatch(ctx context.Context, docs []search.Doc) error {
 		for i, d := range docs[:n] {
 			ids[i] = d.DocumentID
 			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			args = append(args, liveValues(d)...)
+			args = append(args, db.liveValues(d)...)
 		}
 		if err := db.q(ctx).Exec("DELETE FROM search_documents WHERE document_id IN ?", ids).Error; err != nil {
 			return wrap(err)
@@ -198,9 +204,12 @@ type liveQuery struct {
 	// list aggregates the matches' rowids as comma-separated text.
 	list string
 	// hits selects hitColumns and a snippet for the rowids given as the
-	// last argument.
-	hits     string
-	hitsArgs []any
+	// last argument; with hitsRange, the smallest and largest of them
+	// come before it (FTS5 then evaluates the query once over that range
+	// instead of once per rowid).
+	hits      string
+	hitsArgs  []any
+	hitsRange bool
 }
 
 // SearchLive runs a public search on the store's engine.
@@ -209,15 +218,18 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 	if r.Query.OnlyStopWords {
 		return res, nil
 	}
-	lq := db.liveQuery(r)
-	var list []int64
+	lq, err := db.liveQuery(ctx, r)
+	if err != nil {
+		return res, err
+	}
 	// The total (or the list of matches, for facets) on one connection,
 	// the page of hits on another.
-	err := db.both(func() error {
+	err = db.both(func() error {
 		if !r.Facets {
 			return wrap(db.q(ctx).Raw("SELECT COUNT(*) "+lq.from, lq.args...).Scan(&res.Total).Error)
 		}
 		var agg *string
+		var list []int64
 		if err := db.q(ctx).Raw("SELECT "+lq.list+" "+lq.from, lq.args...).Scan(&agg).Error; err != nil {
 			return wrap(err)
 		}
@@ -225,14 +237,27 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 			list = parseRowids(*agg)
 		}
 		res.Total = len(list)
+		c := db.facetCacheFor()
+		if err := c.fill(ctx, db, list); err != nil {
+			return err
+		}
+		res.Facets = c.count(list)
 		return nil
 	}, func() error {
 		ids, err := db.pageIDs(ctx, lq, r.Offset, r.Limit)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
+		args := append([]any{}, lq.hitsArgs...)
+		if lq.hitsRange {
+			lo, hi := ids[0], ids[0]
+			for _, id := range ids {
+				lo, hi = min(lo, id), max(hi, id)
+			}
+			args = append(args, lo, hi)
+		}
 		var rows []hitRow
-		if err := db.q(ctx).Raw(lq.hits, append(lq.hitsArgs, ids)...).Scan(&rows).Error; err != nil {
+		if err := db.q(ctx).Raw(lq.hits, append(args, ids)...).Scan(&rows).Error; err != nil {
 			return wrap(err)
 		}
 		byID := make(map[int64]hitRow, len(rows))
@@ -246,17 +271,7 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 		}
 		return nil
 	})
-	if err != nil {
-		return res, err
-	}
-	if r.Facets {
-		c := db.facetCacheFor()
-		if err := c.fill(ctx, db, list); err != nil {
-			return res, err
-		}
-		res.Facets = c.count(list)
-	}
-	return res, nil
+	return res, err
 }
 
 // both runs f and g at once, each on its own connection, and returns the
@@ -318,9 +333,10 @@ func (db *DB) pageIDs(ctx context.Context, lq liveQuery, offset, limit int) ([]i
 	return ids, nil
 }
 
-func (db *DB) liveQuery(r search.Request) liveQuery {
+func (db *DB) liveQuery(ctx context.Context, r search.Request) (liveQuery, error) {
 	if db.dialect == Postgres {
-		return postgresLiveQuery(r)
+		return postgresLiveQuery(r, db.filterTags(r)), nil
 	}
-	return sqliteLiveQuery(r)
+	expand, err := db.expandPrefixes(ctx, r.Query)
+	return sqliteLiveQuery(r, db.filterTags(r), expand), err
 }

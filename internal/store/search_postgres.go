@@ -47,8 +47,7 @@ func tsQuery(q search.Query) (string, []any) {
 // postgresLiveQuery compiles a public search for PostgreSQL: the GIN
 // index on tsv finds the words, the one on tags_tsv the filters. ts_rank
 // uses the weights of the tsvector (title A, summary and names B, body C).
-func postgresLiveQuery(r search.Request) liveQuery {
-	tags := filterTags(r)
+func postgresLiveQuery(r search.Request, tags []string) liveQuery {
 	var tagsWhere string
 	var tagsArgs []any
 	if len(tags) > 0 {

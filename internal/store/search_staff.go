@@ -19,7 +19,7 @@ func (db *DB) staffMatch(q search.Query) (from, rank, snippet string, args, snip
 	}
 	return " FROM staff_fts JOIN staff_search d ON d.rowid = staff_fts.rowid" + joins + " WHERE staff_fts MATCH ?",
 		"bm25(staff_fts, 10.0, 1.0), doc.updated_at DESC", "snippet(staff_fts, -1, ?, ?, '…', 24)",
-		[]any{fts5Query(q)}, []any{search.MarkStart, search.MarkEnd}
+		[]any{fts5Query(q, nil)}, []any{search.MarkStart, search.MarkEnd}
 }
 
 // SearchStaff searches head revisions of the documents r.Visible allows.

@@ -29,11 +29,17 @@ CREATE TABLE search_documents (
 -- Covers what facets read, so reading it skips the wide rows.
 CREATE INDEX search_documents_facets ON search_documents(rowid, series_slug, parent_slug, type, year, topic_list);
 
+-- Tags start with U+E000, a private-use character made a token character
+-- here: a reader's words are letters and digits only, so they never match
+-- a tag, without a column filter (which would cost every query).
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, summary, body, topics, contributors, tags,
     content='search_documents', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4'
+    tokenize="porter unicode61 remove_diacritics 2 tokenchars ''", prefix='2 3 4'
 );
+
+-- The index's terms, for expanding long prefixes (store/search_sqlite.go).
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
 
 -- +goose StatementBegin
 CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
@@ -76,5 +82,6 @@ END;
 -- +goose Down
 DROP TABLE staff_fts;
 DROP TABLE staff_search;
+DROP TABLE search_vocab;
 DROP TABLE search_fts;
 DROP TABLE search_documents;

@@ -42,7 +42,7 @@ func Queries(seed int64, tail int) []Query {
 	}
 	common := func() string { return pick(20, 160) }
 	medium := func() string { return pick(600, 4000) }
-	rare := func() string { return pick(40_000, len(vocab)) }
+	rare := func() string { return pick(min(40_000, len(vocab)/2), len(vocab)) }
 	prefix := func(w string) string {
 		n := 4
 		if len(w) > 7 {

@@ -1,0 +1,147 @@
+package store_test
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/masthead-cms/masthead/internal/search"
+	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/internal/store/storetest"
+	"github.com/masthead-cms/masthead/scripts/searchgen/corpus"
+)
+
+// TestSearchLiveAtScale checks public search on a generated newsroom with
+// a small ranking window: exact totals with and without facets, filters
+// against facets, pages across the window, tags out of readers' reach,
+// and facets after a republish.
+func TestSearchLiveAtScale(t *testing.T) {
+	defer store.SetRankWindow(40)()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const docs = 500
+		if err := corpus.Load(ctx, db, corpus.Config{Docs: docs, Seed: 3, Batch: 250, Tail: 5000}); err != nil {
+			t.Fatal(err)
+		}
+		searchLive := func(q string, mod func(*search.Request)) search.Result {
+			t.Helper()
+			parsed, err := search.Parse(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := search.Request{Query: parsed, Limit: 10, Facets: true}
+			if mod != nil {
+				mod(&r)
+			}
+			res, err := db.SearchLive(ctx, r)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			return res
+		}
+
+		// Without words: the whole index, newest first.
+		all := searchLive("", nil)
+		if all.Total != docs || len(all.Data) != 10 || sum(all.Facets.Series) != docs || sum(all.Facets.Years) != docs {
+			t.Fatalf("browse: total %d, %d hits, facets %+v", all.Total, len(all.Data), all.Facets)
+		}
+
+		for _, q := range corpus.Queries(3, 5000) {
+			if q.Params.Q == "" {
+				continue
+			}
+			with := searchLive(q.Params.Q, nil)
+			without := searchLive(q.Params.Q, func(r *search.Request) { r.Facets = false })
+			if with.Total != without.Total || sum(with.Facets.Series) != with.Total || sum(with.Facets.Years) != with.Total {
+				t.Errorf("%q: total %d with facets, %d without; facets %+v", q.Params.Q, with.Total, without.Total, with.Facets)
+			}
+			if want := min(with.Total, 10); len(with.Data) != want || len(without.Data) != want {
+				t.Errorf("%q: %d and %d hits, want %d", q.Params.Q, len(with.Data), len(without.Data), want)
+			}
+			if with.Total == 0 || with.Total > 300 {
+				continue
+			}
+			// Filtering on a facet's value finds as many as it counts.
+			for _, y := range with.Facets.Years {
+				year, _ := strconv.Atoi(y.Value)
+				if got := searchLive(q.Params.Q, func(r *search.Request) { r.Year = year; r.Facets = false }); got.Total != y.Count {
+					t.Errorf("%q year %d: total %d, facet %d", q.Params.Q, year, got.Total, y.Count)
+				}
+			}
+			for _, tp := range with.Facets.Topics {
+				if got := searchLive(q.Params.Q, func(r *search.Request) { r.Topic = tp.Value }); got.Total != tp.Count {
+					t.Errorf("%q topic %s: total %d, facet %d", q.Params.Q, tp.Value, got.Total, tp.Count)
+				}
+			}
+			series := map[string]int{}
+			for _, s := range with.Facets.Series {
+				series[s.Value] = s.Count
+			}
+			for _, s := range corpus.Series {
+				want := series[s.Slug]
+				for _, child := range corpus.Series {
+					if child.Parent == s.Slug {
+						want += series[child.Slug]
+					}
+				}
+				if got := searchLive(q.Params.Q, func(r *search.Request) { r.Series = s.Slug }); got.Total != want {
+					t.Errorf("%q series %s: total %d, facets say %d", q.Params.Q, s.Slug, got.Total, want)
+				}
+			}
+		}
+
+		// Pages walk every match once, across the end of the window.
+		for _, q := range []string{"policy", `"north korea"`, "government OR security"} {
+			first := searchLive(q, nil)
+			seen := map[string]bool{}
+			for offset := 0; offset < min(first.Total, 200); offset += 30 {
+				page := searchLive(q, func(r *search.Request) { r.Offset, r.Limit, r.Facets = offset, 30, false })
+				for _, h := range page.Data {
+					if seen[h.ID] {
+						t.Fatalf("%q: %s twice (offset %d)", q, h.ID, offset)
+					}
+					seen[h.ID] = true
+				}
+			}
+			if want := min(first.Total, 210); len(seen) != want {
+				t.Errorf("%q: pages showed %d of %d matches", q, len(seen), want)
+			}
+		}
+
+		// A reader's word never matches a tag.
+		for _, s := range corpus.Series {
+			tag := "s" + hex.EncodeToString([]byte(s.Slug)) + "0"
+			if got := searchLive(tag, nil); got.Total != 0 {
+				t.Errorf("the word %q found %d documents", tag, got.Total)
+			}
+		}
+
+		// A republished document moves to its new topic at once.
+		before := searchLive("", func(r *search.Request) { r.Topic = "walruses" })
+		hit := all.Data[3]
+		d := search.Doc{DocumentID: hit.ID, SeriesSlug: hit.Series.Slug, Slug: hit.Slug, Type: hit.Type, PublishedAt: hit.PublishedAt,
+			Title: hit.Title, Summary: hit.Summary, Body: "Walrus colonies.", Topics: []string{"walruses"}}
+		if err := db.PutLive(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		after := searchLive("", func(r *search.Request) { r.Topic = "walruses" })
+		walrus := searchLive("walrus", nil)
+		if before.Total != 0 || after.Total != 1 || walrus.Total != 1 || walrus.Data[0].ID != hit.ID ||
+			fmt.Sprint(walrus.Facets.Topics) != "[{walruses 1}]" {
+			t.Errorf("republished: before %d, after %d, walrus %+v", before.Total, after.Total, walrus)
+		}
+		if got := searchLive("", nil); got.Total != docs || got.Data[0].ID != hit.ID {
+			t.Errorf("after republishing: total %d, newest %+v", got.Total, got.Data[0])
+		}
+	})
+}
+
+func sum(counts []search.FacetCount) int {
+	n := 0
+	for _, c := range counts {
+		n += c.Count
+	}
+	return n
+}
