@@ -51,6 +51,7 @@ commands:
                         create a user; the password is read from stdin
   demo [--password P]   load the demo newsroom into an empty database
   reindex               rebuild the public search index from live documents
+  backup --out FILE     write a consistent copy of the SQLite database (PostgreSQL: use pg_dump)
   version               print the version
 
 Configuration comes from MASTHEAD_* environment variables; see README.md.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args, getenv, stdout, stderr)
 	case "version":

@@ -181,3 +181,18 @@ func wrap(err error) error {
 	}
 	return fmt.Errorf("store: %w", err)
 }
+
+// Backup writes a consistent copy of the SQLite database to path while it
+// is in use (VACUUM INTO). PostgreSQL has pg_dump for that.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect != SQLite {
+		return errors.New("store: backup copies the SQLite database; for PostgreSQL use pg_dump")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("store: backup: %s exists", path)
+	}
+	if err := db.q(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return nil
+}
