@@ -10,6 +10,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // SessionCookie is the name of the browser session cookie.
@@ -68,17 +69,9 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// allow is the route-level permission check: the route table names the
-// action and object, the enforcer decides.
+// allow is server.Allow with this API's enforcer.
 func (h *handler) allow(act string, obj authz.Object) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := h.Authz.Can(actorOf(c), act, obj); err != nil {
-				return err
-			}
-			return next(c)
-		}
-	}
+	return server.Allow(h.Authz, act, obj)
 }
 
 // actorOf returns the authenticated actor; routes without authenticate get
