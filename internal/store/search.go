@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -191,25 +192,20 @@ func (r hitRow) hit() search.Hit {
 
 const hitColumns = `d.rowid AS hit_rowid, d.document_id, d.type, d.series_slug, s.name AS series_name, d.slug, d.title, d.summary, d.published_at`
 
-// liveQuery is a public search compiled for one engine.
-type liveQuery struct {
-	// from is "FROM … WHERE …" selecting the matches, with args; rowid is
-	// their rowid column.
-	from  string
-	args  []any
-	rowid string
-	// rank scores a match, lower is better; empty: newest first only.
-	rank     string
-	rankArgs []any
-	// list aggregates the matches' rowids as comma-separated text.
-	list string
-	// hits selects hitColumns and a snippet for the rowids given as the
-	// last argument; with hitsRange, the smallest and largest of them
-	// come before it (FTS5 then evaluates the query once over that range
-	// instead of once per rowid).
-	hits      string
-	hitsArgs  []any
-	hitsRange bool
+// liveSearch is a public search compiled for one engine. Its methods run
+// on the handle they are given (see run).
+type liveSearch interface {
+	// run calls fn with a handle set up for the search's statements.
+	run(ctx context.Context, db *DB, fn func(c *DB) error) error
+	count(ctx context.Context, c *DB) (int, error)
+	// list returns the rowids of every match.
+	list(ctx context.Context, c *DB) ([]int64, error)
+	// page returns the rowids of the matches at [offset, offset+limit):
+	// the newest rankWindow matches best first (or, without words,
+	// everything newest first), then older matches newest first.
+	page(ctx context.Context, c *DB, offset, limit int) ([]int64, error)
+	// hits returns the hits of rowids, in any order, with snippets.
+	hits(ctx context.Context, c *DB, ids []int64) ([]hitRow, error)
 }
 
 // SearchLive runs a public search on the store's engine.
@@ -218,60 +214,61 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 	if r.Query.OnlyStopWords {
 		return res, nil
 	}
-	lq, err := db.liveQuery(ctx, r)
+	ls, err := db.compileLive(ctx, r)
 	if err != nil {
 		return res, err
 	}
 	// The total (or the list of matches, for facets) on one connection,
 	// the page of hits on another.
 	err = db.both(func() error {
-		if !r.Facets {
-			return wrap(db.q(ctx).Raw("SELECT COUNT(*) "+lq.from, lq.args...).Scan(&res.Total).Error)
-		}
-		var agg *string
-		var list []int64
-		if err := db.q(ctx).Raw("SELECT "+lq.list+" "+lq.from, lq.args...).Scan(&agg).Error; err != nil {
-			return wrap(err)
-		}
-		if agg != nil {
-			list = parseRowids(*agg)
-		}
-		res.Total = len(list)
-		c := db.facetCacheFor()
-		if err := c.fill(ctx, db, list); err != nil {
-			return err
-		}
-		res.Facets = c.count(list)
-		return nil
+		return ls.run(ctx, db, func(c *DB) error {
+			if !r.Facets {
+				n, err := ls.count(ctx, c)
+				res.Total = n
+				return err
+			}
+			list, err := ls.list(ctx, c)
+			if err != nil {
+				return err
+			}
+			res.Total = len(list)
+			fc := db.facetCacheFor()
+			if err := fc.fill(ctx, c, list); err != nil {
+				return err
+			}
+			res.Facets = fc.count(list)
+			return nil
+		})
 	}, func() error {
-		ids, err := db.pageIDs(ctx, lq, r.Offset, r.Limit)
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		args := append([]any{}, lq.hitsArgs...)
-		if lq.hitsRange {
-			lo, hi := ids[0], ids[0]
+		return ls.run(ctx, db, func(c *DB) error {
+			ids, err := ls.page(ctx, c, r.Offset, r.Limit)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			rows, err := ls.hits(ctx, c, ids)
+			if err != nil {
+				return err
+			}
+			byID := make(map[int64]hitRow, len(rows))
+			for _, row := range rows {
+				byID[row.HitRowid] = row
+			}
 			for _, id := range ids {
-				lo, hi = min(lo, id), max(hi, id)
+				if row, ok := byID[id]; ok {
+					res.Data = append(res.Data, row.hit())
+				}
 			}
-			args = append(args, lo, hi)
-		}
-		var rows []hitRow
-		if err := db.q(ctx).Raw(lq.hits, append(args, ids)...).Scan(&rows).Error; err != nil {
-			return wrap(err)
-		}
-		byID := make(map[int64]hitRow, len(rows))
-		for _, row := range rows {
-			byID[row.HitRowid] = row
-		}
-		for _, id := range ids {
-			if row, ok := byID[id]; ok {
-				res.Data = append(res.Data, row.hit())
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	return res, err
+}
+
+func (db *DB) compileLive(ctx context.Context, r search.Request) (liveSearch, error) {
+	if db.dialect == Postgres {
+		return db.compilePostgres(ctx, r)
+	}
+	return db.compileSQLite(ctx, r)
 }
 
 // both runs f and g at once, each on its own connection, and returns the
@@ -299,44 +296,35 @@ func (db *DB) both(f, g func() error) error {
 	return gErr
 }
 
-// pageIDs returns the rowids of the matches at [offset, offset+limit):
-// the newest rankWindow matches best first, then the older ones newest
-// first.
-func (db *DB) pageIDs(ctx context.Context, lq liveQuery, offset, limit int) ([]int64, error) {
-	var ids []int64
-	if lq.rank == "" {
-		err := db.q(ctx).Raw("SELECT "+lq.rowid+" "+lq.from+" ORDER BY "+lq.rowid+" DESC LIMIT ? OFFSET ?",
-			append(lq.args, limit, offset)...).Scan(&ids).Error
-		return ids, wrap(err)
-	}
-	if offset < rankWindow {
-		n := min(limit, rankWindow-offset)
-		q := "SELECT w.id FROM (SELECT " + lq.rowid + " AS id, " + lq.rank + " AS score " + lq.from +
-			" ORDER BY " + lq.rowid + " DESC LIMIT ?) w ORDER BY w.score, w.id DESC LIMIT ? OFFSET ?"
-		args := append(append(append([]any{}, lq.rankArgs...), lq.args...), rankWindow, n, offset)
-		if err := db.q(ctx).Raw(q, args...).Scan(&ids).Error; err != nil {
-			return nil, wrap(err)
+// rankPage orders the window's rowids by score (lower is better, then
+// newest first) and returns [offset, offset+limit) of the result order:
+// the window so ordered, then older (the rest of newest, newest first).
+func rankPage(newest []int64, scores map[int64]float64, offset, limit int) []int64 {
+	window := newest[:min(len(newest), rankWindow)]
+	ranked := append([]int64{}, window...)
+	sort.SliceStable(ranked, func(i, j int) bool {
+		si, sj := scores[ranked[i]], scores[ranked[j]]
+		if si != sj {
+			return si < sj
 		}
-		if len(ids) < n {
-			return ids, nil // fewer matches than the window
-		}
+		return ranked[i] > ranked[j]
+	})
+	order := append(ranked, newest[len(window):]...)
+	if offset >= len(order) {
+		return nil
 	}
-	if rest := offset + limit - max(offset, rankWindow); rest > 0 {
-		var older []int64
-		err := db.q(ctx).Raw("SELECT "+lq.rowid+" "+lq.from+" ORDER BY "+lq.rowid+" DESC LIMIT ? OFFSET ?",
-			append(append([]any{}, lq.args...), rest, max(offset, rankWindow))...).Scan(&older).Error
-		if err != nil {
-			return nil, wrap(err)
-		}
-		ids = append(ids, older...)
-	}
-	return ids, nil
+	return order[offset:min(len(order), offset+limit)]
 }
 
-func (db *DB) liveQuery(ctx context.Context, r search.Request) (liveQuery, error) {
-	if db.dialect == Postgres {
-		return postgresLiveQuery(r, db.filterTags(r)), nil
+// scanRowids reads a comma-separated rowid list aggregate (NULL when
+// nothing matched).
+func scanRowids(c *DB, ctx context.Context, query string, args []any) ([]int64, error) {
+	var agg *string
+	if err := c.q(ctx).Raw(query, args...).Scan(&agg).Error; err != nil {
+		return nil, wrap(err)
 	}
-	expand, err := db.expandPrefixes(ctx, r.Query)
-	return sqliteLiveQuery(r, db.filterTags(r), expand), err
+	if agg == nil {
+		return []int64{}, nil
+	}
+	return parseRowids(*agg), nil
 }

@@ -7,3 +7,14 @@ func SetRankWindow(n int) func() {
 	rankWindow = n
 	return func() { rankWindow = old }
 }
+
+// WithoutShortcuts runs fn with phrases matched on positions only
+// (PostgreSQL) and long prefixes left to FTS5 (SQLite).
+func WithoutShortcuts(fn func()) {
+	usePairs, expandPrefixes = false, false
+	defer func() { usePairs, expandPrefixes = true, true }()
+	fn()
+}
+
+// PorterStable is porterStable, for tests.
+var PorterStable = porterStable

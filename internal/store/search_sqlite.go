@@ -52,45 +52,68 @@ func prefixKey(t search.Term) string {
 // common prefix at 100,000 documents. An OR of those terms is read
 // lazily instead. So a prefix longer than 4 is replaced by the OR of the
 // index terms it covers (read from search_vocab), which matches exactly
-// the same rows — provided that the prefix is what the tokenizer makes of
-// it: FTS5 runs a query's prefix through the porter stemmer too
-// ("operational*" searches "oper*"). expandablePrefix accepts only
-// prefixes no porter rule can change; the others stay prefix queries.
+// the same rows, as long as the tokenizer leaves the prefix and every one
+// of those terms as they are: FTS5 runs query words through the porter
+// stemmer too ("operational*" searches "oper*", and the index term
+// "defens" would be searched as "defen"). porterStable tells which words
+// no porter rule changes; otherwise the prefix stays a prefix query.
 const (
 	maxIndexedPrefix = 4
-	maxExpansion     = 64
+	maxExpansion     = 8
 )
 
-func expandablePrefix(p string) bool {
-	if len(p) <= maxIndexedPrefix {
-		return false
+// expandPrefixes is false only in tests comparing both ways.
+var expandPrefixes = true
+
+// porterSuffixes are every ending a rule of FTS5's porter stemmer
+// (sqlite/ext/fts5/fts5_tokenize.c, steps 1b to 5b) removes or rewrites;
+// step 1a removes a final "s" unless it is "ss".
+var porterSuffixes = []string{
+	"eed", "ed", "ing", "y",
+	"ational", "tional", "enci", "anci", "izer", "logi", "bli", "alli", "entli", "eli", "ousli", "ization",
+	"ation", "ator", "alism", "iveness", "fulness", "ousness", "aliti", "iviti", "biliti",
+	"icate", "ative", "alize", "iciti", "ical", "ful", "ness",
+	"al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou", "ism",
+	"ate", "iti", "ous", "ive", "ize",
+	"e", "ll",
+}
+
+// porterStable reports whether FTS5's tokenizer returns w, a word of
+// lower-case ASCII letters and digits, unchanged.
+func porterStable(w string) bool {
+	if len(w) < 3 || len(w) > 64 {
+		return true // passed through unstemmed
 	}
-	for i := 0; i < len(p); i++ {
-		if c := p[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-			return false // unicode61 might fold it
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false // unicode61 might fold it: do not guess
 		}
 	}
-	// Every porter rule removes or rewrites one of these endings.
-	switch p[len(p)-1] {
-	case 's', 'd', 'y', 'e', 'i':
+	if strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
 		return false
 	}
-	for _, suffix := range []string{"ing", "ant", "ent", "er", "or", "ion", "ism", "al", "ful", "ll", "ic", "ou"} {
-		if strings.HasSuffix(p, suffix) {
+	for _, suffix := range porterSuffixes {
+		if strings.HasSuffix(w, suffix) {
 			return false
 		}
 	}
 	return true
 }
 
-// expandPrefixes reads the index terms under each expandable prefix of q;
-// a prefix with too many terms, or none, is left alone.
+// expandPrefixes reads the index terms under each long prefix of q. A
+// prefix with more than maxExpansion terms is left alone: an OR of many
+// terms costs more than FTS5's merge (and many terms under a long prefix
+// are mostly rare ones); so is one with none, or with a term the stemmer
+// would change.
 func (db *DB) expandPrefixes(ctx context.Context, q search.Query) (map[string][]string, error) {
+	if !expandPrefixes {
+		return nil, nil
+	}
 	var out map[string][]string
 	for _, g := range append(q.Groups, search.Group{Terms: q.Excluded}) {
 		for _, t := range g.Terms {
 			p := prefixKey(t)
-			if !expandablePrefix(p) {
+			if len(p) <= maxIndexedPrefix || !porterStable(p) {
 				continue
 			}
 			if _, done := out[p]; done {
@@ -104,6 +127,13 @@ func (db *DB) expandPrefixes(ctx context.Context, q search.Query) (map[string][]
 				return nil, wrap(err)
 			}
 			if len(terms) == 0 || len(terms) > maxExpansion {
+				continue
+			}
+			stable := true
+			for _, term := range terms {
+				stable = stable && porterStable(term)
+			}
+			if !stable {
 				continue
 			}
 			if out == nil {
@@ -121,32 +151,111 @@ func fts5Tags(tags []string) string {
 	return `("` + strings.Join(tags, `" AND "`) + `")`
 }
 
-// sqliteLiveQuery compiles a public search for FTS5. bm25 weighs the
-// title ten times the body, the summary, topics and names four times, and
-// tags not at all.
-func sqliteLiveQuery(r search.Request, tags []string, expand map[string][]string) liveQuery {
+// sqliteSearch is a public search compiled for FTS5.
+type sqliteSearch struct {
+	from  string // "FROM … WHERE …" selecting the matches
+	args  []any
+	rowid string // their rowid column
+	agg   string // their rowids as comma-separated text
+	// rank scores a match (bm25: lower is better); empty without words.
+	rank string
+	// hits selects hitColumns and a snippet for the rowids given last;
+	// with hitsRange their smallest and largest come before them, so that
+	// FTS5 evaluates the query once over that range instead of once per
+	// rowid.
+	hitsSQL   string
+	hitsArgs  []any
+	hitsRange bool
+}
+
+// compileSQLite compiles a public search for FTS5. bm25 weighs the title
+// ten times the body, the summary, topics and names four times, and tags
+// not at all.
+func (db *DB) compileSQLite(ctx context.Context, r search.Request) (liveSearch, error) {
+	tags := db.filterTags(r)
 	const hitsFrom = " FROM search_documents d JOIN series s ON s.slug = d.series_slug"
+	browseHits := "SELECT " + hitColumns + ", d.summary AS snippet" + hitsFrom + " WHERE d.rowid IN ?"
 	if r.Query.Empty() {
 		if len(tags) == 0 {
-			return liveQuery{from: "FROM search_documents d", rowid: "d.rowid", list: "group_concat(d.rowid)",
-				hits: "SELECT " + hitColumns + ", d.summary AS snippet" + hitsFrom + " WHERE d.rowid IN ?"}
+			return &sqliteSearch{from: "FROM search_documents d", rowid: "d.rowid", agg: "group_concat(d.rowid)", hitsSQL: browseHits}, nil
 		}
-		return liveQuery{from: "FROM search_fts WHERE search_fts MATCH ?", args: []any{fts5Tags(tags)},
-			rowid: "search_fts.rowid", list: "group_concat(search_fts.rowid)",
-			hits: "SELECT " + hitColumns + ", d.summary AS snippet" + hitsFrom + " WHERE d.rowid IN ?"}
+		return &sqliteSearch{from: "FROM search_fts WHERE search_fts MATCH ?", args: []any{fts5Tags(tags)},
+			rowid: "search_fts.rowid", agg: "group_concat(search_fts.rowid)", hitsSQL: browseHits}, nil
+	}
+	expand, err := db.expandPrefixes(ctx, r.Query)
+	if err != nil {
+		return nil, err
 	}
 	text := fts5Query(r.Query, expand)
 	expr := text
 	if len(tags) > 0 {
 		expr += " AND " + fts5Tags(tags)
 	}
-	return liveQuery{
+	return &sqliteSearch{
 		from: "FROM search_fts WHERE search_fts MATCH ?", args: []any{expr},
-		rowid: "search_fts.rowid", list: "group_concat(search_fts.rowid)",
+		rowid: "search_fts.rowid", agg: "group_concat(search_fts.rowid)",
 		rank: "bm25(search_fts, 10.0, 4.0, 1.0, 4.0, 4.0, 0.0)",
-		hits: "SELECT " + hitColumns + ", snippet(search_fts, -1, ?, ?, '…', 24) AS snippet" +
+		hitsSQL: "SELECT " + hitColumns + ", snippet(search_fts, -1, ?, ?, '…', 24) AS snippet" +
 			" FROM search_fts JOIN search_documents d ON d.rowid = search_fts.rowid JOIN series s ON s.slug = d.series_slug" +
 			" WHERE search_fts MATCH ? AND search_fts.rowid BETWEEN ? AND ? AND +search_fts.rowid IN ?",
 		hitsArgs: []any{search.MarkStart, search.MarkEnd, text}, hitsRange: true,
+	}, nil
+}
+
+func (s *sqliteSearch) run(_ context.Context, db *DB, fn func(c *DB) error) error { return fn(db) }
+
+func (s *sqliteSearch) count(ctx context.Context, c *DB) (int, error) {
+	var n int
+	err := c.q(ctx).Raw("SELECT COUNT(*) "+s.from, s.args...).Scan(&n).Error
+	return n, wrap(err)
+}
+
+func (s *sqliteSearch) list(ctx context.Context, c *DB) ([]int64, error) {
+	return scanRowids(c, ctx, "SELECT "+s.agg+" "+s.from, s.args)
+}
+
+// page ranks inside FTS5's own statement (bm25 needs its cursor): the
+// newest rankWindow matches, walked backwards by rowid, sorted by score.
+func (s *sqliteSearch) page(ctx context.Context, c *DB, offset, limit int) ([]int64, error) {
+	var ids []int64
+	if s.rank == "" {
+		err := c.q(ctx).Raw("SELECT "+s.rowid+" "+s.from+" ORDER BY "+s.rowid+" DESC LIMIT ? OFFSET ?",
+			append(append([]any{}, s.args...), limit, offset)...).Scan(&ids).Error
+		return ids, wrap(err)
 	}
+	if offset < rankWindow {
+		n := min(limit, rankWindow-offset)
+		q := "SELECT w.id FROM (SELECT " + s.rowid + " AS id, " + s.rank + " AS score " + s.from +
+			" ORDER BY " + s.rowid + " DESC LIMIT ?) w ORDER BY w.score, w.id DESC LIMIT ? OFFSET ?"
+		if err := c.q(ctx).Raw(q, append(append([]any{}, s.args...), rankWindow, n, offset)...).Scan(&ids).Error; err != nil {
+			return nil, wrap(err)
+		}
+		if len(ids) < n {
+			return ids, nil // fewer matches than the window
+		}
+	}
+	if rest := offset + limit - max(offset, rankWindow); rest > 0 {
+		var older []int64
+		err := c.q(ctx).Raw("SELECT "+s.rowid+" "+s.from+" ORDER BY "+s.rowid+" DESC LIMIT ? OFFSET ?",
+			append(append([]any{}, s.args...), rest, max(offset, rankWindow))...).Scan(&older).Error
+		if err != nil {
+			return nil, wrap(err)
+		}
+		ids = append(ids, older...)
+	}
+	return ids, nil
+}
+
+func (s *sqliteSearch) hits(ctx context.Context, c *DB, ids []int64) ([]hitRow, error) {
+	args := append([]any{}, s.hitsArgs...)
+	if s.hitsRange {
+		lo, hi := ids[0], ids[0]
+		for _, id := range ids {
+			lo, hi = min(lo, id), max(hi, id)
+		}
+		args = append(args, lo, hi)
+	}
+	var rows []hitRow
+	err := c.q(ctx).Raw(s.hitsSQL, append(args, ids)...).Scan(&rows).Error
+	return rows, wrap(err)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/masthead-cms/masthead/internal/search"
@@ -110,6 +111,30 @@ func TestSearchLiveAtScale(t *testing.T) {
 			}
 		}
 
+		// Phrases found through pairs (PostgreSQL) and long prefixes
+		// expanded to their terms (SQLite) find what positions and
+		// FTS5's own prefix search find.
+		var shortcuts []string
+		for _, h := range searchLive("", func(r *search.Request) { r.Limit = 30 }).Data {
+			words := search.Words(h.Summary)
+			for i := 0; i+2 < len(words); i += 5 {
+				shortcuts = append(shortcuts, `"`+words[i]+" "+words[i+1]+`"`, `"`+words[i]+" "+words[i+1]+" "+words[i+2]+`"`)
+				for n := 5; n <= len(words[i]) && n <= 9; n++ {
+					shortcuts = append(shortcuts, words[i][:n]+"*", words[i+1]+" "+words[i][:n]+"*")
+				}
+			}
+		}
+		shortcuts = append(shortcuts, `"rule of law"`, `"the north korea"`, `"north korea" OR security`, `policy -"north korea"`,
+			`"north korea" "supply chain"`, `"of the"`, `"korea korea"`, `minist* -"north korea"`, `"ad hoc bas*"`)
+		for _, q := range shortcuts {
+			fast := searchLive(q, func(r *search.Request) { r.Facets = false })
+			var slow search.Result
+			store.WithoutShortcuts(func() { slow = searchLive(q, func(r *search.Request) { r.Facets = false }) })
+			if fast.Total != slow.Total {
+				t.Errorf("%s: total %d, %d without shortcuts", q, fast.Total, slow.Total)
+			}
+		}
+
 		// A reader's word never matches a tag.
 		for _, s := range corpus.Series {
 			tag := "s" + hex.EncodeToString([]byte(s.Slug)) + "0"
@@ -144,4 +169,72 @@ func sum(counts []search.FacetCount) int {
 		n += c.Count
 	}
 	return n
+}
+
+// TestPorterStable checks porterStable against FTS5's own stemmer: every
+// word it calls stable must come out of the tokenizer unchanged.
+func TestPorterStable(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range []string{
+		"CREATE VIRTUAL TABLE temp.stem USING fts5(x, tokenize='porter unicode61 remove_diacritics 2')",
+		"CREATE VIRTUAL TABLE temp.stem_v USING fts5vocab(temp, stem, instance)",
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var words []string
+	for _, w := range strings.Fields(`ministry ministers minist ministri calibr calibrate industri industr defens defense trilater
+		trilat operational oper congress happiness hopeful relational conditional valenci hesitanci digitizer
+		conformabli radicalli differentli vileli analogousli vietnamization predication operator feudalism
+		decisiveness hopefulness callousness formaliti sensitiviti sensibiliti triplicate formative formalize
+		electriciti electrical goodness revival allowance inference airliner gyroscopic adjustable defensible
+		irritant replacement adjustment dependent adoption homologou communism activate angulariti homologous
+		effective bowdlerize agreed feed plastered bled motoring sing conflated troubled sized hopping tanned
+		falling hissing fizzed failing filing happy sky cats caress ponies ties abc12 2024 x9y seoul korea
+		pyongyang tokyo washington beijing alliance summit sanction sanctions tariff tariffs chip chips xanmirsunzor
+		praver venpra wilsto zorpu junpel calrinnev indust minis secur securiti nation national nationalist`) {
+		words = append(words, w)
+		for n := 3; n < len(w); n++ {
+			words = append(words, w[:n])
+		}
+	}
+	for i, w := range words {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO temp.stem(rowid, x) VALUES (?, ?)", i+1, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT doc, term FROM temp.stem_v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	stable := 0
+	for rows.Next() {
+		var doc int
+		var term string
+		if err := rows.Scan(&doc, &term); err != nil {
+			t.Fatal(err)
+		}
+		w := words[doc-1]
+		if store.PorterStable(w) {
+			stable++
+			if term != w {
+				t.Errorf("porterStable(%q), but FTS5 makes it %q", w, term)
+			}
+		}
+	}
+	if stable < 100 {
+		t.Errorf("only %d stable words checked", stable)
+	}
 }

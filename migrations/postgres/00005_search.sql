@@ -1,13 +1,10 @@
 -- +goose Up
--- Public search: one row per live document with a weighted tsvector
--- (title A, summary and names B, body C) under a GIN index. A document's
--- row is replaced on every publish, so ids grow in publish order (the
--- newest matches are the highest ids) and an id's row never changes:
--- caches keyed by id stay valid. topic_list holds the exact topics (a
--- JSON array) for facets; tags holds one token per filterable value
--- (series and parent, type, year, topics, plus one every row has), indexed
--- apart from the text so that no reader's word can match a tag: see
--- internal/store/search.go.
+-- Public search: one row per live document. A document's row is replaced
+-- on every publish, so ids grow in publish order (the newest matches are
+-- the highest ids) and an id's row never changes: caches keyed by id stay
+-- valid. topic_list holds the exact topics (a JSON array) for facets; tags
+-- holds one token per filterable value (series and parent, type, year,
+-- topics): see internal/store/search.go.
 CREATE TABLE search_documents (
     rowid        BIGSERIAL PRIMARY KEY,
     document_id  TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
@@ -23,17 +20,59 @@ CREATE TABLE search_documents (
     summary      TEXT NOT NULL,
     topics       TEXT NOT NULL,
     contributors TEXT NOT NULL,
-    body         TEXT NOT NULL,
-    tsv          tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', title), 'A') ||
-        setweight(to_tsvector('english', summary), 'B') ||
-        setweight(to_tsvector('english', topics || ' ' || contributors), 'B') ||
-        setweight(to_tsvector('english', body), 'C')
-    ) STORED,
-    tags_tsv     tsvector GENERATED ALWAYS AS (to_tsvector('simple', tags)) STORED
+    body         TEXT NOT NULL
 );
-CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv);
-CREATE INDEX search_documents_tags ON search_documents USING GIN (tags_tsv);
+
+-- What searches match, in rows of their own: narrow rows (the vectors are
+-- stored out of line) make the heap visits of a bitmap scan cheap.
+--   tsv   the words, weighted: title A, summary and names B, body C;
+--   tags  the filter tokens, apart from the words so that no reader's
+--         word can match a tag;
+--   pairs every two words one or two positions apart ("north 1 korea",
+--         "rule 2 law" across a stop word): a two-word phrase is one
+--         pair, found by the index alone; longer phrases are narrowed by
+--         their pairs before their positions are checked.
+-- Kept in step with search_documents by a trigger and a cascade.
+CREATE TABLE search_text (
+    rowid BIGINT PRIMARY KEY REFERENCES search_documents(rowid) ON DELETE CASCADE,
+    tsv   tsvector NOT NULL,
+    tags  tsvector NOT NULL,
+    pairs tsvector NOT NULL
+);
+CREATE INDEX search_text_tsv ON search_text USING GIN (tsv);
+CREATE INDEX search_text_tags ON search_text USING GIN (tags);
+CREATE INDEX search_text_pairs ON search_text USING GIN (pairs);
+
+-- +goose StatementBegin
+CREATE FUNCTION search_pairs(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    WITH p AS MATERIALIZED (SELECT u.lexeme, q.pos::int AS pos FROM unnest(v) u, unnest(u.positions) AS q(pos))
+    SELECT coalesce(array_to_tsvector(array_agg(DISTINCT x)), ''::tsvector) FROM (
+        SELECT a.lexeme || ' 1 ' || b.lexeme AS x FROM p a JOIN p b ON b.pos = a.pos + 1
+        UNION ALL
+        SELECT a.lexeme || ' 2 ' || b.lexeme FROM p a JOIN p b ON b.pos = a.pos + 2
+    ) pairs
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION search_text_index() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v tsvector;
+BEGIN
+    v := setweight(to_tsvector('english', NEW.title), 'A') ||
+         setweight(to_tsvector('english', NEW.summary), 'B') ||
+         setweight(to_tsvector('english', NEW.topics || ' ' || NEW.contributors), 'B') ||
+         setweight(to_tsvector('english', NEW.body), 'C');
+    INSERT INTO search_text (rowid, tsv, tags, pairs)
+    VALUES (NEW.rowid, v, to_tsvector('simple', NEW.tags), search_pairs(v));
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER search_documents_index AFTER INSERT ON search_documents
+    FOR EACH ROW EXECUTE FUNCTION search_text_index();
 
 CREATE TABLE staff_search (
     rowid       BIGSERIAL PRIMARY KEY,
@@ -48,4 +87,7 @@ CREATE INDEX staff_search_tsv ON staff_search USING GIN (tsv);
 
 -- +goose Down
 DROP TABLE staff_search;
+DROP TABLE search_text;
 DROP TABLE search_documents;
+DROP FUNCTION search_text_index();
+DROP FUNCTION search_pairs(tsvector);

@@ -19,12 +19,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -64,7 +66,10 @@ func main() {
 			_ = pprof.StartCPUProfile(f)
 		}
 	}
-	code, err := run(context.Background(), o)
+	// Interrupted (bench-search's timeout), it still drops its schema.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code, err := run(ctx, o)
+	stop()
 	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "searchgen:", err)
@@ -138,6 +143,7 @@ func run(ctx context.Context, o options) (int, error) {
 		}
 	}
 	var samples []sample
+	rep.LoadBefore = loadavg()
 	start = time.Now()
 	for round := 0; round < o.rounds && time.Since(start) < o.budget; round++ {
 		for i, q := range queries {
@@ -153,6 +159,7 @@ func run(ctx context.Context, o options) (int, error) {
 			samples = append(samples, sample{class: q.Class, facets: q.Params.Facets != "false", d: d, q: q.Params, total: res.Total})
 		}
 	}
+	rep.LoadAfter = loadavg()
 	rep.RSSPeakMB = rssMB("VmHWM")
 	rep.Queries = len(queries)
 	rep.Samples = len(samples)
@@ -362,6 +369,8 @@ type report struct {
 	NoFacets       figures            `json:"without_facets"`
 	Classes        map[string]figures `json:"classes"`
 	Slowest        []string           `json:"slowest"`
+	LoadBefore     string             `json:"loadavg_before"`
+	LoadAfter      string             `json:"loadavg_after"`
 	BarMS          float64            `json:"bar_p95_ms"`
 	Pass           bool               `json:"pass"`
 }
@@ -428,6 +437,7 @@ func print(r report, classes []string) {
 	}
 	fmt.Fprintf(w, "RSS of this process: %.0f MB after load, %.0f MB peak\n", r.RSSAfterLoadMB, r.RSSPeakMB)
 	fmt.Fprintf(w, "%d queries × %d timed passes = %d searches, sequential, top 10 with exact totals\n", r.Queries, r.Samples/max(r.Queries, 1), r.Samples)
+	fmt.Fprintf(w, "load average (1, 5, 15 min) before timing %s, after %s\n", r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(w, "%-14s %5s %8s %8s %8s %8s %8s\n", "class", "n", "p50", "p95", "p99", "max", "mean")
 	line := func(name string, f figures) {
 		fmt.Fprintf(w, "%-14s %5d %8.2f %8.2f %8.2f %8.2f %8.2f\n", name, f.N, f.P50, f.P95, f.P99, f.Max, f.Mean)
@@ -455,6 +465,18 @@ func writeTotals(path string, queries []corpus.Query, totals []int) error {
 		fmt.Fprintf(&b, "%d\t%s\t%s\n", totals[i], q.Class, describe(q.Params))
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // rssMB reads a memory figure of this process from /proc, in MB.
