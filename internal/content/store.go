@@ -57,8 +57,11 @@ type Authorizer interface {
 }
 
 // Hook is told of every document change inside its transaction, so that
-// what depends on documents (the search index, the webhook outbox, the
-// delivery cache) commits or rolls back with it.
+// what depends on documents (the delivered tables, the search index, the
+// webhook outbox) commits or rolls back with it. tx is the store bound to
+// that transaction; a hook asserts the narrower interface it writes
+// through (delivery.Store, search.IndexTx, webhook.Store), which the one
+// store implements, so content needs to know none of them.
 type Hook interface {
 	DocumentChanged(ctx context.Context, tx Store, c Change) error
 }
