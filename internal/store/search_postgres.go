@@ -180,19 +180,21 @@ func tsLexeme(s string) string {
 }
 
 // pgMatch compiles q to conditions on search_text t: the words (and
-// exclusions) in one tsquery on tsv, phrases of two words on pairs.
+// exclusions) in one tsquery on tsv, phrases of two words on pairs. A row
+// whose pairs overflowed (see the migration) is checked on tsv instead.
 func pgMatch(q search.Query, pairs map[string]phrase) ([]string, []any) {
 	var where []string
 	var args []any
 	var words []search.Group // what tsv matches
 	for _, g := range q.Groups {
-		var rest []search.Term
+		var rest, exactTerms []search.Term
 		var exact []string
 		for _, t := range g.Terms {
 			p, ok := pairs[strings.Join(t.Words, " ")]
 			switch {
 			case ok && !t.Prefix && p.exact:
 				exact = append(exact, tsLexeme(p.tokens[0]))
+				exactTerms = append(exactTerms, t)
 			case ok && !t.Prefix && len(g.Terms) == 1:
 				// Narrowed by its pairs, checked on tsv.
 				quoted := make([]string, len(p.tokens))
@@ -200,23 +202,28 @@ func pgMatch(q search.Query, pairs map[string]phrase) ([]string, []any) {
 					quoted[i] = tsLexeme(tok)
 				}
 				where = append(where, "t.pairs @@ ?::tsquery")
-				args = append(args, strings.Join(quoted, " & "))
+				args = append(args, "("+strings.Join(quoted, " & ")+") | "+tsLexeme(pairsOverflow))
 				rest = append(rest, t)
 			default:
 				rest = append(rest, t)
 			}
 		}
-		switch {
-		case len(exact) == 0:
+		if len(exact) == 0 {
 			words = append(words, search.Group{Terms: rest})
-		case len(rest) == 0:
-			where = append(where, "t.pairs @@ ?::tsquery")
-			args = append(args, strings.Join(exact, " | "))
-		default:
-			expr, a := tsQuery(search.Query{Groups: []search.Group{{Terms: rest}}})
-			where = append(where, "(t.tsv @@ ("+expr+") OR t.pairs @@ ?::tsquery)")
-			args = append(append(args, a...), strings.Join(exact, " | "))
+			continue
 		}
+		var alts []string
+		if len(rest) > 0 {
+			expr, a := tsQuery(search.Query{Groups: []search.Group{{Terms: rest}}})
+			alts = append(alts, "t.tsv @@ ("+expr+")")
+			args = append(args, a...)
+		}
+		alts = append(alts, "t.pairs @@ ?::tsquery")
+		args = append(args, strings.Join(exact, " | "))
+		expr, a := tsQuery(search.Query{Groups: []search.Group{{Terms: exactTerms}}})
+		alts = append(alts, "(t.pairs @@ ?::tsquery AND t.tsv @@ ("+expr+"))")
+		args = append(append(args, tsLexeme(pairsOverflow)), a...)
+		where = append(where, "("+strings.Join(alts, " OR ")+")")
 	}
 	if len(words) > 0 || len(q.Excluded) > 0 {
 		expr, a := tsQuery(search.Query{Groups: words, Excluded: q.Excluded})
@@ -228,6 +235,9 @@ func pgMatch(q search.Query, pairs map[string]phrase) ([]string, []any) {
 	}
 	return where, args
 }
+
+// pairsOverflow is the pair of a row whose pairs would not fit a vector.
+const pairsOverflow = "overflow"
 
 // run gives the search its own transaction in which the planner may only
 // use bitmap scans: it costs a check of tsv @@ as nothing, while each
@@ -292,13 +302,19 @@ func (s *pgSearch) page(ctx context.Context, c *DB, offset, limit int) ([]int64,
 	return rankPage(newest, scores, offset, limit), nil
 }
 
+// bucketSize is how many rowids share a bucket tag (the migration's
+// trigger divides by it too).
+const bucketSize = 1024
+
 // newest returns the rowids of the newest n matches. Rather than ordering
-// every match, it looks among the newest rows first — 4n of them, then
-// as many more as the matches found there say are needed — so that the
-// bitmap scans read little whatever the query.
+// every match, it looks among the newest rows first — those of the
+// buckets holding the newest 4n rowids, then as many more as the matches
+// found there say are needed — so that the index scan and the heap visits
+// stay small whatever the query. Buckets are tags: the index answers
+// them with the rest of the search.
 func (s *pgSearch) newest(ctx context.Context, c *DB, n int) ([]int64, error) {
-	var top int64
-	if err := c.q(ctx).Raw("SELECT COALESCE(MAX(rowid), 0) FROM search_text").Scan(&top).Error; err != nil {
+	var top int64 // at least the largest rowid
+	if err := c.q(ctx).Raw("SELECT last_value FROM search_documents_rowid_seq").Scan(&top).Error; err != nil {
 		return nil, wrap(err)
 	}
 	span := int64(4*n + 64)
@@ -306,9 +322,16 @@ func (s *pgSearch) newest(ctx context.Context, c *DB, n int) ([]int64, error) {
 		var ids []int64
 		q := "SELECT t.rowid FROM search_text t WHERE " + s.where
 		args := append([]any{}, s.args...)
-		if span < top {
-			q += " AND t.rowid > ?"
-			args = append(args, top-span)
+		first, last := max(top-span, 0)/bucketSize, top/bucketSize
+		if first > 0 && last-first < 256 {
+			buckets := make([]string, 0, last-first+1)
+			for b := first; b <= last; b++ {
+				buckets = append(buckets, "b"+strconv.FormatInt(b, 10))
+			}
+			q += " AND t.tags @@ to_tsquery('simple', ?)"
+			args = append(args, strings.Join(buckets, " | "))
+		} else {
+			span = top // everything
 		}
 		if err := c.q(ctx).Raw(q+" ORDER BY t.rowid DESC LIMIT ?", append(args, n)...).Scan(&ids).Error; err != nil {
 			return nil, wrap(err)

@@ -27,11 +27,15 @@ CREATE TABLE search_documents (
 -- stored out of line) make the heap visits of a bitmap scan cheap.
 --   tsv   the words, weighted: title A, summary and names B, body C;
 --   tags  the filter tokens, apart from the words so that no reader's
---         word can match a tag;
+--         word can match a tag, and the row's bucket of 1,024 rowids
+--         ("b97"), so that "among the newest rows" is a condition the
+--         index answers too;
 --   pairs every two words one or two positions apart ("north 1 korea",
 --         "rule 2 law" across a stop word): a two-word phrase is one
 --         pair, found by the index alone; longer phrases are narrowed by
 --         their pairs before their positions are checked.
+-- One GIN index covers all three, so that a search is one index scan
+-- whatever it combines: the planner never checks a vector row by row.
 -- Kept in step with search_documents by a trigger and a cascade.
 CREATE TABLE search_text (
     rowid BIGINT PRIMARY KEY REFERENCES search_documents(rowid) ON DELETE CASCADE,
@@ -39,19 +43,24 @@ CREATE TABLE search_text (
     tags  tsvector NOT NULL,
     pairs tsvector NOT NULL
 );
-CREATE INDEX search_text_tsv ON search_text USING GIN (tsv);
-CREATE INDEX search_text_tags ON search_text USING GIN (tags);
-CREATE INDEX search_text_pairs ON search_text USING GIN (pairs);
+CREATE INDEX search_text_match ON search_text USING GIN (tsv, tags, pairs);
 
+-- The pairs of a vector. A vector holds at most 16,383 positions, so at
+-- most about 33,000 pairs; should they still outgrow what a vector may
+-- hold (words of hundreds of letters), the row gets the pair "overflow"
+-- instead and phrases are checked on its positions.
 -- +goose StatementBegin
 CREATE FUNCTION search_pairs(v tsvector) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    WITH p AS MATERIALIZED (SELECT u.lexeme, q.pos::int AS pos FROM unnest(v) u, unnest(u.positions) AS q(pos))
-    SELECT coalesce(array_to_tsvector(array_agg(DISTINCT x)), ''::tsvector) FROM (
+    WITH p AS MATERIALIZED (SELECT u.lexeme, q.pos::int AS pos FROM unnest(v) u, unnest(u.positions) AS q(pos)),
+    x AS (SELECT array_agg(DISTINCT x) AS a, sum(length(x)) AS n FROM (
         SELECT a.lexeme || ' 1 ' || b.lexeme AS x FROM p a JOIN p b ON b.pos = a.pos + 1
         UNION ALL
         SELECT a.lexeme || ' 2 ' || b.lexeme FROM p a JOIN p b ON b.pos = a.pos + 2
-    ) pairs
+    ) pairs)
+    SELECT CASE WHEN a IS NULL THEN ''::tsvector
+                WHEN n > 400000 THEN array_to_tsvector(ARRAY['overflow'])
+                ELSE array_to_tsvector(a) END FROM x
 $$;
 -- +goose StatementEnd
 
@@ -65,7 +74,7 @@ BEGIN
          setweight(to_tsvector('english', NEW.topics || ' ' || NEW.contributors), 'B') ||
          setweight(to_tsvector('english', NEW.body), 'C');
     INSERT INTO search_text (rowid, tsv, tags, pairs)
-    VALUES (NEW.rowid, v, to_tsvector('simple', NEW.tags), search_pairs(v));
+    VALUES (NEW.rowid, v, to_tsvector('simple', NEW.tags || ' b' || (NEW.rowid / 1024)::text), search_pairs(v));
     RETURN NULL;
 END
 $$;

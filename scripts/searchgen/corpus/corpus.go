@@ -110,12 +110,6 @@ func Load(ctx context.Context, db *store.DB, cfg Config) error {
 	// Three stages run at once: generate (in order, from one random
 	// source), render (two workers per batch), write (in order, so that
 	// rowids follow publication dates).
-	type item struct {
-		doc      content.Document
-		rev      content.Revision
-		rendered render.Document
-		body     []byte
-	}
 	generated := make(chan []item, 2)
 	rendered := make(chan []item, 2)
 	ctx, cancel := context.WithCancel(ctx)
@@ -170,6 +164,20 @@ func Load(ctx context.Context, db *store.DB, cfg Config) error {
 			}
 		}
 	}()
+	return db.BulkLoadSearch(ctx, func() error { return writeBatches(ctx, db, rendered, series, cfg.Progress) })
+}
+
+// item is one generated document on its way to the database.
+type item struct {
+	doc      content.Document
+	rev      content.Revision
+	rendered render.Document
+	body     []byte
+}
+
+// writeBatches stores the rendered batches in order, each in one
+// transaction.
+func writeBatches(ctx context.Context, db *store.DB, rendered <-chan []item, series map[string]content.Series, progress func(int)) error {
 	done := 0
 	for batch := range rendered {
 		err := db.InTx(ctx, func(tx *store.DB) error {
@@ -191,8 +199,8 @@ func Load(ctx context.Context, db *store.DB, cfg Config) error {
 			return fmt.Errorf("corpus: %w", err)
 		}
 		done += len(batch)
-		if cfg.Progress != nil {
-			cfg.Progress(done)
+		if progress != nil {
+			progress(done)
 		}
 	}
 	return ctx.Err()
