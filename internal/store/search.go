@@ -357,7 +357,7 @@ func (db *DB) BulkLoadSearch(ctx context.Context, load func() error) error {
 	build := func(indexes ...int) func() error {
 		return func() error {
 			return db.InTx(ctx, func(tx *DB) error {
-				if err := tx.q(ctx).Exec("SET LOCAL maintenance_work_mem = '256MB'").Error; err != nil {
+				if err := tx.q(ctx).Exec("SET LOCAL maintenance_work_mem = '1GB'").Error; err != nil {
 					return wrap(err)
 				}
 				for _, i := range indexes {

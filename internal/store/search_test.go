@@ -154,8 +154,14 @@ func TestSearchLiveAtScale(t *testing.T) {
 		// A republished document moves to its new topic at once.
 		before := searchLive("", func(r *search.Request) { r.Topic = "walruses" })
 		hit := all.Data[3]
+		// A body of long words, more pairs than a PostgreSQL vector holds.
+		var body strings.Builder
+		body.WriteString("Walrus colonies. A walrus tusk.")
+		for i := 0; i < 12000; i++ {
+			fmt.Fprintf(&body, " pinnipedologicalobservation%d", i)
+		}
 		d := search.Doc{DocumentID: hit.ID, SeriesSlug: hit.Series.Slug, Slug: hit.Slug, Type: hit.Type, PublishedAt: hit.PublishedAt,
-			Title: hit.Title, Summary: hit.Summary, Body: "Walrus colonies.", Topics: []string{"walruses"}}
+			Title: hit.Title, Summary: hit.Summary, Body: body.String(), Topics: []string{"walruses"}}
 		if err := db.PutLive(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -164,6 +170,14 @@ func TestSearchLiveAtScale(t *testing.T) {
 		if before.Total != 0 || after.Total != 1 || walrus.Total != 1 || walrus.Data[0].ID != hit.ID ||
 			fmt.Sprint(walrus.Facets.Topics) != "[{walruses 1}]" {
 			t.Errorf("republished: before %d, after %d, walrus %+v", before.Total, after.Total, walrus)
+		}
+		for q, want := range map[string]int{`"walrus tusk"`: 1, `"tusk walrus"`: 0, `"walrus tusk" OR "north korea"`: -1} {
+			got := searchLive(q, func(r *search.Request) { r.Facets = false })
+			var slow search.Result
+			store.WithoutShortcuts(func() { slow = searchLive(q, func(r *search.Request) { r.Facets = false }) })
+			if (want >= 0 && got.Total != want) || got.Total != slow.Total {
+				t.Errorf("%s after the long body: total %d (%d without shortcuts), want %d", q, got.Total, slow.Total, want)
+			}
 		}
 		if got := searchLive("", nil); got.Total != docs || got.Data[0].ID != hit.ID {
 			t.Errorf("after republishing: total %d, newest %+v", got.Total, got.Data[0])

@@ -35,20 +35,22 @@ CREATE TABLE search_documents (
 --         pair, found by the index alone; longer phrases are narrowed by
 --         their pairs before their positions are checked.
 -- One GIN index covers all three, so that a search is one index scan
--- whatever it combines: the planner never checks a vector row by row.
+-- whatever it combines (store/search_postgres.go never ORs conditions
+-- on different columns): the planner never checks a vector row by row.
 -- Kept in step with search_documents by a trigger and a cascade.
 CREATE TABLE search_text (
-    rowid BIGINT PRIMARY KEY REFERENCES search_documents(rowid) ON DELETE CASCADE,
-    tsv   tsvector NOT NULL,
-    tags  tsvector NOT NULL,
-    pairs tsvector NOT NULL
+    rowid    BIGINT PRIMARY KEY REFERENCES search_documents(rowid) ON DELETE CASCADE,
+    tsv      tsvector NOT NULL,
+    tags     tsvector NOT NULL,
+    pairs    tsvector NOT NULL,
+    overflow BOOLEAN NOT NULL -- pairs is just "overflow" (see search_pairs)
 );
 CREATE INDEX search_text_match ON search_text USING GIN (tsv, tags, pairs);
 
 -- The pairs of a vector. A vector holds at most 16,383 positions, so at
 -- most about 33,000 pairs; should they still outgrow what a vector may
--- hold (words of hundreds of letters), the row gets the pair "overflow"
--- instead and phrases are checked on its positions.
+-- hold (words of hundreds of letters), the row gets the one pair
+-- "overflow" instead, and phrases are checked on its positions.
 -- +goose StatementBegin
 CREATE FUNCTION search_pairs(v tsvector) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -68,13 +70,16 @@ $$;
 CREATE FUNCTION search_text_index() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v tsvector;
+    p tsvector;
 BEGIN
     v := setweight(to_tsvector('english', NEW.title), 'A') ||
          setweight(to_tsvector('english', NEW.summary), 'B') ||
          setweight(to_tsvector('english', NEW.topics || ' ' || NEW.contributors), 'B') ||
          setweight(to_tsvector('english', NEW.body), 'C');
-    INSERT INTO search_text (rowid, tsv, tags, pairs)
-    VALUES (NEW.rowid, v, to_tsvector('simple', NEW.tags || ' b' || (NEW.rowid / 1024)::text), search_pairs(v));
+    p := search_pairs(v);
+    INSERT INTO search_text (rowid, tsv, tags, pairs, overflow)
+    VALUES (NEW.rowid, v, to_tsvector('simple', NEW.tags || ' b' || (NEW.rowid / 1024)::text), p,
+            p = array_to_tsvector(ARRAY['overflow']));
     RETURN NULL;
 END
 $$;
