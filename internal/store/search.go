@@ -113,6 +113,7 @@ func (db *DB) PutLive(ctx context.Context, d search.Doc) error {
 // PutLive would one by one. Writing them in a few statements lets the
 // full-text index take them in one go (bulk loads, reindex).
 func (db *DB) PutLiveBatch(ctx context.Context, docs []search.Doc) error {
+	docs = lastOfEach(docs, func(d search.Doc) string { return d.DocumentID })
 	for len(docs) > 0 {
 		n := min(len(docs), 200)
 		ids := make([]string, n)
@@ -134,6 +135,25 @@ func (db *DB) PutLiveBatch(ctx context.Context, docs []search.Doc) error {
 	return nil
 }
 
+// lastOfEach keeps the last of the items sharing a key, in order: what
+// writing them one by one would leave.
+func lastOfEach[T any](items []T, key func(T) string) []T {
+	last := make(map[string]int, len(items))
+	for i, it := range items {
+		last[key(it)] = i
+	}
+	if len(last) == len(items) {
+		return items
+	}
+	out := make([]T, 0, len(last))
+	for i, it := range items {
+		if last[key(it)] == i {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // DeleteLive removes a document from the public index.
 func (db *DB) DeleteLive(ctx context.Context, documentID string) error {
 	return wrap(db.q(ctx).Exec("DELETE FROM search_documents WHERE document_id = ?", documentID).Error)
@@ -150,6 +170,7 @@ func (db *DB) PutStaff(ctx context.Context, documentID, title, body string) erro
 // PutStaffBatch indexes several head revisions at once, as PutStaff
 // would one by one.
 func (db *DB) PutStaffBatch(ctx context.Context, entries []StaffEntry) error {
+	entries = lastOfEach(entries, func(e StaffEntry) string { return e.DocumentID })
 	for len(entries) > 0 {
 		n := min(len(entries), 500)
 		ids := make([]string, n)
@@ -353,21 +374,11 @@ func (db *DB) BulkLoadSearch(ctx context.Context, load func() error) error {
 		}
 	}
 	loadErr := load()
-	// Two builds at a time, each on its own connection.
-	build := func(indexes ...int) func() error {
+	// Both at once, each on its own connection. (A larger
+	// maintenance_work_mem makes GIN builds slower here, not faster.)
+	build := func(ix int) func() error {
 		return func() error {
-			return db.InTx(ctx, func(tx *DB) error {
-				if err := tx.q(ctx).Exec("SET LOCAL maintenance_work_mem = '1GB'").Error; err != nil {
-					return wrap(err)
-				}
-				for _, i := range indexes {
-					ix := searchIndexes[i]
-					if err := tx.q(ctx).Exec("CREATE INDEX IF NOT EXISTS " + ix.name + " " + ix.def).Error; err != nil {
-						return wrap(err)
-					}
-				}
-				return nil
-			})
+			return wrap(db.q(ctx).Exec("CREATE INDEX IF NOT EXISTS " + searchIndexes[ix].name + " " + searchIndexes[ix].def).Error)
 		}
 	}
 	if err := db.both(build(0), build(1)); err != nil {

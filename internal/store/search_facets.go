@@ -21,34 +21,47 @@ import (
 // 100,000 matches this way takes about a millisecond; asking the database
 // to group them takes tens.
 
-// facetCaches holds one cache per connection pool, so that every handle
-// on one database (a DB and the transactions it starts) shares it.
+// facetCaches holds one cache per connection pool: every DB handle on
+// one database shares it (a transaction gets a fresh one, see
+// facetCacheFor).
 var facetCaches sync.Map // *sql.DB → *facetCache
 
 type facetEntry struct {
-	series, parent, typ uint32 // ids in facetCache.values; parent 0 = none
-	year                int32
-	topicOff            uint32
-	topicN              uint16
-	ok                  bool
+	series, typ uint32 // ids in facetCache.values
+	year        int32
+	topicOff    uint32
+	topicN      uint16
+	ok          bool
 }
 
 type facetCache struct {
 	mu      sync.RWMutex
-	entries []facetEntry // by rowid
-	topics  []uint32     // topic ids, by facetEntry.topicOff
-	values  []string     // id → value; values[0] = ""
+	entries []facetEntry         // by rowid, below denseRowids
+	sparse  map[int64]facetEntry // rowids from denseRowids on
+	topics  []uint32             // topic ids, by facetEntry.topicOff
+	values  []string             // id → value; values[0] = ""
 	ids     map[string]uint32
 	loaded  bool // every row that existed at some point has been read
 }
 
 func newFacetCache() *facetCache {
-	return &facetCache{values: []string{""}, ids: map[string]uint32{"": 0}}
+	return &facetCache{values: []string{""}, ids: map[string]uint32{"": 0}, sparse: map[int64]facetEntry{}}
 }
 
-// maxCachedRowid bounds the slice; beyond it (after tens of millions of
-// publishes) facets fall back to a cache per search.
-const maxCachedRowid = 1 << 26
+// denseRowids bounds the slice (20 bytes a rowid, so at most 80 MB);
+// rowids beyond it, after millions of publishes, go to a map, a little
+// slower to read.
+const denseRowids = 1 << 22
+
+func (c *facetCache) entry(id int64) facetEntry {
+	if id >= 0 && id < int64(len(c.entries)) {
+		return c.entries[id]
+	}
+	if id >= denseRowids {
+		return c.sparse[id]
+	}
+	return facetEntry{}
+}
 
 // facetCacheFor returns the shared cache of db's pool, or a fresh one
 // for a transaction (whose rows may yet roll back, and SQLite would then
@@ -84,7 +97,6 @@ func (c *facetCache) id(v string) uint32 {
 type facetRow struct {
 	Rowid      int64
 	SeriesSlug string
-	ParentSlug *string
 	Type       string
 	Year       int
 	TopicList  string
@@ -94,23 +106,24 @@ func (c *facetCache) add(rows []facetRow) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range rows {
-		if r.Rowid <= 0 || r.Rowid >= maxCachedRowid {
+		if r.Rowid < 0 {
 			continue
 		}
-		if int(r.Rowid) >= len(c.entries) {
-			grown := make([]facetEntry, max(int(r.Rowid)+1, 2*len(c.entries)))
-			copy(grown, c.entries)
-			c.entries = grown
-		}
 		e := facetEntry{series: c.id(r.SeriesSlug), typ: c.id(r.Type), year: int32(r.Year), ok: true}
-		if r.ParentSlug != nil {
-			e.parent = c.id(*r.ParentSlug)
-		}
 		var topics []string
 		_ = json.Unmarshal([]byte(r.TopicList), &topics)
 		e.topicOff, e.topicN = uint32(len(c.topics)), uint16(min(len(topics), 1<<16-1))
 		for _, t := range topics[:e.topicN] {
 			c.topics = append(c.topics, c.id(t))
+		}
+		if r.Rowid >= denseRowids {
+			c.sparse[r.Rowid] = e
+			continue
+		}
+		if int(r.Rowid) >= len(c.entries) {
+			grown := make([]facetEntry, min(max(int(r.Rowid)+1, 2*len(c.entries)), denseRowids))
+			copy(grown, c.entries)
+			c.entries = grown
 		}
 		c.entries[r.Rowid] = e
 	}
@@ -122,17 +135,14 @@ func (c *facetCache) missing(list []int64) []int64 {
 	defer c.mu.RUnlock()
 	var out []int64
 	for _, id := range list {
-		if id <= 0 || id >= maxCachedRowid {
-			continue
-		}
-		if int(id) >= len(c.entries) || !c.entries[id].ok {
+		if !c.entry(id).ok {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-const facetColumns = "rowid, series_slug, parent_slug, type, year, topic_list"
+const facetColumns = "rowid, series_slug, type, year, topic_list"
 
 // fill reads what the cache lacks for list: everything on first use (a
 // scan of the narrow columns), then only the rows it has not seen.
@@ -175,10 +185,7 @@ func (c *facetCache) count(list []int64) *search.Facets {
 	topics := make([]int, len(c.values))
 	years := map[int32]int{}
 	for _, id := range list {
-		if id <= 0 || int(id) >= len(c.entries) {
-			continue
-		}
-		e := &c.entries[id]
+		e := c.entry(id)
 		if !e.ok {
 			continue
 		}

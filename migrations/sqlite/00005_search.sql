@@ -27,7 +27,7 @@ CREATE TABLE search_documents (
     body         TEXT NOT NULL
 );
 -- Covers what facets read, so reading it skips the wide rows.
-CREATE INDEX search_documents_facets ON search_documents(rowid, series_slug, parent_slug, type, year, topic_list);
+CREATE INDEX search_documents_facets ON search_documents(rowid, series_slug, type, year, topic_list);
 
 -- Tags start with U+E000, a private-use character made a token character
 -- here: a reader's words are letters and digits only, so they never match
