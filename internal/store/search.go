@@ -239,9 +239,13 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 	if err != nil {
 		return res, err
 	}
+	everything := r.Query.Empty() && len(db.filterTags(r)) == 0
 	// The total (or the list of matches, for facets) on one connection,
 	// the page of hits on another.
 	err = db.both(func() error {
+		if everything {
+			return db.countEverything(ctx, &res, r.Facets)
+		}
 		return ls.run(ctx, db, func(c *DB) error {
 			if !r.Facets {
 				n, err := ls.count(ctx, c)
@@ -283,6 +287,56 @@ func (db *DB) SearchLive(ctx context.Context, r search.Request) (search.Result, 
 		})
 	})
 	return res, err
+}
+
+// countEverything answers the total and facets of a search without
+// words or filters from search_counts, which triggers keep.
+func (db *DB) countEverything(ctx context.Context, res *search.Result, facets bool) error {
+	var rows []struct {
+		Facet, Value string
+		N            int
+	}
+	if err := db.q(ctx).Raw("SELECT facet, value, n FROM search_counts WHERE n > 0").Scan(&rows).Error; err != nil {
+		return wrap(err)
+	}
+	f := &search.Facets{Series: []search.FacetCount{}, Topics: []search.FacetCount{}, Years: []search.FacetCount{}}
+	for _, row := range rows {
+		c := search.FacetCount{Value: row.Value, Count: row.N}
+		switch row.Facet {
+		case "":
+			res.Total = row.N
+		case "series":
+			f.Series = append(f.Series, c)
+		case "topic":
+			f.Topics = append(f.Topics, c)
+		case "year":
+			f.Years = append(f.Years, c)
+		}
+	}
+	if facets {
+		sortFacets(f)
+		res.Facets = f
+	}
+	return nil
+}
+
+// sortFacets orders series and topics most first, then by value (at most
+// 25 topics), and years newest first.
+func sortFacets(f *search.Facets) {
+	byCount := func(list []search.FacetCount) {
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].Count != list[j].Count {
+				return list[i].Count > list[j].Count
+			}
+			return list[i].Value < list[j].Value
+		})
+	}
+	byCount(f.Series)
+	byCount(f.Topics)
+	if len(f.Topics) > 25 {
+		f.Topics = f.Topics[:25]
+	}
+	sort.Slice(f.Years, func(i, j int) bool { return f.Years[i].Value > f.Years[j].Value })
 }
 
 func (db *DB) compileLive(ctx context.Context, r search.Request) (liveSearch, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,31 +194,21 @@ func (c *facetCache) count(list []int64) *search.Facets {
 			topics[t]++
 		}
 	}
-	f := &search.Facets{Series: c.ranked(series, 0), Topics: c.ranked(topics, 25), Years: []search.FacetCount{}}
+	f := &search.Facets{Series: c.counts(series), Topics: c.counts(topics), Years: []search.FacetCount{}}
 	for y, n := range years {
 		f.Years = append(f.Years, search.FacetCount{Value: strconv.Itoa(int(y)), Count: n})
 	}
-	sort.Slice(f.Years, func(i, j int) bool { return f.Years[i].Value > f.Years[j].Value })
+	sortFacets(f)
 	return f
 }
 
-// ranked lists the non-zero counts, most first, then by value; at most
-// limit when limit > 0.
-func (c *facetCache) ranked(counts []int, limit int) []search.FacetCount {
+// counts lists the non-zero counts by value.
+func (c *facetCache) counts(counts []int) []search.FacetCount {
 	out := []search.FacetCount{}
 	for id, n := range counts {
 		if n > 0 {
 			out = append(out, search.FacetCount{Value: c.values[id], Count: n})
 		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,11 +52,21 @@ func TestSearchLiveAtScale(t *testing.T) {
 			return res
 		}
 
-		// Without words: the whole index, newest first.
+		// Without words: the whole index, newest first, counted by
+		// search_counts as the matches of a filter would be.
 		all := searchLive("", nil)
 		if all.Total != docs || len(all.Data) != 10 || sum(all.Facets.Series) != docs || sum(all.Facets.Years) != docs {
 			t.Fatalf("browse: total %d, %d hits, facets %+v", all.Total, len(all.Data), all.Facets)
 		}
+		sameCounts := func(when string) {
+			t.Helper()
+			counted := searchLive("", nil)
+			listed := searchLive("", func(r *search.Request) { r.Type = "briefing" }) // every document
+			if counted.Total != listed.Total || !reflect.DeepEqual(counted.Facets, listed.Facets) {
+				t.Errorf("%s: counts say %d %+v, the index %d %+v", when, counted.Total, counted.Facets, listed.Total, listed.Facets)
+			}
+		}
+		sameCounts("loaded")
 
 		for _, q := range corpus.Queries(3, 5000) {
 			if q.Params.Q == "" {
@@ -179,6 +190,7 @@ func TestSearchLiveAtScale(t *testing.T) {
 				t.Errorf("%s after the long body: total %d (%d without shortcuts), want %d", q, got.Total, slow.Total, want)
 			}
 		}
+		sameCounts("republished")
 		if got := searchLive("", nil); got.Total != docs || got.Data[0].ID != hit.ID {
 			t.Errorf("after republishing: total %d, newest %+v", got.Total, got.Data[0])
 		}

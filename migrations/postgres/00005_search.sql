@@ -88,6 +88,42 @@ $$;
 CREATE TRIGGER search_documents_index AFTER INSERT ON search_documents
     FOR EACH ROW EXECUTE FUNCTION search_text_index();
 
+-- How many live documents there are, in all ('', '') and per series,
+-- topic and year: what a search without words or filters answers (the
+-- "Total Index" of a search page and its facets) without counting. Every
+-- change takes the row ('', '') first, so that concurrent writers queue
+-- there rather than deadlock on the others.
+CREATE TABLE search_counts (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    n     BIGINT NOT NULL,
+    PRIMARY KEY (facet, value)
+);
+
+-- +goose StatementBegin
+CREATE FUNCTION search_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r search_documents;
+    d int;
+BEGIN
+    IF TG_OP = 'INSERT' THEN r := NEW; d := 1; ELSE r := OLD; d := -1; END IF;
+    INSERT INTO search_counts (facet, value, n) VALUES ('', '', d)
+    ON CONFLICT (facet, value) DO UPDATE SET n = search_counts.n + d;
+    INSERT INTO search_counts (facet, value, n)
+    SELECT f, v, d FROM (
+        SELECT 'series' AS f, r.series_slug AS v
+        UNION SELECT 'year', r.year::text
+        UNION SELECT 'topic', t FROM jsonb_array_elements_text(r.topic_list::jsonb) t
+    ) x ORDER BY f, v
+    ON CONFLICT (facet, value) DO UPDATE SET n = search_counts.n + d;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER search_documents_count AFTER INSERT OR DELETE ON search_documents
+    FOR EACH ROW EXECUTE FUNCTION search_count();
+
 CREATE TABLE staff_search (
     rowid       BIGSERIAL PRIMARY KEY,
     document_id TEXT NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
@@ -101,7 +137,9 @@ CREATE INDEX staff_search_tsv ON staff_search USING GIN (tsv);
 
 -- +goose Down
 DROP TABLE staff_search;
+DROP TABLE search_counts;
 DROP TABLE search_text;
 DROP TABLE search_documents;
+DROP FUNCTION search_count();
 DROP FUNCTION search_text_index();
 DROP FUNCTION search_pairs(tsvector);

@@ -41,16 +41,35 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 -- The index's terms, for expanding long prefixes (store/search_sqlite.go).
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
 
+-- How many live documents there are, in all ('', '') and per series,
+-- topic and year: what a search without words or filters answers (the
+-- "Total Index" of a search page and its facets) without counting.
+CREATE TABLE search_counts (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+
 -- +goose StatementBegin
 CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
     INSERT INTO search_fts(rowid, title, summary, body, topics, contributors, tags)
     VALUES (new.rowid, new.title, new.summary, new.body, new.topics, new.contributors, new.tags);
+    INSERT INTO search_counts (facet, value, n)
+    VALUES ('', '', 1), ('series', new.series_slug, 1), ('year', CAST(new.year AS TEXT), 1)
+    ON CONFLICT (facet, value) DO UPDATE SET n = n + 1;
+    INSERT INTO search_counts (facet, value, n)
+    SELECT DISTINCT 'topic', value, 1 FROM json_each(new.topic_list) WHERE true
+    ON CONFLICT (facet, value) DO UPDATE SET n = n + 1;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
     INSERT INTO search_fts(search_fts, rowid, title, summary, body, topics, contributors, tags)
     VALUES ('delete', old.rowid, old.title, old.summary, old.body, old.topics, old.contributors, old.tags);
+    UPDATE search_counts SET n = n - 1
+    WHERE (facet, value) IN (VALUES ('', ''), ('series', old.series_slug), ('year', CAST(old.year AS TEXT)))
+       OR (facet = 'topic' AND value IN (SELECT value FROM json_each(old.topic_list)));
 END;
 -- +goose StatementEnd
 
@@ -85,3 +104,4 @@ DROP TABLE staff_search;
 DROP TABLE search_vocab;
 DROP TABLE search_fts;
 DROP TABLE search_documents;
+DROP TABLE search_counts;
