@@ -62,9 +62,9 @@ type pgSearch struct {
 	hitsArgs []any
 }
 
-// compilePostgres compiles a public search. The GIN index on tsv finds
-// the words, the one on tags the filters, the one on pairs the phrases:
-// a phrase of two words (up to two positions apart) is exactly one pair,
+// compilePostgres compiles a public search for the GIN index over
+// search_text: tsv finds the words, tags the filters, pairs the phrases.
+// A phrase of two words (up to two positions apart) is exactly one pair,
 // so its matches come from the index alone, where checking the positions
 // of tsv would read the vector of every row holding both words. Longer
 // phrases are narrowed by their pairs, then checked on tsv.
