@@ -3,7 +3,6 @@ package management
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,20 +46,9 @@ func metadataFromForm(c echo.Context) media.Metadata {
 }
 
 func (h *handler) listMedia(c echo.Context) error {
-	limit, offset := 50, 0
-	if raw := c.QueryParam("limit"); raw != "" {
-		v, err := strconv.Atoi(raw)
-		if err != nil || v < 1 || v > 200 {
-			return cms.Invalid("limit", "must be between 1 and 200")
-		}
-		limit = v
-	}
-	if raw := c.QueryParam("offset"); raw != "" {
-		v, err := strconv.Atoi(raw)
-		if err != nil || v < 0 {
-			return cms.Invalid("offset", "must be a number from 0")
-		}
-		offset = v
+	limit, offset, err := pageParams(c, 50, 200)
+	if err != nil {
+		return err
 	}
 	list, total, err := h.Media.Assets(c.Request().Context(), limit, offset)
 	if err != nil {
