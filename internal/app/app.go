@@ -134,7 +134,13 @@ func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 		})
 	})
 	a.Content.AddHook(search.StaffIndexer{})
-	return nil
+	// After an upgrade that changed the delivered shape, stored documents
+	// are rendered again before this instance serves any.
+	n, err := a.Delivery.RenderOlderShapes(ctx)
+	if n > 0 {
+		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)
+	}
+	return err
 }
 
 // buildWebhooks sets up subscriptions and the outbox hook.

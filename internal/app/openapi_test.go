@@ -986,6 +986,9 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	k.do(anon, "GET", "/delivery/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest)
 	k.do(anon, "GET", "/delivery/v1/documents?limit=0", nil, http.StatusBadRequest)
 	k.do(anon, "GET", "/delivery/v1/documents?limit=many", nil, http.StatusBadRequest)
+	// Digests by default (checked above), whole documents on request.
+	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&include=fields", nil, http.StatusOK)
+	k.do(anon, "GET", "/delivery/v1/documents?include=everything", nil, http.StatusBadRequest)
 
 	// Series and contributors.
 	k.do(anon, "GET", "/delivery/v1/series", nil, http.StatusOK)

@@ -30,8 +30,13 @@ func (s *Service) SetHeroCheck(exists func(ctx context.Context, id string) error
 // NewService returns a Service. Hooks run inside every document
 // transaction, in order.
 func NewService(store Store, az Authorizer, hooks ...Hook) *Service {
-	return &Service{store: store, authz: az, hooks: hooks, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: store, authz: az, hooks: hooks, now: now}
 }
+
+// now is the content clock, in microseconds: what PostgreSQL keeps, so a
+// time reads back as it was written and a document rendered again later
+// (after a rename) shows the same published_at on every backend.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // AddHook adds a hook that runs inside every document transaction.
 func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }

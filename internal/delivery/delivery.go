@@ -29,6 +29,7 @@ type Store interface {
 	// FindDeliveredIDs lists live documents of a series, crediting a
 	// contributor, or showing an asset (whichever is given).
 	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
+	FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error)
 	FindAsset(ctx context.Context, id string) (media.Asset, error)
 
 	FindAllSeries(ctx context.Context) ([]content.Series, error)

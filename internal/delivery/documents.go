@@ -35,18 +35,32 @@ const (
 	maxLimit     = 100
 )
 
+// listing is a listing's query and whether its items are whole documents
+// (include=fields) rather than digests.
+type listing struct {
+	published.Query
+	whole bool
+}
+
 // listQuery reads and checks a listing's parameters.
-func (s *Service) listQuery(c echo.Context) (published.Query, error) {
-	q := published.Query{
+func (s *Service) listQuery(c echo.Context) (listing, error) {
+	q := listing{Query: published.Query{
 		Series: c.QueryParam("series"), Type: c.QueryParam("type"),
 		Topic: strings.ToLower(c.QueryParam("topic")), Contributor: c.QueryParam("contributor"), Limit: defaultLimit,
-	}
+	}}
 	if raw := c.QueryParam("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > maxLimit {
 			return q, cms.Invalid("limit", "must be between 1 and 100")
 		}
 		q.Limit = n
+	}
+	switch c.QueryParam("include") {
+	case "":
+	case "fields":
+		q.whole = true
+	default:
+		return q, cms.Invalid("include", `must be "fields" (whole documents instead of digests)`)
 	}
 	if raw := c.QueryParam("cursor"); raw != "" {
 		p, err := s.openCursor(raw)
@@ -65,7 +79,7 @@ func (s *Service) listDocuments(c echo.Context) error {
 	}
 	key := "list\x00" + canonicalQuery(c.QueryParams())
 	return s.serve(c, key, func() ([]byte, string, error) {
-		entries, total, err := s.store.FindDeliveredPage(c.Request().Context(), q)
+		entries, total, err := s.store.FindDeliveredPage(c.Request().Context(), q.Query)
 		if err != nil {
 			return nil, "", err
 		}
@@ -75,20 +89,20 @@ func (s *Service) listDocuments(c echo.Context) error {
 			last := entries[len(entries)-1]
 			next = s.sealCursor(published.Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
 		}
-		return pageJSON(entries, next, total), jsonType, nil
+		return pageJSON(entries, q.whole, next, total), jsonType, nil
 	})
 }
 
-// pageJSON splices the stored document bytes into a page without decoding
-// them: {"data":[…],"next_cursor":…,"total":n}.
-func pageJSON(entries []published.Entry, next string, total int) []byte {
+// pageJSON splices the stored bytes of digests (or whole documents) into a
+// page without decoding them: {"data":[…],"next_cursor":…,"total":n}.
+func pageJSON(entries []published.Entry, whole bool, next string, total int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"data":[`)
 	for i, e := range entries {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(e.Body)
+		b.Write(item(e, whole))
 	}
 	b.WriteString(`],"next_cursor":`)
 	if next == "" {
@@ -101,6 +115,16 @@ func pageJSON(entries []published.Entry, next string, total int) []byte {
 	b.WriteString(strconv.Itoa(total))
 	b.WriteByte('}')
 	return b.Bytes()
+}
+
+// item is an entry's digest, or its whole document when asked for or when
+// an instance of an older build stored the entry without a digest (the
+// document is a superset of the digest).
+func item(e published.Entry, whole bool) []byte {
+	if whole || len(e.Digest) == 0 {
+		return e.Body
+	}
+	return e.Digest
 }
 
 func canonicalQuery(v url.Values) string { return v.Encode() } // Encode sorts by key

@@ -62,6 +62,10 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if err != nil {
 		return err
 	}
+	digest, err := render.JSON(doc.Digest())
+	if err != nil {
+		return err
+	}
 	series, err := tx.FindSeries(ctx, d.Series)
 	if err != nil {
 		return err
@@ -69,7 +73,8 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	e := published.Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
 		Type: d.Type, Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number,
-		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Topics: rev.Topics, HeroID: rev.Hero,
+		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Digest: digest, Shape: render.Shape,
+		Topics: rev.Topics, HeroID: rev.Hero,
 	}
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
@@ -154,12 +159,29 @@ func heroOf(a media.Asset) render.HeroAsset {
 
 // Rerender renders again every delivered document of a series (and its
 // children), crediting a contributor, or showing an asset, after a change
-// of what they show. Each document is its own transaction.
+// of what they show.
 func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor, heroID string) error {
 	ids, err := s.store.FindDeliveredIDs(ctx, seriesSlug, contributor, heroID)
 	if err != nil {
 		return err
 	}
+	return s.rerender(ctx, ids)
+}
+
+// RenderOlderShapes renders again every delivered document stored in an
+// older delivered shape than this build's (after an upgrade), and reports
+// how many it rendered.
+func (s *Service) RenderOlderShapes(ctx context.Context) (int, error) {
+	ids, err := s.store.FindDeliveredOlderThan(ctx, render.Shape)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), s.rerender(ctx, ids)
+}
+
+// rerender renders the live revisions of ids again, each document in its
+// own transaction, and drops the cache.
+func (s *Service) rerender(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		err := s.store.DocumentTx(ctx, func(tx content.Store) error {
 			d, err := tx.FindDocument(ctx, id)

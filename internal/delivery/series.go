@@ -108,7 +108,7 @@ func (s *Service) getContributor(c echo.Context) error {
 		if len(entries) > defaultLimit {
 			entries = entries[:defaultLimit]
 		}
-		docs := pageJSON(entries, "", total)
+		docs := pageJSON(entries, false, "", total)
 		var page struct {
 			Data json.RawMessage `json:"data"`
 		}

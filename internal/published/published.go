@@ -6,8 +6,8 @@ package published
 
 import "time"
 
-// Entry is one delivered document: its pre-rendered JSON and what
-// listings filter and sort on.
+// Entry is one delivered document: its pre-rendered JSON, full and as the
+// digest listings show, and what listings filter and sort on.
 type Entry struct {
 	DocumentID   string
 	SeriesID     string
@@ -20,7 +20,9 @@ type Entry struct {
 	Revision     int
 	PublishedAt  time.Time
 	UpdatedAt    time.Time
-	Body         []byte
+	Body         []byte // the delivered document
+	Digest       []byte // the listing item: the document without fields
+	Shape        int    // the version of the delivered shape both were rendered with
 	Topics       []string
 	Contributors []string // slugs: credited and byline
 	HeroID       *string

@@ -115,6 +115,38 @@ type Document struct {
 	Revision    int            `json:"revision"`
 }
 
+// Shape is the version of the delivered shape (Document and Digest).
+// Raise it when either changes: instances re-render every delivered
+// document of an older shape when they start.
+const Shape = 2
+
+// Digest is a document as listings show it: everything but its fields and
+// the series' about-text, which a reader fetches with the document.
+type Digest struct {
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	Series      SeriesRef   `json:"series"`
+	Slug        string      `json:"slug"`
+	URL         string      `json:"url"`
+	Title       string      `json:"title"`
+	Summary     string      `json:"summary"`
+	Topics      []string    `json:"topics"`
+	Byline      Byline      `json:"byline"`
+	Credits     []CreditRef `json:"credits"`
+	CreditLine  string      `json:"credit_line"`
+	Hero        *Hero       `json:"hero"`
+	PublishedAt time.Time   `json:"published_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+	Revision    int         `json:"revision"`
+}
+
+// Digest is d as listings show it.
+func (d Document) Digest() Digest {
+	return Digest{ID: d.ID, Type: d.Type, Series: d.Series, Slug: d.Slug, URL: d.URL, Title: d.Title,
+		Summary: d.Summary, Topics: d.Topics, Byline: d.Byline, Credits: d.Credits, CreditLine: d.CreditLine,
+		Hero: d.Hero, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Revision: d.Revision}
+}
+
 // Input is everything a delivered document is made of. Names are the
 // current ones (a renamed contributor is renamed everywhere).
 type Input struct {
@@ -184,9 +216,9 @@ func (r *Renderer) URL(series, slug string) string {
 	return fmt.Sprintf("%s/%s/%s", r.baseURL.String(), url.PathEscape(series), url.PathEscape(slug))
 }
 
-// JSON encodes a delivered document. HTML in strings is not escaped
-// further: it is already sanitized, and clients decode JSON anyway.
-func JSON(d Document) ([]byte, error) {
+// JSON encodes a delivered document or digest. HTML in strings is not
+// escaped further: it is already sanitized, and clients decode JSON anyway.
+func JSON[T Document | Digest](d T) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -22,6 +22,8 @@ type deliveredRow struct {
 	PublishedAt time.Time
 	UpdatedAt   time.Time
 	Body        string
+	Digest      string
+	Shape       int
 	HeroID      *string
 }
 
@@ -30,7 +32,7 @@ func (deliveredRow) TableName() string { return "delivered_documents" }
 func (r deliveredRow) entry() published.Entry {
 	return published.Entry{DocumentID: r.DocumentID, SeriesID: r.SeriesID, SeriesSlug: r.SeriesSlug,
 		ParentSlug: r.ParentSlug, Type: r.Type, Slug: r.Slug, Title: r.Title, Revision: r.Revision,
-		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body), HeroID: r.HeroID}
+		PublishedAt: r.PublishedAt, UpdatedAt: r.UpdatedAt, Body: []byte(r.Body), Digest: []byte(r.Digest), Shape: r.Shape, HeroID: r.HeroID}
 }
 
 // PutDelivered stores (or replaces) a document's delivered form.
@@ -40,7 +42,7 @@ func (db *DB) PutDelivered(ctx context.Context, e published.Entry) error {
 	}
 	row := deliveredRow{DocumentID: e.DocumentID, SeriesID: e.SeriesID, SeriesSlug: e.SeriesSlug, ParentSlug: e.ParentSlug,
 		Type: e.Type, Slug: e.Slug, Title: e.Title, Revision: e.Revision, PublishedAt: e.PublishedAt.UTC(),
-		UpdatedAt: e.UpdatedAt.UTC(), Body: string(e.Body), HeroID: e.HeroID}
+		UpdatedAt: e.UpdatedAt.UTC(), Body: string(e.Body), Digest: string(e.Digest), Shape: e.Shape, HeroID: e.HeroID}
 	if err := db.q(ctx).Create(&row).Error; err != nil {
 		if cms.IsCode(wrap(err), cms.CodeConflict) {
 			return cms.Errorf(cms.CodeConflict, "another live document of series %q has the slug %q", e.SeriesSlug, e.Slug)
@@ -182,6 +184,14 @@ func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, her
 	}
 	var ids []string
 	err := db.q(ctx).Raw("SELECT d.document_id FROM delivered_documents d WHERE "+where, args...).Scan(&ids).Error
+	return ids, wrap(err)
+}
+
+// FindDeliveredOlderThan lists live documents rendered with a delivered
+// shape older than shape.
+func (db *DB) FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error) {
+	var ids []string
+	err := db.q(ctx).Raw("SELECT document_id FROM delivered_documents WHERE shape < ? ORDER BY document_id", shape).Scan(&ids).Error
 	return ids, wrap(err)
 }
 
