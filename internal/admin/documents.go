@@ -129,33 +129,54 @@ func (h *handler) editDocument(c echo.Context) error {
 	return h.render(c, http.StatusOK, "editor.html", d.Title, data)
 }
 
+// submission is an editor form applied to a document: the document as
+// it was, the form as sent, and the outcome of the save.
+type submission struct {
+	before      content.Document
+	contentType content.ContentType
+	form        docForm
+	saved       content.Document
+	err         error // the save's: a conflict or invalid fields, answered to the writer
+}
+
+// submitEditor reads the editor form and saves it as a new head revision
+// based on the version it was loaded at (or, to overwrite a conflict, the
+// version the writer chose to force). Its error means nothing was tried.
+func (h *handler) submitEditor(c echo.Context) (submission, error) {
+	ctx, actor := c.Request().Context(), actorOf(c)
+	var s submission
+	var err error
+	if s.before, err = h.Content.Document(ctx, actor, c.Param("id")); err != nil {
+		return s, err
+	}
+	if s.contentType, err = h.Content.ContentType(ctx, s.before.Type); err != nil {
+		return s, err
+	}
+	if s.form, err = parseDocForm(c, s.contentType); err != nil {
+		return s, err
+	}
+	version := s.form.Version
+	if s.form.Force > 0 {
+		version = s.form.Force
+	}
+	s.saved, s.err = h.Content.UpdateDocument(ctx, actor, s.before.ID, version, s.form.patch())
+	return s, nil
+}
+
 // saveDocument saves the editor form as a new head revision, based on the
 // version the form was loaded at. A stale version re-shows the writer's
 // text with what changed meanwhile, and overwrites nothing.
 func (h *handler) saveDocument(c echo.Context) error {
-	ctx := c.Request().Context()
-	actor := actorOf(c)
-	d, err := h.Content.Document(ctx, actor, c.Param("id"))
+	ctx, actor := c.Request().Context(), actorOf(c)
+	s, err := h.submitEditor(c)
 	if err != nil {
 		return err
 	}
-	ct, err := h.Content.ContentType(ctx, d.Type)
-	if err != nil {
-		return err
-	}
-	f, err := parseDocForm(c, ct)
-	if err != nil {
-		return err
-	}
-	version := f.Version
-	if f.Force > 0 {
-		version = f.Force
-	}
-	_, err = h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
-	if err == nil {
+	d, f := s.before, s.form
+	if s.err == nil {
 		return h.redirect(c, "/admin/documents/"+d.ID, "ok", "Saved.")
 	}
-	if cms.IsCode(err, cms.CodePreconditionFailed) {
+	if cms.IsCode(s.err, cms.CodePreconditionFailed) {
 		data, err := h.editor(c, d, f, nil)
 		if err != nil {
 			return err
@@ -165,47 +186,34 @@ func (h *handler) saveDocument(c echo.Context) error {
 		}
 		return h.render(c, http.StatusConflict, "editor.html", d.Title, data)
 	}
-	if errs, ok := problemFields(err); ok {
+	if errs, ok := problemFields(s.err); ok {
 		data, err := h.editor(c, d, f, errs)
 		if err != nil {
 			return err
 		}
 		return h.render(c, http.StatusUnprocessableEntity, "editor.html", d.Title, data)
 	}
-	return err
+	return s.err
 }
 
 // autosaveDocument is saveDocument for the editor's script: JSON in the
 // answer, the new version to base the next save on, and on a conflict the
 // diff of what someone else changed.
 func (h *handler) autosaveDocument(c echo.Context) error {
-	ctx := c.Request().Context()
-	actor := actorOf(c)
-	d, err := h.Content.Document(ctx, actor, c.Param("id"))
+	ctx, actor := c.Request().Context(), actorOf(c)
+	s, err := h.submitEditor(c)
 	if err != nil {
 		return err
 	}
-	ct, err := h.Content.ContentType(ctx, d.Type)
-	if err != nil {
-		return err
-	}
-	f, err := parseDocForm(c, ct)
-	if err != nil {
-		return err
-	}
-	version := f.Version
-	if f.Force > 0 {
-		version = f.Force
-	}
-	saved, err := h.Content.UpdateDocument(ctx, actor, d.ID, version, f.patch())
+	d, f, saved := s.before, s.form, s.saved
 	switch {
-	case err == nil:
+	case s.err == nil:
 		return c.JSON(http.StatusOK, map[string]any{
 			"version": saved.Version, "head_revision": saved.HeadRevision, "state": saved.State,
 			"slug": saved.Slug, "saved_at": time.Now().UTC().Format(time.RFC3339),
-			"missing": missingRequired(ct, saved.Fields),
+			"missing": missingRequired(s.contentType, saved.Fields),
 		})
-	case cms.IsCode(err, cms.CodePreconditionFailed):
+	case cms.IsCode(s.err, cms.CodePreconditionFailed):
 		cv, err := h.conflict(ctx, actor, d, f.BaseRevision)
 		if err != nil {
 			return err
@@ -218,10 +226,10 @@ func (h *handler) autosaveDocument(c echo.Context) error {
 			"conflict": true, "version": d.Version, "head_revision": d.HeadRevision, "html": html,
 		})
 	}
-	if errs, ok := problemFields(err); ok {
+	if errs, ok := problemFields(s.err); ok {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"errors": errs})
 	}
-	return err
+	return s.err
 }
 
 // conflictView is what the banner shows when someone else saved first.
