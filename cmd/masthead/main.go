@@ -52,6 +52,9 @@ commands:
   demo [--password P]   load the demo newsroom into an empty database
   reindex               rebuild the public search index from live documents
   backup --out FILE     write a consistent copy of the SQLite database (PostgreSQL: use pg_dump)
+  export --out FILE [--media=false]
+                        write content, accounts and media as NDJSON (FILE "-": stdout)
+  import --in FILE      load an export into an empty database, SQLite or PostgreSQL
   version               print the version
 
 Configuration comes from MASTHEAD_* environment variables; see README.md.
@@ -75,6 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runDemo(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdin, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args, getenv, stdout, stderr)
 	case "version":
