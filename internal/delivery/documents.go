@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +39,17 @@ const (
 type listing struct {
 	published.Query
 	whole bool
+}
+
+// cacheKey names a listing by what it selects, so that parameters the API
+// does not know cannot multiply the cached pages.
+func (q listing) cacheKey() string {
+	after := ""
+	if q.After != nil {
+		after = strconv.FormatInt(q.After.PublishedAt.UnixNano(), 10) + "," + q.After.DocumentID
+	}
+	return strings.Join([]string{"list", q.Series, q.Type, q.Topic, q.Contributor, strconv.Itoa(q.Limit),
+		after, strconv.FormatBool(q.whole)}, "\x00")
 }
 
 // listQuery reads and checks a listing's parameters.
@@ -77,7 +87,7 @@ func (s *Service) listDocuments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key := "list\x00" + canonicalQuery(c.QueryParams())
+	key := q.cacheKey()
 	return s.serve(c, key, func() ([]byte, string, error) {
 		entries, total, err := s.store.FindDeliveredPage(c.Request().Context(), q.Query)
 		if err != nil {
@@ -126,8 +136,6 @@ func item(e published.Entry, whole bool) []byte {
 	}
 	return e.Digest
 }
-
-func canonicalQuery(v url.Values) string { return v.Encode() } // Encode sorts by key
 
 // sealCursor signs a position so that a client cannot forge one.
 func (s *Service) sealCursor(p published.Position) string {

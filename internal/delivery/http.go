@@ -3,6 +3,7 @@ package delivery
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -109,14 +110,23 @@ func acceptsGzip(header string) bool {
 	return false
 }
 
+// searchParams are the parameters a public search reads.
+var searchParams = []string{"q", "series", "type", "topic", "year", "limit", "cursor", "facets"}
+
 // searchDocuments answers a public search from the cache: results change
 // only when delivered content does, which clears it.
 func (s *Service) searchDocuments(c echo.Context) error {
 	if s.search == nil {
 		return cms.NotFound("search")
 	}
-	query := c.QueryParams()
-	return s.serve(c, "search\x00"+canonicalQuery(query), func() ([]byte, string, error) {
+	query := url.Values{}
+	for _, name := range searchParams {
+		if v, ok := c.QueryParams()[name]; ok {
+			query[name] = v
+		}
+	}
+	// Encode sorts by name: one entry per search, whatever else the URL holds.
+	return s.serve(c, "search\x00"+query.Encode(), func() ([]byte, string, error) {
 		res, err := s.search(c.Request().Context(), query)
 		if err != nil {
 			return nil, "", err

@@ -58,7 +58,7 @@ func NewService(ctx context.Context, store Store, docs DocumentReader, renderer 
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, previews: store, docs: docs, renderer: renderer, cache: newCache(), cfg: cfg, key: key}, nil
+	return &Service{store: store, previews: store, docs: docs, renderer: renderer, cache: newCache(cacheBudget), cfg: cfg, key: key}, nil
 }
 
 // Watch drops the cache whenever the delivery version moves, so that a
