@@ -1441,10 +1441,12 @@ var confirmLinkRE = regexp.MustCompile(`/delivery/v1/subscribers/confirm\?token=
 // 413); the confirmation mail, through a real SMTP server; the admin
 // listing with each subscriber's way out, and who may not read it (401,
 // 403) or asks it wrongly (400); a tampered link and a token used for the
-// other purpose (404); the confirmation by its link (GET, then POST, both
-// no-store); the unsubscribe by the listing's unsubscribe_url as a mail
-// client's one-click POST, then GET; the old confirmation link after it
-// (409); and a sign-up again.
+// other purpose (404, on GET and POST); the confirmation link's GET, as a
+// page and as JSON, which confirms nothing, then the POST that does (by
+// form field and by query, then a malformed form, 400); the unsubscribe
+// link's GET, which changes nothing, then a mail client's one-click POST
+// to the listing's unsubscribe_url, and again; the old confirmation link
+// after it (409); and a sign-up again. Every answer of a link is no-store.
 func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client, box *mailbox, bodyLimit int) {
 	t.Helper()
 	ctx := context.Background()
@@ -1524,25 +1526,64 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	k.do(anon, "GET", "/api/v1/subscribers", nil, http.StatusUnauthorized)
 
 	// Confirmation: a tampered token, a missing one and an unsubscribe
-	// token are not found; the mailed link confirms, again and again.
+	// token are not found, on GET and POST, and change nothing.
 	_, token, _ := strings.Cut(out.RawQuery, "token=")
+	_, confirmToken, _ := strings.Cut(confirm, "token=")
+	const asJSON, asForm = "application/json", "application/x-www-form-urlencoded"
 	k.do(anon, "GET", confirm+"x", nil, http.StatusNotFound)
 	k.do(anon, "GET", "/delivery/v1/subscribers/confirm", nil, http.StatusNotFound)
 	k.do(anon, "GET", "/delivery/v1/subscribers/confirm?token="+token, nil, http.StatusNotFound)
-	_, confirmToken, _ := strings.Cut(confirm, "token=")
+	k.do(anon, "POST", confirm+"x", nil, http.StatusNotFound)
+	k.do(anon, "POST", "/delivery/v1/subscribers/confirm", "token="+confirmToken+"x", http.StatusNotFound, "Content-Type", asForm)
 	k.do(anon, "POST", "/delivery/v1/subscribers/unsubscribe?token="+confirmToken, nil, http.StatusNotFound)
+	status := func(want string) {
+		t.Helper()
+		var list struct {
+			Data []subscriber `json:"data"`
+		}
+		k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter", nil, http.StatusOK).Decode(&list)
+		if len(list.Data) != 1 || list.Data[0].Status != want {
+			t.Fatalf("subscribers: %+v, want one %s", list.Data, want)
+		}
+	}
+	status("pending")
+
+	// The mailed link, fetched (by a person or a mail scanner), confirms
+	// nothing: a page with the button, or the pending action as JSON.
+	page := k.do(anon, "GET", confirm, nil, http.StatusOK)
+	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !bytes.Contains(page.Body, []byte(`<form method="post">`)) ||
+		page.Header.Get("Cache-Control") != "no-store" || page.Header.Get("ETag") != "" {
+		t.Errorf("confirmation page: %s, headers %v", page.Body, page.Header)
+	}
+	var pending struct {
+		Action string `json:"action"`
+		Series string `json:"series"`
+		Status string `json:"status"`
+	}
+	k.do(anon, "GET", confirm, nil, http.StatusOK, "Accept", asJSON).Decode(&pending)
+	if pending.Action != "confirm" || pending.Series != "weekly-letter" || pending.Status != "pending" {
+		t.Errorf("confirmation link as JSON: %+v", pending)
+	}
+	status("pending")
+
+	// The POST confirms: the page's form, then the link itself, again.
 	var state struct {
 		Status string `json:"status"`
 		Series string `json:"series"`
 	}
-	done := k.do(anon, "GET", confirm, nil, http.StatusOK)
+	done := k.do(anon, "POST", "/delivery/v1/subscribers/confirm", "token="+confirmToken, http.StatusOK, "Content-Type", asForm, "Accept", asJSON)
 	done.Decode(&state)
 	if state.Status != "confirmed" || state.Series != "weekly-letter" || done.Header.Get("Cache-Control") != "no-store" || done.Header.Get("ETag") != "" {
 		t.Errorf("confirm: %s, headers %v", done.Body, done.Header)
 	}
-	k.do(anon, "POST", confirm, nil, http.StatusOK).Decode(&state)
-	if state.Status != "confirmed" {
-		t.Errorf("confirm again by POST: %+v", state)
+	status("confirmed")
+	if again := k.do(anon, "POST", confirm, nil, http.StatusOK); !bytes.Contains(again.Body, []byte("You are subscribed to Weekly Letter")) {
+		t.Errorf("confirm again: %s", again.Body)
+	}
+	k.do(anon, "POST", confirm, "token=%zz", http.StatusBadRequest, "Content-Type", asForm)
+	k.do(anon, "GET", confirm, nil, http.StatusOK, "Accept", asJSON).Decode(&pending)
+	if pending.Status != "confirmed" {
+		t.Errorf("confirmation link once confirmed: %+v", pending)
 	}
 	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter&status=confirmed", nil, http.StatusOK).Decode(&list)
 	if list.Total != 1 || list.Data[0].UnsubscribeURL != out.String() {
@@ -1556,19 +1597,35 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 		t.Errorf("mailed a confirmed subscriber again")
 	}
 
-	// The way out: a mail client's one-click POST (RFC 8058), then the
-	// link followed by a person; the old confirmation does not undo it.
-	left := k.do(anon, "POST", out.RequestURI(), "List-Unsubscribe=One-Click", http.StatusOK, "Content-Type", "application/x-www-form-urlencoded")
+	// The way out: fetching it changes nothing; a mail client's one-click
+	// POST (RFC 8058) leaves, and again; the old confirmation does not
+	// undo it.
+	k.do(anon, "GET", out.RequestURI()+"x", nil, http.StatusNotFound)
+	if page := k.do(anon, "GET", out.RequestURI(), nil, http.StatusOK); !bytes.Contains(page.Body, []byte("Unsubscribe from Weekly Letter")) {
+		t.Errorf("unsubscribe page: %s", page.Body)
+	}
+	k.do(anon, "GET", out.RequestURI(), nil, http.StatusOK, "Accept", asJSON).Decode(&pending)
+	if pending.Action != "unsubscribe" || pending.Status != "confirmed" {
+		t.Errorf("unsubscribe link as JSON: %+v", pending)
+	}
+	status("confirmed")
+	k.do(anon, "POST", out.RequestURI()+"x", "List-Unsubscribe=One-Click", http.StatusNotFound, "Content-Type", asForm)
+	status("confirmed")
+	left := k.do(anon, "POST", out.RequestURI(), "List-Unsubscribe=One-Click", http.StatusOK, "Content-Type", asForm)
 	left.Decode(&state)
 	if state.Status != "unsubscribed" || state.Series != "weekly-letter" || left.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("one-click unsubscribe: %s, headers %v", left.Body, left.Header)
 	}
-	k.do(anon, "GET", out.RequestURI(), nil, http.StatusOK).Decode(&state)
+	k.do(anon, "POST", out.RequestURI(), "List-Unsubscribe=One-Click", http.StatusOK, "Content-Type", asForm).Decode(&state)
 	if state.Status != "unsubscribed" {
 		t.Errorf("unsubscribe again: %+v", state)
 	}
-	k.do(anon, "GET", out.RequestURI()+"x", nil, http.StatusNotFound)
+	k.do(anon, "GET", out.RequestURI(), nil, http.StatusOK, "Accept", asJSON).Decode(&pending)
+	if pending.Status != "unsubscribed" {
+		t.Errorf("unsubscribe link once unsubscribed: %+v", pending)
+	}
 	k.do(anon, "GET", confirm, nil, http.StatusConflict)
+	k.do(anon, "POST", confirm, nil, http.StatusConflict, "Accept", asJSON)
 	k.do(admin, "GET", "/api/v1/subscribers?status=unsubscribed", nil, http.StatusOK).Decode(&list)
 	if list.Total != 1 || list.Data[0].Status != "unsubscribed" {
 		t.Errorf("unsubscribed subscribers: %+v", list)

@@ -1,26 +1,73 @@
 package delivery
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
-// RegisterSubscribers mounts the mailing-list sign-up on g (the
-// /delivery/v1 group): the one write the delivery API takes.
+// The page a confirm or unsubscribe link opens: one template and its
+// style, inlined so that the page needs nothing else.
+//
+//go:embed subscribers.html subscribers.css
+var subscriberPage embed.FS
+
+// RegisterSubscribers mounts the mailing lists on g (the /delivery/v1
+// group): the sign-up, the one write the delivery API takes, and the
+// confirm and unsubscribe links mailed to readers.
+//
+// A GET of a link changes nothing. Mail scanners (security gateways,
+// Outlook Safe Links) fetch every link in a mail: a GET that confirmed
+// would put any address typed into the form on a list, and one that
+// unsubscribed would drop readers unseen. The GET shows what the link will
+// do, with a button that POSTs it back; the POST acts, as does a mail
+// client's one-click unsubscribe (RFC 8058), a POST to the link itself.
 func RegisterSubscribers(g *echo.Group, n *newsletter.Service) {
-	h := subscribers{n}
+	h := newSubscribers(n)
+	confirm := linkAction{name: "confirm", done: newsletter.Confirmed, check: n.CheckConfirm, act: n.Confirm}
+	unsubscribe := linkAction{name: "unsubscribe", done: newsletter.Unsubscribed, check: n.CheckUnsubscribe, act: n.Unsubscribe}
 	g.POST("/subscribers", h.subscribe)
-	g.Match([]string{http.MethodGet, http.MethodPost}, "/subscribers/confirm", h.confirm)
-	// POST for mail clients' one-click unsubscribe (RFC 8058), GET for people.
-	g.Match([]string{http.MethodGet, http.MethodPost}, "/subscribers/unsubscribe", h.unsubscribe)
+	g.GET("/subscribers/confirm", h.showLink(confirm))
+	g.POST("/subscribers/confirm", h.followLink(confirm))
+	g.GET("/subscribers/unsubscribe", h.showLink(unsubscribe))
+	g.POST("/subscribers/unsubscribe", h.followLink(unsubscribe))
 }
 
 type subscribers struct {
-	n *newsletter.Service
+	n    *newsletter.Service
+	page *template.Template
+	css  template.CSS
+	csp  string
+}
+
+func newSubscribers(n *newsletter.Service) subscribers {
+	// The files are embedded: a parse error is a bug, found by any test.
+	page := template.Must(template.ParseFS(subscriberPage, "subscribers.html"))
+	css, err := subscriberPage.ReadFile("subscribers.css")
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(css)
+	// Nothing runs and nothing loads: the one style is allowed by its
+	// hash, and the one form may only post back here.
+	csp := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; " +
+		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	return subscribers{n: n, page: page, css: template.CSS(css), csp: csp}
 }
 
 // subscribe always answers 202 with the same body for a well-formed
@@ -39,20 +86,158 @@ func (h subscribers) subscribe(c echo.Context) error {
 	})
 }
 
-func (h subscribers) confirm(c echo.Context) error {
-	sub, err := h.n.Confirm(c.Request().Context(), c.QueryParam("token"))
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]string{"status": sub.Status, "series": sub.Series})
+// linkAction is what one of the mailed links does.
+type linkAction struct {
+	name  string // "confirm" or "unsubscribe"
+	done  string // the status it leads to
+	check func(ctx context.Context, token string) (newsletter.Subscriber, error)
+	act   func(ctx context.Context, token string) (newsletter.Subscriber, error)
 }
 
-func (h subscribers) unsubscribe(c echo.Context) error {
-	sub, err := h.n.Unsubscribe(c.Request().Context(), c.QueryParam("token"))
-	if err != nil {
-		return err
+// linkState is the JSON answer to a GET of a link: what a POST of it will
+// do (action), to which list (series), and where the address stands now
+// (status); once status is the action's outcome, nothing is left to do.
+type linkState struct {
+	Action string `json:"action"`
+	Series string `json:"series"`
+	Status string `json:"status"`
+}
+
+// subscriptionState is the JSON answer to a POST of a link.
+type subscriptionState struct {
+	Status string `json:"status"`
+	Series string `json:"series"`
+}
+
+// linkPage is the HTML answer to either.
+type linkPage struct {
+	Action string // "confirm" or "unsubscribe"
+	Series string // the series' name
+	Token  string // for the form while there is something to do
+	Done   bool
+	CSS    template.CSS
+}
+
+// showLink checks a link's token and tells what a POST of it will do.
+func (h subscribers) showLink(a linkAction) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h.linkHeaders(c)
+		token := c.QueryParam("token")
+		sub, err := a.check(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		if prefersJSON(c.Request().Header.Get(echo.HeaderAccept)) {
+			return c.JSON(http.StatusOK, linkState{Action: a.name, Series: sub.Series, Status: sub.Status})
+		}
+		done := sub.Status == a.done
+		if done {
+			token = ""
+		}
+		return h.render(c, linkPage{Action: a.name, Series: sub.SeriesName, Token: token, Done: done})
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]string{"status": sub.Status, "series": sub.Series})
+}
+
+// followLink does what the link says, for the page's button or a mail
+// client's one-click unsubscribe.
+func (h subscribers) followLink(a linkAction) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h.linkHeaders(c)
+		token, oneClick, err := postedToken(c.Request())
+		if err != nil {
+			return err
+		}
+		sub, err := a.act(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		if oneClick || prefersJSON(c.Request().Header.Get(echo.HeaderAccept)) {
+			return c.JSON(http.StatusOK, subscriptionState{Status: sub.Status, Series: sub.Series})
+		}
+		return h.render(c, linkPage{Action: a.name, Series: sub.SeriesName, Done: true})
+	}
+}
+
+// linkHeaders marks every answer of the links: each holds a token or
+// records a change, so none is stored, indexed, framed, or named as a
+// referrer, and the page runs nothing.
+func (h subscribers) linkHeaders(c echo.Context) {
+	hdr := c.Response().Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Robots-Tag", "noindex")
+	hdr.Set("Content-Security-Policy", h.csp)
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Add("Vary", "Accept")
+}
+
+// render executes the page into a buffer first, so that a template error
+// is a clean 500 rather than half a page.
+func (h subscribers) render(c echo.Context, p linkPage) error {
+	p.CSS = h.css
+	var buf bytes.Buffer
+	if err := h.page.Execute(&buf, p); err != nil {
+		return fmt.Errorf("delivery: subscriber page: %w", err)
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+// postedToken reads a POST's token: the form's hidden field, else the
+// link's own query string, where a mail client's one-click POST leaves it
+// (its body is List-Unsubscribe=One-Click, RFC 8058).
+func postedToken(r *http.Request) (token string, oneClick bool, err error) {
+	if err := r.ParseForm(); err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return "", false, he // the body limit's 413
+		}
+		return "", false, cms.Errorf(cms.CodeInvalid, "malformed form body: %v", err)
+	}
+	return r.Form.Get("token"), r.PostForm.Get("List-Unsubscribe") == "One-Click", nil
+}
+
+// prefersJSON reports whether an Accept header ranks application/json
+// above text/html (RFC 9110 §12.5.1). A tie goes to the page, which is
+// what a person following a link gets, unless JSON is named and HTML is
+// only matched by a wildcard (Accept: application/json, */*).
+func prefersJSON(accept string) bool {
+	jsonQ, jsonNamed := acceptQuality(accept, "application/json")
+	htmlQ, htmlNamed := acceptQuality(accept, "text/html")
+	return jsonQ > htmlQ || (jsonQ == htmlQ && jsonQ > 0 && jsonNamed && !htmlNamed)
+}
+
+// acceptQuality returns the quality an Accept header gives a media type,
+// from the most specific range that matches it, and whether a range names
+// it exactly. No header accepts everything.
+func acceptQuality(accept, mediaType string) (q float64, named bool) {
+	if strings.TrimSpace(accept) == "" {
+		return 1, false
+	}
+	major, _, _ := strings.Cut(mediaType, "/")
+	best := -1 // how specific the range that set q is: */*, type/*, type/sub
+	for _, r := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(r)
+		if err != nil {
+			continue
+		}
+		specific := -1
+		switch mt {
+		case mediaType:
+			specific = 2
+		case major + "/*":
+			specific = 1
+		case "*/*":
+			specific = 0
+		}
+		if specific <= best {
+			continue
+		}
+		best, q = specific, 1
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil {
+				q = 0
+			}
+		}
+	}
+	return q, best == 2
 }

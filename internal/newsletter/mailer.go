@@ -56,6 +56,9 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("newsletter: to: %w", err)
 	}
 	msg.Subject(m.Subject)
+	if m.ListUnsubscribe != "" {
+		setListUnsubscribe(msg, m.ListUnsubscribe)
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(15 * time.Second), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
 	if s.implicitTLS {
@@ -74,13 +77,25 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	return nil
 }
 
+// setListUnsubscribe gives mail clients the recipient's way out: the
+// List-Unsubscribe header (RFC 2369), and List-Unsubscribe-Post for their
+// one-click unsubscribe, a POST to the link (RFC 8058). RFC 8058 allows
+// one click only with an https link, so an install served over plain
+// http (a local one) gets the first header alone.
+func setListUnsubscribe(msg *gomail.Msg, link string) {
+	if err := msg.SetListUnsubscribeOneClick(link); err != nil {
+		msg.SetListUnsubscribe(link)
+	}
+}
+
 // LogSender writes mail to the log instead of sending it: the default
 // when no SMTP server is configured, so that a local install works.
 type LogSender struct{ Log *slog.Logger }
 
 // Send logs m.
 func (l LogSender) Send(_ context.Context, m Mail) error {
-	l.Log.Info("mail (no SMTP server configured)", "to", m.To, "subject", m.Subject, "body", m.Body)
+	l.Log.Info("mail (no SMTP server configured)", "to", m.To, "subject", m.Subject,
+		"list_unsubscribe", m.ListUnsubscribe, "body", m.Body)
 	return nil
 }
 

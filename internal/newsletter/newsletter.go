@@ -1,8 +1,12 @@
 // Package newsletter runs the mailing lists: readers subscribe to a series
 // with double opt-in (a signed confirmation link by mail), confirm, and
-// unsubscribe with a signed link that never expires. Mail goes through an
-// outbox that a worker sends over SMTP, so a slow mail server never slows
-// a reader's request. It imports cms and content only.
+// unsubscribe with a signed link that never expires, which every mail to
+// them also carries in its List-Unsubscribe header. Checking a link
+// changes nothing (CheckConfirm, CheckUnsubscribe): mail scanners fetch
+// every link in a mail, so only a deliberate second step acts (Confirm,
+// Unsubscribe). Mail goes through an outbox that a worker sends over SMTP,
+// so a slow mail server never slows a reader's request. It imports cms and
+// content only.
 package newsletter
 
 import (
@@ -34,6 +38,7 @@ type Subscriber struct {
 	Email          string     `json:"email"`
 	SeriesID       string     `json:"-"`
 	Series         string     `json:"series"`
+	SeriesName     string     `json:"-"` // for the pages the links open
 	Status         string     `json:"status"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -51,6 +56,9 @@ type Mail struct {
 	To      string
 	Subject string
 	Body    string
+	// ListUnsubscribe is the recipient's unsubscribe link, for the
+	// List-Unsubscribe headers (RFC 2369, RFC 8058); empty for none.
+	ListUnsubscribe string
 	// Attempts so far, when claimed.
 	Attempts int
 }
@@ -145,10 +153,20 @@ func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest) error {
 func (s *Service) confirmationMail(sub Subscriber, series content.Series) *Mail {
 	exp := s.now().Add(s.cfg.ConfirmTTL).Unix()
 	link := s.link("confirm", s.token("confirm", sub.ID, exp))
-	body := fmt.Sprintf("Hello,\n\nPlease confirm that you want to receive %s at this address:\n\n%s\n\n"+
+	out := s.UnsubscribeLink(sub)
+	body := fmt.Sprintf("Hello,\n\nPlease confirm that you want to receive %s at this address: open this link "+
+		"and press the button on the page.\n\n%s\n\n"+
 		"If you did not ask for this, ignore this message and nothing will be sent.\n"+
-		"To leave the list at any time: %s\n", series.Name, link, s.UnsubscribeLink(sub))
-	return &Mail{ID: cms.NewID(), To: sub.Email, Subject: "Confirm your subscription to " + series.Name, Body: body}
+		"To leave the list at any time: %s\n", series.Name, link, out)
+	// The address is not on the list yet, but the mail carries the list's
+	// way out all the same (List-Unsubscribe too): unsubscribing a pending
+	// address withdraws the sign-up, and Confirm then refuses its link.
+	// Whoever gets a confirmation they did not ask for, because someone
+	// typed their address into a form, is the reader most likely to press
+	// "report spam"; a mail client's unsubscribe button is the better
+	// answer, for them and for the sender's reputation.
+	return &Mail{ID: cms.NewID(), To: sub.Email, Subject: "Confirm your subscription to " + series.Name, Body: body,
+		ListUnsubscribe: out}
 }
 
 func (s *Service) link(action, token string) string {
@@ -192,17 +210,32 @@ func (s *Service) open(purpose, token string) (string, error) {
 	return id, nil
 }
 
-// Confirm completes the double opt-in.
+// Confirm completes the double opt-in. Confirming again changes nothing.
 func (s *Service) Confirm(ctx context.Context, token string) (Subscriber, error) {
 	return s.setStatus(ctx, "confirm", token, Confirmed)
 }
 
-// Unsubscribe takes an address off a list.
+// Unsubscribe takes an address off a list. Leaving again changes nothing.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscriber, error) {
 	return s.setStatus(ctx, "unsubscribe", token, Unsubscribed)
 }
 
-func (s *Service) setStatus(ctx context.Context, purpose, token, status string) (Subscriber, error) {
+// CheckConfirm answers what Confirm would act on, with the same errors,
+// and changes nothing: mail scanners fetch every link in a mail, so only
+// a person's deliberate request may confirm.
+func (s *Service) CheckConfirm(ctx context.Context, token string) (Subscriber, error) {
+	return s.linked(ctx, "confirm", token, Confirmed)
+}
+
+// CheckUnsubscribe answers what Unsubscribe would act on, with the same
+// errors, and changes nothing.
+func (s *Service) CheckUnsubscribe(ctx context.Context, token string) (Subscriber, error) {
+	return s.linked(ctx, "unsubscribe", token, Unsubscribed)
+}
+
+// linked opens a link's token and returns its subscriber, if the link may
+// move them to status.
+func (s *Service) linked(ctx context.Context, purpose, token, status string) (Subscriber, error) {
 	id, err := s.open(purpose, token)
 	if err != nil {
 		return Subscriber{}, err
@@ -215,8 +248,13 @@ func (s *Service) setStatus(ctx context.Context, purpose, token, status string) 
 		// An old confirmation link does not undo an unsubscribe.
 		return Subscriber{}, cms.Errorf(cms.CodeConflict, "this address unsubscribed; subscribe again to get a new link")
 	}
-	if sub.Status == status {
-		return sub, nil
+	return sub, nil
+}
+
+func (s *Service) setStatus(ctx context.Context, purpose, token, status string) (Subscriber, error) {
+	sub, err := s.linked(ctx, purpose, token, status)
+	if err != nil || sub.Status == status {
+		return sub, err
 	}
 	now := s.now()
 	sub.Status, sub.UpdatedAt = status, now

@@ -19,17 +19,18 @@ type subscriberRow struct {
 	UnsubscribedAt *time.Time
 	LastMailedAt   *time.Time
 	SeriesSlug     string `gorm:"->"`
+	SeriesName     string `gorm:"->"`
 }
 
 func (subscriberRow) TableName() string { return "subscribers" }
 
 func (r subscriberRow) subscriber() newsletter.Subscriber {
-	return newsletter.Subscriber{ID: r.ID, Email: r.Email, SeriesID: r.SeriesID, Series: r.SeriesSlug, Status: r.Status,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ConfirmedAt: r.ConfirmedAt, UnsubscribedAt: r.UnsubscribedAt,
+	return newsletter.Subscriber{ID: r.ID, Email: r.Email, SeriesID: r.SeriesID, Series: r.SeriesSlug, SeriesName: r.SeriesName,
+		Status: r.Status, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ConfirmedAt: r.ConfirmedAt, UnsubscribedAt: r.UnsubscribedAt,
 		LastMailedAt: r.LastMailedAt}
 }
 
-const subscriberSelect = "SELECT sub.*, s.slug AS series_slug FROM subscribers sub JOIN series s ON s.id = sub.series_id"
+const subscriberSelect = "SELECT sub.*, s.slug AS series_slug, s.name AS series_name FROM subscribers sub JOIN series s ON s.id = sub.series_id"
 
 func (db *DB) findSubscriber(ctx context.Context, where string, args ...any) (newsletter.Subscriber, error) {
 	var row subscriberRow
@@ -58,15 +59,15 @@ func (db *DB) SaveSubscriber(ctx context.Context, s newsletter.Subscriber, m *ne
 	row := subscriberRow{ID: s.ID, Email: s.Email, SeriesID: s.SeriesID, Status: s.Status, CreatedAt: s.CreatedAt,
 		UpdatedAt: s.UpdatedAt, ConfirmedAt: s.ConfirmedAt, UnsubscribedAt: s.UnsubscribedAt, LastMailedAt: s.LastMailedAt}
 	return db.InTx(ctx, func(tx *DB) error {
-		if err := tx.q(ctx).Omit("SeriesSlug").Save(&row).Error; err != nil {
+		if err := tx.q(ctx).Omit("SeriesSlug", "SeriesName").Save(&row).Error; err != nil {
 			return wrap(err)
 		}
 		if m == nil {
 			return nil
 		}
 		now := time.Now().UTC()
-		return wrap(tx.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			m.ID, m.To, m.Subject, m.Body, now, now).Error)
+		return wrap(tx.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, list_unsubscribe, next_attempt_at, created_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?)", m.ID, m.To, m.Subject, m.Body, m.ListUnsubscribe, now, now).Error)
 	})
 }
 
@@ -99,12 +100,13 @@ func (db *DB) FindSubscribers(ctx context.Context, seriesSlug, status string, li
 }
 
 type mailRow struct {
-	ID            string
-	ToAddr        string
-	Subject       string
-	Body          string
-	Attempts      int
-	NextAttemptAt time.Time
+	ID              string
+	ToAddr          string
+	Subject         string
+	Body            string
+	ListUnsubscribe string
+	Attempts        int
+	NextAttemptAt   time.Time
 }
 
 func (mailRow) TableName() string { return "mail_outbox" }
@@ -126,7 +128,8 @@ func (db *DB) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit in
 			return nil, wrap(res.Error)
 		}
 		if res.RowsAffected == 1 {
-			out = append(out, newsletter.Mail{ID: r.ID, To: r.ToAddr, Subject: r.Subject, Body: r.Body, Attempts: r.Attempts})
+			out = append(out, newsletter.Mail{ID: r.ID, To: r.ToAddr, Subject: r.Subject, Body: r.Body,
+				ListUnsubscribe: r.ListUnsubscribe, Attempts: r.Attempts})
 		}
 	}
 	return out, nil
