@@ -50,7 +50,11 @@ type Options struct {
 	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
 	MediaDir    string
 	UploadLimit int64
-	Logger      *slog.Logger
+	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
+	// link-local addresses (receivers on the newsroom's own network).
+	// Off, only public addresses are dialed.
+	WebhookAllowPrivate bool
+	Logger              *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -146,7 +150,7 @@ func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 // buildWebhooks sets up subscriptions and the outbox hook.
 func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	a.Webhooks = webhook.NewService(a.DB)
-	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{Logger: a.Log})
+	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{AllowPrivate: a.opts.WebhookAllowPrivate, Logger: a.Log})
 	a.Content.AddHook(webhook.NewOutbox(a.opts.BaseURL))
 	return nil
 }

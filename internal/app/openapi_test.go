@@ -576,7 +576,10 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	const bodyLimit = 16 << 10
 	box := startMailbox(t)
 	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{
-		Configure: func(o *app.Options) { o.BodyLimit, o.UploadLimit, o.SMTPURL = bodyLimit, uploadLimit, box.url },
+		Configure: func(o *app.Options) {
+			o.BodyLimit, o.UploadLimit, o.SMTPURL = bodyLimit, uploadLimit, box.url
+			o.WebhookAllowPrivate = true // the webhook receiver is on 127.0.0.1
+		},
 	})
 	k := newContract(t)
 	anon := env.Anonymous()

@@ -57,15 +57,18 @@ var (
 )
 
 // waitFor polls until anon sees want or bound has passed twice over, and
-// returns how long it took (or a negative duration if never).
+// returns when, after since, the first look that saw it began (or a
+// negative duration if never). Counting from the look's start measures
+// the content, not how long a busy machine takes to answer three requests.
 func waitFor(t *testing.T, anon *apptest.Client, want visibility, since time.Time, bound time.Duration) (time.Duration, visibility) {
 	t.Helper()
 	for {
+		began := time.Since(since)
 		v := look(t, anon)
-		elapsed := time.Since(since)
 		if v == want {
-			return elapsed, v
+			return began, v
 		}
+		elapsed := time.Since(since)
 		if elapsed > 2*bound {
 			return -1, v
 		}

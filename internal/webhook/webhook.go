@@ -3,8 +3,9 @@
 // (so nothing is sent for a change that rolled back, and nothing is lost
 // for one that committed), and a worker delivers them with an HMAC-SHA256
 // signature, retrying with exponential backoff and logging every attempt.
-// A slow or failing receiver never slows a publish. It imports content and
-// cms only.
+// A slow or failing receiver never slows a publish. Deliveries reach
+// public addresses only, unless the worker is told to allow private ones
+// (guard.go). It imports content and cms only.
 package webhook
 
 import (
@@ -97,9 +98,8 @@ func NewService(store Store) *Service { return &Service{store: store} }
 // once.
 func (s *Service) Create(ctx context.Context, actor cms.Actor, in NewWebhook) (Webhook, string, error) {
 	var p cms.Problems
-	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.URL) > 2000 {
-		p.Add("url", "must be an absolute http(s) URL")
+	if msg := urlProblem(in.URL); msg != "" {
+		p.Add("url", msg)
 	}
 	if len(in.Events) == 0 {
 		p.Add("events", "list at least one event")
@@ -127,6 +127,32 @@ func (s *Service) Create(ctx context.Context, actor cms.Actor, in NewWebhook) (W
 		return Webhook{}, "", err
 	}
 	return w, in.Secret, nil
+}
+
+// urlProblem says what is wrong with a webhook URL, or returns "" when
+// nothing is. Where the host points is not checked here but at each
+// delivery, on the address dialed: DNS may change after registration.
+func urlProblem(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return "is required"
+	case len(raw) > 2000:
+		return "must be at most 2000 characters"
+	case err != nil:
+		return "must be an absolute http(s) URL"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "must be an absolute URL starting with http:// or https://"
+	case u.Hostname() == "":
+		return "must name a host"
+	case u.User != nil:
+		// Credentials in a URL end up in logs and the admin UI; the
+		// receiver authenticates deliveries by their signature instead.
+		return "must not contain a user name or password; receivers check the signature instead"
+	case strings.Contains(raw, "#"):
+		return "must not contain a fragment (#…)"
+	}
+	return ""
 }
 
 // List returns every webhook.

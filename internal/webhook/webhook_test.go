@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,12 +18,14 @@ import (
 )
 
 // receiver is a real HTTP server that records what it is sent and answers
-// with the status its test sets.
+// with the status its test sets (and a Location, when set). It listens on
+// 127.0.0.1, so workers that should reach it must allow private targets.
 type receiver struct {
-	mu     sync.Mutex
-	status int
-	got    []*http.Request
-	bodies [][]byte
+	mu       sync.Mutex
+	status   int
+	location string
+	got      []*http.Request
+	bodies   [][]byte
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -30,6 +34,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer r.mu.Unlock()
 	r.got = append(r.got, req)
 	r.bodies = append(r.bodies, body)
+	if r.location != "" {
+		w.Header().Set("Location", r.location)
+	}
 	w.WriteHeader(r.status)
 }
 
@@ -76,7 +83,7 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 		if rcv.count() != 0 {
 			t.Fatal("the publish itself called the receiver")
 		}
-		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 3})
+		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 3, AllowPrivate: true})
 		// First attempt fails (500), the retry succeeds.
 		if n, err := w.DeliverDue(t.Context()); err != nil || n != 0 {
 			t.Fatalf("first round: %d, %v", n, err)
@@ -135,7 +142,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		defer srv.Close()
 		env.Admin().Do("POST", "/api/v1/webhooks", map[string]any{"url": srv.URL, "events": []string{"document.published"}}).Want(http.StatusCreated)
 		publishOne(t, env, "doomed")
-		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 3})
+		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 3, AllowPrivate: true})
 		for range 6 {
 			if _, err := w.DeliverDue(t.Context()); err != nil {
 				t.Fatal(err)
@@ -144,6 +151,133 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		}
 		if rcv.count() != 3 {
 			t.Errorf("receiver called %d times, want 3", rcv.count())
+		}
+	})
+}
+
+// attempts reads a webhook's attempt log through the API.
+func attempts(admin *apptest.Client, hookID string) []webhook.Attempt {
+	var log struct{ Data []webhook.Attempt }
+	admin.Do("GET", "/api/v1/webhooks/"+hookID+"/deliveries", nil).Want(http.StatusOK).Decode(&log)
+	return log.Data
+}
+
+func TestWebhookURLCheckedAtRegistration(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		admin := env.Admin()
+		for _, tc := range []struct{ url, want string }{
+			{"", "is required"},
+			{"ftp://example.org/hook", "http:// or https://"},
+			{"javascript:alert(1)", "http:// or https://"},
+			{"/relative/hook", "http:// or https://"},
+			{"example.org/hook", "http:// or https://"},
+			{"http://", "must name a host"},
+			{"http:///hook", "must name a host"},
+			{"http://:8080/hook", "must name a host"},
+			{"https://user:pass@example.org/hook", "user name or password"},
+			{"https://user@example.org/hook", "user name or password"},
+			{"https://example.org/hook#top", "fragment"},
+			{"https://example.org/hook#", "fragment"},
+			{"http://exa mple.org/", "absolute http(s) URL"},
+			{"https://example.org/" + strings.Repeat("a", 2000), "at most 2000"},
+		} {
+			t.Run(tc.url, func(t *testing.T) {
+				resp := admin.For(t).Do("POST", "/api/v1/webhooks", map[string]any{"url": tc.url, "events": []string{"document.published"}}).
+					Want(http.StatusBadRequest)
+				var p struct {
+					Code   string
+					Errors []struct{ Field, Message string }
+				}
+				resp.Decode(&p)
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+					t.Errorf("content type %q", ct)
+				}
+				if p.Code != "invalid" || len(p.Errors) != 1 || p.Errors[0].Field != "url" || !strings.Contains(p.Errors[0].Message, tc.want) {
+					t.Errorf("problem %+v, want the url field saying %q", p, tc.want)
+				}
+			})
+		}
+		if hooks := admin.Do("GET", "/api/v1/webhooks", nil).Want(http.StatusOK).JSON()["data"].([]any); len(hooks) != 0 {
+			t.Errorf("stored: %v", hooks)
+		}
+	})
+}
+
+// By default a webhook may name a private address, but nothing is ever
+// sent there: not to an IP literal, not to a name that resolves to one.
+func TestWebhookToPrivateAddressRefused(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		rcv := &receiver{status: http.StatusNoContent}
+		srv := httptest.NewServer(rcv)
+		defer srv.Close()
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		admin := env.Admin()
+		var literal, named struct{ ID string }
+		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": srv.URL, "events": []string{"document.published"}}).
+			Want(http.StatusCreated).Decode(&literal)
+		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "http://localhost:" + port + "/hook", "events": []string{"document.published"}}).
+			Want(http.StatusCreated).Decode(&named)
+
+		// The app's own worker, built with the default options.
+		publishOne(t, env, "first")
+		if n, err := env.App.Worker.DeliverDue(t.Context()); err != nil || n != 0 {
+			t.Fatalf("delivered %d, %v; want 0 sent", n, err)
+		}
+		// A refusal is not retried, however short the backoff.
+		publishOne(t, env, "second")
+		fast := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+		for range 3 {
+			if n, err := fast.DeliverDue(t.Context()); err != nil || n != 0 {
+				t.Fatalf("delivered %d, %v; want 0 sent", n, err)
+			}
+			time.Sleep(3 * time.Millisecond)
+		}
+
+		if rcv.count() != 0 {
+			t.Errorf("the receiver was called %d times", rcv.count())
+		}
+		for _, hook := range []struct{ name, id, want string }{
+			{"IP literal", literal.ID, "refused: 127.0.0.1 is a loopback address"},
+			{"localhost", named.ID, " is a loopback address"},
+		} {
+			log := attempts(admin, hook.id)
+			if len(log) != 2 {
+				t.Errorf("%s: %d attempts, want one per document: %+v", hook.name, len(log), log)
+			}
+			for _, a := range log {
+				if a.StatusCode != 0 || !strings.HasPrefix(a.Error, "refused: ") || !strings.Contains(a.Error, hook.want) {
+					t.Errorf("%s: attempt %+v, want %q", hook.name, a, hook.want)
+				}
+			}
+		}
+	})
+}
+
+// A 3xx answer is a failed attempt; the worker does not go where it points.
+func TestWebhookRedirectNotFollowed(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		target := &receiver{status: http.StatusNoContent}
+		targetSrv := httptest.NewServer(target)
+		defer targetSrv.Close()
+		mover := &receiver{status: http.StatusFound, location: targetSrv.URL + "/elsewhere"}
+		moverSrv := httptest.NewServer(mover)
+		defer moverSrv.Close()
+		admin := env.Admin()
+		var hook struct{ ID string }
+		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": moverSrv.URL, "events": []string{"document.published"}}).
+			Want(http.StatusCreated).Decode(&hook)
+		publishOne(t, env, "moved")
+
+		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{AllowPrivate: true})
+		if n, err := w.DeliverDue(t.Context()); err != nil || n != 0 {
+			t.Fatalf("delivered %d, %v; want 0 sent", n, err)
+		}
+		if mover.count() != 1 || target.count() != 0 {
+			t.Errorf("redirecting receiver called %d times, its target %d; want 1 and 0", mover.count(), target.count())
+		}
+		log := attempts(admin, hook.ID)
+		if len(log) != 1 || log[0].StatusCode != http.StatusFound || log[0].Error != "HTTP 302: redirects are not followed" {
+			t.Errorf("attempt log %+v", log)
 		}
 	})
 }

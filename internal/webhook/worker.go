@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,8 +43,11 @@ type WorkerConfig struct {
 	MaxAttempts int
 	BaseBackoff time.Duration // doubled per attempt
 	MaxBackoff  time.Duration
-	Client      *http.Client
-	Logger      *slog.Logger
+	// AllowPrivate lets deliveries reach loopback, private, link-local
+	// and other non-public addresses: for receivers on the newsroom's own
+	// network. Off, such connections are refused.
+	AllowPrivate bool
+	Logger       *slog.Logger
 }
 
 func (c *WorkerConfig) setDefaults() {
@@ -62,9 +66,6 @@ func (c *WorkerConfig) setDefaults() {
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = time.Hour
 	}
-	if c.Client == nil {
-		c.Client = &http.Client{Timeout: c.Timeout}
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -72,14 +73,15 @@ func (c *WorkerConfig) setDefaults() {
 
 // Worker delivers queued messages.
 type Worker struct {
-	store Store
-	cfg   WorkerConfig
+	store  Store
+	cfg    WorkerConfig
+	client *http.Client
 }
 
 // NewWorker returns a Worker over store.
 func NewWorker(store Store, cfg WorkerConfig) *Worker {
 	cfg.setDefaults()
-	return &Worker{store: store, cfg: cfg}
+	return &Worker{store: store, cfg: cfg, client: newClient(cfg.Timeout, cfg.AllowPrivate)}
 }
 
 // Run delivers due messages every interval until ctx ends.
@@ -150,12 +152,17 @@ func (w *Worker) deliver(ctx context.Context, m Message) (bool, error) {
 		StatusCode: status, DurationMS: time.Since(start).Milliseconds(), CreatedAt: time.Now().UTC()}
 	delivered := sendErr == nil && status >= 200 && status < 300
 	if !delivered {
-		a.Error = fmt.Sprintf("HTTP %d", status)
-		if sendErr != nil {
-			a.Error = sendErr.Error()
-		}
+		a.Error = attemptError(status, sendErr)
 	}
-	failed := !delivered && a.Attempt >= w.cfg.MaxAttempts
+	// A refused address is given up at once: it is the webhook's URL
+	// (or its DNS) that needs changing, or the setting that allows
+	// private targets, and backing off for half an hour changes neither.
+	var refused *refusedError
+	giveUp := errors.As(sendErr, &refused)
+	if giveUp {
+		w.cfg.Logger.Warn("webhook delivery refused", "webhook", hook.ID, "reason", refused.Error())
+	}
+	failed := !delivered && (giveUp || a.Attempt >= w.cfg.MaxAttempts)
 	next := time.Now().UTC().Add(w.backoff(a.Attempt))
 	return delivered, w.store.Finish(ctx, a, delivered, failed, next)
 }
@@ -174,13 +181,27 @@ func (w *Worker) send(ctx context.Context, hook Webhook, m Message) (int, error)
 	req.Header.Set(DeliveryHeader, m.ID)
 	req.Header.Set(TimestampHeader, strconv.FormatInt(ts, 10))
 	req.Header.Set(SignatureHeader, Sign(hook.Secret, ts, m.Payload))
-	resp, err := w.cfg.Client.Do(req)
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, nil
+}
+
+// attemptError says why an attempt failed, for the attempt log.
+func attemptError(status int, err error) string {
+	var refused *refusedError
+	switch {
+	case errors.As(err, &refused):
+		return refused.Error() // without the "Post …: dial tcp …:" around it
+	case err != nil:
+		return err.Error()
+	case status >= 300 && status < 400:
+		return fmt.Sprintf("HTTP %d: redirects are not followed", status)
+	}
+	return fmt.Sprintf("HTTP %d", status)
 }
 
 // backoff is BaseBackoff doubled per failed attempt, capped.

@@ -1,0 +1,106 @@
+package webhook
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// The guard keeps webhooks from reaching the network Masthead runs in
+// (databases, cloud metadata at 169.254.169.254, internal services): a
+// webhook URL is chosen by whoever registers it, and whoever owns its DNS
+// decides where it points at any moment. So the check is made on the
+// address actually dialed, not on the URL: a name that resolved to a
+// public address at registration and to 10.0.0.5 now (DNS rebinding) is
+// refused all the same.
+
+var (
+	// sharedPrefix is carrier-grade NAT space (RFC 6598): not RFC 1918,
+	// but inside a provider's network all the same.
+	sharedPrefix = netip.MustParsePrefix("100.64.0.0/10")
+	// thisNetworkPrefix (RFC 1122) and reservedPrefix (RFC 1112, with the
+	// broadcast address) are no place for a receiver; Linux even takes
+	// 0.0.0.0 for this host.
+	thisNetworkPrefix = netip.MustParsePrefix("0.0.0.0/8")
+	reservedPrefix    = netip.MustParsePrefix("240.0.0.0/4")
+	// nat64Prefix embeds an IPv4 address that a NAT64 gateway reaches
+	// on our behalf (RFC 6052), so the embedded address is what counts.
+	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
+)
+
+// nonPublic says why ip is not a public unicast address ("a private
+// address"), or returns "" when it is one.
+func nonPublic(ip netip.Addr) string {
+	ip = ip.Unmap() // ::ffff:10.0.0.1 is 10.0.0.1
+	if nat64Prefix.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	switch {
+	case ip.IsLoopback():
+		return "a loopback address"
+	case ip.IsPrivate():
+		return "a private address"
+	case ip.IsLinkLocalUnicast():
+		return "a link-local address"
+	case ip.IsUnspecified(), thisNetworkPrefix.Contains(ip):
+		return "an unspecified address"
+	case ip.IsMulticast():
+		return "a multicast address"
+	case sharedPrefix.Contains(ip):
+		return "a shared (CGNAT) address"
+	case reservedPrefix.Contains(ip):
+		return "a reserved address"
+	}
+	return ""
+}
+
+// refusedError is a connection the guard would not open. It will not
+// succeed on a retry either, so the worker gives the message up at once.
+type refusedError struct {
+	ip     netip.Addr
+	reason string
+}
+
+func (e *refusedError) Error() string { return fmt.Sprintf("refused: %s is %s", e.ip, e.reason) }
+
+// refuseNonPublic is a net.Dialer Control function: it runs after name
+// resolution, on each address about to be connected to.
+func refuseNonPublic(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook: refused: cannot check address %q: %w", address, err)
+	}
+	if reason := nonPublic(ap.Addr()); reason != "" {
+		return &refusedError{ip: ap.Addr(), reason: reason}
+	}
+	return nil
+}
+
+// newClient returns the HTTP client deliveries go through. Unless
+// allowPrivate, it dials public addresses only. It never follows a
+// redirect: a 3xx would be a second, unchecked URL (and a POST turned
+// into a GET), so it is an answer like any other non-2xx, a failure.
+func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refuseNonPublic
+	}
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			// No proxy, whatever HTTPS_PROXY says: a proxy would dial
+			// the receiver itself, out of the guard's sight.
+			Proxy:               nil,
+			DialContext:         dialer.DialContext,
+			ForceAttemptHTTP2:   true,
+			MaxIdleConns:        100,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
