@@ -34,6 +34,9 @@ type Config struct {
 	UploadLimit   int64         // MASTHEAD_UPLOAD_LIMIT, in bytes: the largest media file
 	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
 	MailFrom      string        // MASTHEAD_MAIL_FROM: the sender of mailing-list mail
+	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
+	// and link-local addresses, for receivers on the newsroom's network.
+	WebhookAllowPrivate bool
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -50,21 +53,22 @@ func (e *configError) Error() string { return e.name + ": " + e.msg }
 func loadConfig(getenv func(string) string) (Config, error) {
 	r := envReader{getenv: getenv}
 	cfg := Config{
-		Addr:          r.str("MASTHEAD_ADDR", ":8080"),
-		DataDir:       r.str("MASTHEAD_DATA_DIR", "./data"),
-		DatabaseURL:   r.str("MASTHEAD_DATABASE_URL", ""),
-		AdminEmail:    strings.ToLower(r.str("MASTHEAD_ADMIN_EMAIL", "admin@localhost")),
-		AdminPassword: r.str("MASTHEAD_ADMIN_PASSWORD", ""),
-		LogFormat:     r.str("MASTHEAD_LOG_FORMAT", "text"),
-		BodyLimit:     r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
-		UploadLimit:   r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
-		SMTPURL:       r.str("MASTHEAD_SMTP_URL", ""),
-		MailFrom:      r.str("MASTHEAD_MAIL_FROM", ""),
-		SessionTTL:    r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
-		TrustProxy:    r.boolean("MASTHEAD_TRUST_PROXY", false),
-		PolicyRefresh: r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
-		LogLevel:      r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
-		CacheControl:  r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),
+		Addr:                r.str("MASTHEAD_ADDR", ":8080"),
+		DataDir:             r.str("MASTHEAD_DATA_DIR", "./data"),
+		DatabaseURL:         r.str("MASTHEAD_DATABASE_URL", ""),
+		AdminEmail:          strings.ToLower(r.str("MASTHEAD_ADMIN_EMAIL", "admin@localhost")),
+		AdminPassword:       r.str("MASTHEAD_ADMIN_PASSWORD", ""),
+		LogFormat:           r.str("MASTHEAD_LOG_FORMAT", "text"),
+		BodyLimit:           r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
+		UploadLimit:         r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
+		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
+		MailFrom:            r.str("MASTHEAD_MAIL_FROM", ""),
+		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
+		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
+		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
+		PolicyRefresh:       r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
+		LogLevel:            r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
+		CacheControl:        r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),
 	}
 	if r.err != nil {
 		return Config{}, r.err

@@ -111,6 +111,7 @@ func TestConfigErrors(t *testing.T) {
 		{"zero body limit", "MASTHEAD_BODY_LIMIT", "0"},
 		{"body limit that overflows", "MASTHEAD_BODY_LIMIT", "99999999999999G"},
 		{"trust proxy", "MASTHEAD_TRUST_PROXY", "maybe"},
+		{"webhook allow private", "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", "lan"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := env{"MASTHEAD_ADDR": "127.0.0.1:0", "MASTHEAD_DATA_DIR": t.TempDir()}.with(tc.variable, tc.value)
@@ -132,6 +133,25 @@ func TestConfigErrors(t *testing.T) {
 			}
 			if strings.Contains(stderr.String(), "masthead listening") {
 				t.Error("the server started")
+			}
+		})
+	}
+}
+
+// Webhooks reach private addresses only when the operator says so.
+func TestConfigWebhookAllowPrivate(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{{"", false}, {"false", false}, {"0", false}, {"true", true}, {"1", true}} {
+		t.Run("value "+tc.value, func(t *testing.T) {
+			e := env{"MASTHEAD_DATA_DIR": t.TempDir(), "MASTHEAD_WEBHOOK_ALLOW_PRIVATE": tc.value}
+			cfg, err := loadConfig(e.getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.WebhookAllowPrivate != tc.want {
+				t.Errorf("WebhookAllowPrivate = %v, want %v", cfg.WebhookAllowPrivate, tc.want)
 			}
 		})
 	}

@@ -70,16 +70,17 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		return nil, nil, err
 	}
 	a, err := app.New(ctx, db, app.Options{
-		BaseURL:      cfg.BaseURL,
-		BodyLimit:    cfg.BodyLimit,
-		SessionTTL:   cfg.SessionTTL,
-		TrustProxy:   cfg.TrustProxy,
-		CacheControl: cfg.CacheControl,
-		MediaDir:     filepath.Join(cfg.DataDir, "media"),
-		UploadLimit:  cfg.UploadLimit,
-		SMTPURL:      cfg.SMTPURL,
-		MailFrom:     cfg.MailFrom,
-		Logger:       log,
+		BaseURL:             cfg.BaseURL,
+		BodyLimit:           cfg.BodyLimit,
+		SessionTTL:          cfg.SessionTTL,
+		TrustProxy:          cfg.TrustProxy,
+		CacheControl:        cfg.CacheControl,
+		MediaDir:            filepath.Join(cfg.DataDir, "media"),
+		UploadLimit:         cfg.UploadLimit,
+		SMTPURL:             cfg.SMTPURL,
+		MailFrom:            cfg.MailFrom,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		Logger:              log,
 	})
 	if err != nil {
 		db.Close()
