@@ -156,7 +156,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) (bool, error) {
 	}
 	// A refused address is given up at once: it is the webhook's URL
 	// (or its DNS) that needs changing, or the setting that allows
-	// private targets, and backing off for half an hour changes neither.
+	// private targets, and no number of retries changes either.
 	var refused *refusedError
 	giveUp := errors.As(sendErr, &refused)
 	if giveUp {
