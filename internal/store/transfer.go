@@ -338,4 +338,3 @@ func (db *DB) resetSequences(ctx context.Context) error {
 	}
 	return nil
 }
-
