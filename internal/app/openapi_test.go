@@ -649,6 +649,22 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	writer := k.login(env, "writer@example.org", "writer-password")
 	k.do(writer, "GET", "/api/v1/users", nil, http.StatusForbidden)
 
+	// One's own password.
+	k.do(admin, "POST", "/api/v1/users", map[string]string{"email": "own@example.org", "name": "Own", "password": "own-password-1"}, http.StatusCreated)
+	own := k.login(env, "own@example.org", "own-password-1")
+	change := func(current, next string) map[string]string {
+		return map[string]string{"current_password": current, "new_password": next}
+	}
+	k.do(anon, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusUnauthorized)
+	k.do(own, "PUT", "/api/v1/me/password", change("own-password-1", "short"), http.StatusBadRequest)
+	k.do(own, "PUT", "/api/v1/me/password", change("wrong-password", "own-password-2"), http.StatusForbidden)
+	k.do(own, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusNoContent)
+	own.CSRF, _ = k.do(own, "GET", "/api/v1/me", nil, http.StatusOK).JSON()["csrf_token"].(string)
+	for range 5 {
+		k.do(own, "PUT", "/api/v1/me/password", change("wrong-password", "own-password-3"), http.StatusForbidden)
+	}
+	k.do(own, "PUT", "/api/v1/me/password", change("own-password-2", "own-password-3"), http.StatusTooManyRequests)
+
 	// Roles.
 	assignment := map[string]string{"user_id": user.ID, "role": "editor", "series": "*"}
 	k.do(admin, "POST", "/api/v1/roles", assignment, http.StatusCreated)

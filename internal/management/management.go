@@ -54,6 +54,7 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/auth/login", h.login)
 	g.POST("/auth/logout", h.logout, authn)
 	g.GET("/me", h.me, authn)
+	g.PUT("/me/password", h.changePassword, authn) // one's own account: no permission needed
 
 	g.GET("/users", h.listUsers, authn, allow("manage", authz.Users))
 	g.POST("/users", h.createUser, authn, allow("manage", authz.Users))

@@ -56,6 +56,32 @@ func (h *handler) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword changes the caller's own password and ends all their
+// sessions. A caller signed in by cookie gets a fresh session in its
+// place, with a new CSRF token, which the client reads from GET /me; a
+// caller with a token keeps using the token.
+func (h *handler) changePassword(c echo.Context) error {
+	var req passwordRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	_, browser := sessionFrom(ctx)
+	_, cookie, err := h.Auth.ChangeOwnPassword(ctx, actorOf(c), req.CurrentPassword, req.NewPassword, browser)
+	if err != nil {
+		return err
+	}
+	if browser {
+		c.SetCookie(h.sessionCookie(cookie, int(h.Auth.SessionTTL().Seconds())))
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // sessionCookie is HttpOnly (scripts never see it), SameSite=Lax (other
 // sites' forms do not carry it) and Secure behind https.
 func (h *handler) sessionCookie(value string, maxAge int) *http.Cookie {
