@@ -131,7 +131,9 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/roles", h.assignRole, allow("manage", authz.Roles))
 	s.POST("/roles/revoke", h.revokeRole, allow("manage", authz.Roles))
 
-	// Every signed-in user manages their own tokens.
+	// Every signed-in user manages their own account and tokens.
+	s.GET("/account", h.accountPage)
+	s.POST("/account/password", h.changePassword)
 	s.GET("/tokens", h.listTokens)
 	s.POST("/tokens", h.createToken)
 	s.POST("/tokens/:id/revoke", h.revokeToken)

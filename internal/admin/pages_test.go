@@ -133,7 +133,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 			"/admin/documents/" + d.ID + "/preview-links",
 			"/admin/contributors", "/admin/contributors/yong-kwon", "/admin/series", "/admin/series/korea-view",
 			"/admin/users", "/admin/users/x/active", "/admin/roles", "/admin/roles/revoke",
-			"/admin/tokens", "/admin/tokens/x/revoke", "/admin/webhooks", "/admin/webhooks/x/delete",
+			"/admin/tokens", "/admin/tokens/x/revoke", "/admin/account/password", "/admin/webhooks", "/admin/webhooks/x/delete",
 		}
 		for _, p := range paths {
 			post(t, n.admin, p, url.Values{"csrf_token": {"forged"}}, http.StatusForbidden)
