@@ -103,6 +103,8 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/documents/:id/revisions", h.listRevisions)
 	s.GET("/documents/:id/diff", h.diffRevisions)
 	s.POST("/documents/:id/revisions/:n/restore", h.restoreRevision)
+	s.GET("/documents/:id/delete", h.confirmDelete)
+	s.POST("/documents/:id/delete", h.deleteDocument)
 	s.GET("/slug", h.slugPreview)
 
 	s.GET("/contributors", h.listContributors)

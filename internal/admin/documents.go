@@ -31,6 +31,7 @@ type editorData struct {
 	Errors       map[string]string
 	CanEdit      bool
 	CanCredits   bool
+	CanDelete    bool
 	Autosave     bool
 	EditNote     string
 	Actions      []actionView
@@ -78,6 +79,7 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		CanEdit:    editErr == nil && h.Authz.Allowed(actor, "edit", obj),
 		CanCredits: editErr == nil && h.Authz.Allowed(actor, "credits", obj),
 		CanComment: h.Authz.Allowed(actor, "comment", obj),
+		CanDelete:  h.deletable(actor, d) == nil,
 		Actions:    h.actions(actor, d),
 		Missing:    missingRequired(ct, f.Fields),
 	}

@@ -130,7 +130,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 			"/admin/documents/" + d.ID + "/transitions", "/admin/documents/" + d.ID + "/comments",
 			"/admin/documents/" + d.ID + "/comments/x/resolve", "/admin/documents/" + d.ID + "/credits",
 			"/admin/documents/" + d.ID + "/credits/line", "/admin/documents/" + d.ID + "/revisions/1/restore",
-			"/admin/documents/" + d.ID + "/preview-links",
+			"/admin/documents/" + d.ID + "/preview-links", "/admin/documents/" + d.ID + "/delete",
 			"/admin/contributors", "/admin/contributors/yong-kwon", "/admin/series", "/admin/series/korea-view",
 			"/admin/users", "/admin/users/x/active", "/admin/roles", "/admin/roles/revoke",
 			"/admin/tokens", "/admin/tokens/x/revoke", "/admin/account/password", "/admin/webhooks", "/admin/webhooks/x/delete",
