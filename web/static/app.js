@@ -223,7 +223,9 @@
   // version to save over, after the writer chose to keep their text.
   function save(force) {
     if (!saveURL) { return Promise.resolve(true); }
-    if (saving) { return saving; }
+    // A forced save waits for the save in flight rather than being lost
+    // in it; other saves share it.
+    if (saving) { return force ? saving.then(function () { return save(force); }) : saving; }
     if (!force && (conflict || !dirty())) { return Promise.resolve(!conflict); }
     var body = serialize(editor);
     if (!force && body === refused) { return Promise.resolve(false); }
