@@ -433,8 +433,16 @@ func TestBrowserAutosaveConflict(t *testing.T) {
 	// Keeping one's own text saves over the newer version, on purpose.
 	second.do("keep mine", chromedp.Click(chromedp.CSS("[data-force]")), chromedp.WaitNotPresent(chromedp.CSS("#conflict-banner")))
 	second.see("Saved at")
-	if got := fetchDoc(t, n.writer, d.ID)["fields"].(map[string]any)["summary"]; !strings.Contains(got.(string), strings.TrimSpace(mine)) {
+	kept := fetchDoc(t, n.writer, d.ID)
+	if got := kept["fields"].(map[string]any)["summary"]; !strings.Contains(got.(string), strings.TrimSpace(mine)) {
 		t.Errorf("after keeping mine the summary is %q", got)
+	}
+
+	// Two editors left open with nothing typed save nothing more: a save
+	// moves the version, which must not count as an unsaved change.
+	time.Sleep(5 * time.Second) // longer than the 4 s autosave interval
+	if v := fetchDoc(t, n.writer, d.ID)["version"]; v != kept["version"] {
+		t.Errorf("idle editors kept saving: version %v, then %v", kept["version"], v)
 	}
 }
 

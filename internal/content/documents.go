@@ -1,10 +1,13 @@
 package content
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/masthead-cms/masthead/internal/authz"
@@ -280,7 +283,20 @@ func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string
 	if err := s.applyPatch(ctx, &d, ct, p); err != nil {
 		return Document{}, err
 	}
+	if sameContent(before, d) {
+		// Nothing to keep: no revision, no version, no state change (an
+		// approved document stays approved when an open editor re-sends it).
+		return before, nil
+	}
 	return s.saveEdit(ctx, actor, before, d, "edit", p.Message)
+}
+
+// sameContent reports whether two states of a document would make the
+// same revision. JSON compares field values whatever Go types hold them.
+func sameContent(a, b Document) bool {
+	ja, errA := json.Marshal(a.snapshot(0, "", "", time.Time{}))
+	jb, errB := json.Marshal(b.snapshot(0, "", "", time.Time{}))
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // editable loads a document for an edit by actor: visible, current, the

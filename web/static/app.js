@@ -195,8 +195,17 @@
     data.delete("force_version");
     return new URLSearchParams(data).toString();
   }
-  var saved = editor ? serialize(editor) : "";
-  function dirty() { return editor && serialize(editor) !== saved; }
+  // text is what the writer wrote: the form without the version it is
+  // based on, which a save moves; comparing with it would make every
+  // save look like an unsaved change and autosave again, forever.
+  function text(form) {
+    var params = new URLSearchParams(serialize(form));
+    params.delete("version");
+    params.delete("base_revision");
+    return params.toString();
+  }
+  var saved = editor ? text(editor) : "";
+  function dirty() { return editor && text(editor) !== saved; }
 
   function say(msg, isError) {
     if (!status) { return; }
@@ -227,8 +236,8 @@
     // in it; other saves share it.
     if (saving) { return force ? saving.then(function () { return save(force); }) : saving; }
     if (!force && (conflict || !dirty())) { return Promise.resolve(!conflict); }
-    var body = serialize(editor);
-    if (!force && body === refused) { return Promise.resolve(false); }
+    var body = serialize(editor), sent = text(editor);
+    if (!force && sent === refused) { return Promise.resolve(false); }
     var params = new URLSearchParams(body);
     if (force) { params.set("force_version", force); }
     say("Saving…");
@@ -240,9 +249,9 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
     }).then(function (res) {
       saving = null;
-      refused = res.status === 200 || res.status === 412 ? null : body;
+      refused = res.status === 200 || res.status === 412 ? null : sent;
       if (res.status === 200) {
-        saved = body;
+        saved = sent;
         conflict = false;
         setVersion(res.body.version, res.body.head_revision);
         $("#conflict").innerHTML = "";
@@ -285,9 +294,9 @@
     window.addEventListener("beforeunload", function (e) {
       if (dirty()) { e.preventDefault(); e.returnValue = ""; }
     });
-    editor.addEventListener("submit", function () { saved = serialize(editor); });
+    editor.addEventListener("submit", function () { saved = text(editor); });
     document.body.addEventListener("click", function (e) {
-      if (e.target.closest("[data-discard]")) { saved = serialize(editor); return; }
+      if (e.target.closest("[data-discard]")) { saved = text(editor); return; }
       var b = e.target.closest("[data-force]");
       if (!b) { return; }
       e.preventDefault();
