@@ -62,6 +62,7 @@ type Options struct {
 // App is a built Masthead.
 type App struct {
 	opts       Options
+	signingKey []byte // read once; delivery and the mailing lists sign with it
 	Log        *slog.Logger
 	DB         *store.DB
 	Auth       *auth.Service
@@ -91,7 +92,11 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	a := &App{opts: opts, Log: opts.Logger, DB: db}
+	key, err := db.SigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, Log: opts.Logger, DB: db, signingKey: key}
 	// Order matters: each step hooks into what the ones before built.
 	steps := []func(context.Context, *store.DB) error{
 		a.buildEditorial, a.buildDelivery, a.buildMedia, a.buildNewsletter, a.buildWebhooks, a.buildUI,
@@ -123,8 +128,8 @@ func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
 // both kept in step by hooks in the publishing transaction.
 func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 	var err error
-	a.Delivery, err = delivery.NewService(ctx, db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
-		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log,
+	a.Delivery, err = delivery.NewService(db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
 	})
 	if err != nil {
 		return err
@@ -187,11 +192,7 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 // buildNewsletter sets up the mailing lists and the mail they send.
 func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
-	key, err := db.SigningKey(ctx)
-	if err != nil {
-		return err
-	}
-	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: key})
+	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: a.signingKey})
 	var sender newsletter.Sender = newsletter.LogSender{Log: a.Log}
 	if a.opts.SMTPURL != "" {
 		from := a.opts.MailFrom

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
 	"time"
@@ -16,6 +17,9 @@ type Config struct {
 	// CacheControl is sent with public responses.
 	CacheControl string
 	Logger       *slog.Logger
+	// Key is the site's signing key (store.SigningKey): it signs cursors
+	// and preview tokens.
+	Key []byte
 }
 
 // Service serves delivered content.
@@ -46,19 +50,18 @@ func (s *Service) SetSearch(ix LiveIndex, search Searcher) {
 	s.index, s.search = ix, search
 }
 
-// NewService returns a Service. It reads the signing key once.
-func NewService(ctx context.Context, store Store, docs DocumentReader, renderer *render.Renderer, cfg Config) (*Service, error) {
+// NewService returns a Service.
+func NewService(store Store, docs DocumentReader, renderer *render.Renderer, cfg Config) (*Service, error) {
+	if len(cfg.Key) == 0 {
+		return nil, errors.New("delivery: no signing key")
+	}
 	if cfg.CacheControl == "" {
 		cfg.CacheControl = "public, max-age=60, stale-while-revalidate=600"
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	key, err := store.SigningKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{store: store, previews: store, docs: docs, renderer: renderer, cache: newCache(cacheBudget), cfg: cfg, key: key}, nil
+	return &Service{store: store, previews: store, docs: docs, renderer: renderer, cache: newCache(cacheBudget), cfg: cfg, key: cfg.Key}, nil
 }
 
 // Watch drops the cache whenever the delivery version moves, so that a
