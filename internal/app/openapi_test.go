@@ -288,12 +288,22 @@ func TestOpenAPIConventions(t *testing.T) {
 					t.Errorf("%s: a 200 with a validator (ETag or Last-Modified) answers 304 to If-None-Match or If-Modified-Since, and only such a 200: document both or neither (#/components/headers/DeliveryETag and #/components/responses/NotModified, or #/components/headers/LastModified and #/components/responses/FileNotModified)", where)
 				}
 			}
+			// A route whose 200 is also a page for browsers (the mailed
+			// subscriber links) may answer a browser's error with a page;
+			// programs still get the problem.
+			pageRoute := false
+			if ok := responses["200"]; ok != nil && ok.Value != nil {
+				_, pageRoute = ok.Value.Content["text/html"]
+			}
 			for code, ref := range responses {
 				if !api || code < "400" || ref.Value == nil {
 					continue
 				}
+				if _, ok := ref.Value.Content["application/problem+json"]; !ok && len(ref.Value.Content) > 0 {
+					t.Errorf("%s: response %s is a problem; document it as application/problem+json", where, code)
+				}
 				for mime := range ref.Value.Content {
-					if mime != "application/problem+json" {
+					if mime != "application/problem+json" && !(pageRoute && mime == "text/html") {
 						t.Errorf("%s: response %s is a problem; its content type is application/problem+json, not %s", where, code, mime)
 					}
 				}

@@ -115,6 +115,7 @@ type linkPage struct {
 	Series string // the series' name
 	Token  string // for the form while there is something to do
 	Done   bool
+	Failed string // why the link cannot be followed, for a reader
 	CSS    template.CSS
 }
 
@@ -123,11 +124,12 @@ func (h subscribers) showLink(a linkAction) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h.linkHeaders(c)
 		token := c.QueryParam("token")
+		wantsJSON := prefersJSON(c.Request().Header.Get(echo.HeaderAccept))
 		sub, err := a.check(c.Request().Context(), token)
 		if err != nil {
-			return err
+			return h.failed(c, a, err, wantsJSON)
 		}
-		if prefersJSON(c.Request().Header.Get(echo.HeaderAccept)) {
+		if wantsJSON {
 			return c.JSON(http.StatusOK, linkState{Action: a.name, Series: sub.Series, Status: sub.Status})
 		}
 		done := sub.Status == a.done
@@ -147,15 +149,31 @@ func (h subscribers) followLink(a linkAction) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		wantsJSON := oneClick || prefersJSON(c.Request().Header.Get(echo.HeaderAccept))
 		sub, err := a.act(c.Request().Context(), token)
 		if err != nil {
-			return err
+			return h.failed(c, a, err, wantsJSON)
 		}
-		if oneClick || prefersJSON(c.Request().Header.Get(echo.HeaderAccept)) {
+		if wantsJSON {
 			return c.JSON(http.StatusOK, subscriptionState{Status: sub.Status, Series: sub.Series})
 		}
 		return h.render(c, linkPage{Action: a.name, Series: sub.SeriesName, Done: true})
 	}
+}
+
+// failed answers a link that cannot be followed. Programs get the problem
+// from the one error handler; a reader who clicked a mailed link gets the
+// page, saying in words what went wrong, with the problem's status.
+func (h subscribers) failed(c echo.Context, a linkAction, err error, wantsJSON bool) error {
+	p := server.ProblemFor(err)
+	if wantsJSON || p.Status >= 500 {
+		return err
+	}
+	msg := "This link does not work: it may be incomplete, or from an older mail. Sign up again to get a new one."
+	if p.Status == http.StatusConflict {
+		msg = "This address left the list since the link was sent. Sign up again to get a new link."
+	}
+	return h.renderStatus(c, p.Status, linkPage{Action: a.name, Failed: msg})
 }
 
 // linkHeaders marks every answer of the links: each holds a token or
@@ -174,12 +192,16 @@ func (h subscribers) linkHeaders(c echo.Context) {
 // render executes the page into a buffer first, so that a template error
 // is a clean 500 rather than half a page.
 func (h subscribers) render(c echo.Context, p linkPage) error {
+	return h.renderStatus(c, http.StatusOK, p)
+}
+
+func (h subscribers) renderStatus(c echo.Context, status int, p linkPage) error {
 	p.CSS = h.css
 	var buf bytes.Buffer
 	if err := h.page.Execute(&buf, p); err != nil {
 		return fmt.Errorf("delivery: subscriber page: %w", err)
 	}
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // postedToken reads a POST's token: the form's hidden field, else the

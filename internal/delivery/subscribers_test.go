@@ -61,3 +61,28 @@ func TestSubscriberLinkNegotiation(t *testing.T) {
 		}
 	})
 }
+
+// TestBrokenSubscriberLinkInABrowser: a reader who opens or posts a broken
+// link gets a page in words with the problem's status and no button; a
+// program still gets the problem.
+func TestBrokenSubscriberLinkInABrowser(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		anon := env.Anonymous()
+		const browser = "text/html,application/xhtml+xml,*/*;q=0.8"
+		for _, link := range []string{"/delivery/v1/subscribers/confirm", "/delivery/v1/subscribers/unsubscribe"} {
+			broken := link + "?token=not-a-token"
+			for _, method := range []string{"GET", "POST"} {
+				r := anon.Do(method, broken, nil, "Accept", browser).Want(http.StatusNotFound)
+				body := string(r.Body)
+				if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") ||
+					!strings.Contains(body, "This link cannot be used") || strings.Contains(body, "<form") {
+					t.Errorf("%s %s in a browser: %s\n%s", method, broken, ct, body)
+				}
+				if r.Header.Get("Content-Security-Policy") == "" || r.Header.Get("Cache-Control") != "no-store" {
+					t.Errorf("%s %s: the error page lacks the link headers", method, broken)
+				}
+				wantProblem(t, method+" "+broken+" as JSON", anon.Do(method, broken, nil, "Accept", "application/json"), http.StatusNotFound)
+			}
+		}
+	})
+}
