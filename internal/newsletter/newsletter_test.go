@@ -172,16 +172,19 @@ func TestDoubleOptIn(t *testing.T) {
 				t.Fatalf("list %+v, want one %s subscriber", list, want)
 			}
 		}
-		// Tampered tokens: 404 problems, on GET and POST, and nothing changes.
+		// Tampered tokens: 404 problems for programs, on GET and POST, a
+		// page saying so for browsers, and nothing changes.
+		asJSON := []string{"Accept", "application/json"}
 		for _, r := range []*apptest.Response{
-			anon.Do("GET", link+"x", nil),
-			formPost(anon, link+"x", ""),
-			formPost(anon, "/delivery/v1/subscribers/confirm", "token="+url.QueryEscape(token+"x")),
+			anon.Do("GET", link+"x", nil, asJSON...),
+			formPost(anon, link+"x", "", asJSON...),
+			formPost(anon, "/delivery/v1/subscribers/confirm", "token="+url.QueryEscape(token+"x"), asJSON...),
 		} {
 			if r.Want(http.StatusNotFound); r.Header.Get("Content-Type") != "application/problem+json" {
 				t.Errorf("a tampered token answers %s: %s", r.Header.Get("Content-Type"), r.Body)
 			}
 		}
+		checkPage(t, anon.Do("GET", link+"x", nil).Want(http.StatusNotFound), "This link cannot be used")
 		status("pending")
 
 		// Following the link, as a scanner or a person, confirms nothing.
