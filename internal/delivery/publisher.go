@@ -62,7 +62,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if err != nil {
 		return err
 	}
-	digest, err := render.JSON(doc.Digest())
+	digest, err := render.JSON(doc.Digest)
 	if err != nil {
 		return err
 	}

@@ -94,31 +94,13 @@ type Hero struct {
 	Height    int    `json:"height"`
 }
 
-// Document is the delivered shape of SPEC §5.
+// Document is the delivered shape of SPEC §5: its digest, and the fields
+// and the series' about-text that listings leave out.
 type Document struct {
-	ID          string         `json:"id"`
-	Type        string         `json:"type"`
-	Series      SeriesRef      `json:"series"`
-	Slug        string         `json:"slug"`
-	URL         string         `json:"url"`
-	Title       string         `json:"title"`
-	Summary     string         `json:"summary"`
-	Fields      map[string]any `json:"fields"`
-	Topics      []string       `json:"topics"`
-	Byline      Byline         `json:"byline"`
-	Credits     []CreditRef    `json:"credits"`
-	CreditLine  string         `json:"credit_line"`
-	Hero        *Hero          `json:"hero"`
-	About       string         `json:"about"`
-	PublishedAt time.Time      `json:"published_at"`
-	UpdatedAt   time.Time      `json:"updated_at"`
-	Revision    int            `json:"revision"`
+	Digest
+	Fields map[string]any `json:"fields"`
+	About  string         `json:"about"`
 }
-
-// Shape is the version of the delivered shape (Document and Digest).
-// Raise it when either changes: instances re-render every delivered
-// document of an older shape when they start.
-const Shape = 2
 
 // Digest is a document as listings show it: everything but its fields and
 // the series' about-text, which a reader fetches with the document.
@@ -140,12 +122,10 @@ type Digest struct {
 	Revision    int         `json:"revision"`
 }
 
-// Digest is d as listings show it.
-func (d Document) Digest() Digest {
-	return Digest{ID: d.ID, Type: d.Type, Series: d.Series, Slug: d.Slug, URL: d.URL, Title: d.Title,
-		Summary: d.Summary, Topics: d.Topics, Byline: d.Byline, Credits: d.Credits, CreditLine: d.CreditLine,
-		Hero: d.Hero, PublishedAt: d.PublishedAt, UpdatedAt: d.UpdatedAt, Revision: d.Revision}
-}
+// Shape is the version of the delivered shape (Document and Digest).
+// Raise it when either changes: instances re-render every delivered
+// document of an older shape when they start.
+const Shape = 2
 
 // Input is everything a delivered document is made of. Names are the
 // current ones (a renamed contributor is renamed everywhere).
@@ -171,12 +151,12 @@ type HeroAsset struct {
 // Document builds the delivered document.
 func (r *Renderer) Document(in Input) Document {
 	rev := in.Revision
-	d := Document{
+	d := Document{Digest: Digest{
 		ID: in.DocumentID, Type: in.Type.Name, Series: SeriesRef{Slug: in.Series.Slug, Name: in.Series.Name},
-		Slug: rev.Slug, URL: r.URL(in.Series.Slug, rev.Slug), Title: rev.Title, Fields: map[string]any{},
+		Slug: rev.Slug, URL: r.URL(in.Series.Slug, rev.Slug), Title: rev.Title,
 		Topics: rev.Topics, Byline: Byline{Name: in.BylineName, Slug: rev.Byline}, Credits: []CreditRef{},
-		About: in.Series.About, PublishedAt: in.PublishedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC(), Revision: rev.Number,
-	}
+		PublishedAt: in.PublishedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC(), Revision: rev.Number,
+	}, Fields: map[string]any{}, About: in.Series.About}
 	if d.Topics == nil {
 		d.Topics = []string{}
 	}
