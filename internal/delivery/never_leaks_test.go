@@ -333,6 +333,42 @@ func assertOnlyLive(t *testing.T, anon *apptest.Client, step string, known []doc
 	}
 }
 
+// everLive are the addresses the walk ever makes live.
+var everLive = []string{"the-peninsula/seouls-economy", "korea-view/beijing-calibrates", "korea-view/beijing-recalibrates"}
+
+// assertPayloadsNameLive takes every webhook message queued since the last
+// step and checks that it names, and purges, only addresses that were
+// live, and carries nothing of an unpublished revision.
+func assertPayloadsNameLive(t *testing.T, env *apptest.Env, step string) {
+	t.Helper()
+	far := time.Now().Add(24 * time.Hour)
+	msgs, err := env.DB.ClaimDue(t.Context(), far, far.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if strings.Contains(strings.ToLower(string(m.Payload)), marker) {
+			t.Errorf("[%s] webhook payload leaks the unpublished marker: %s", step, m.Payload)
+		}
+		var p struct {
+			Series, Slug string
+			Paths        []string
+		}
+		if !decodeInto(t, "webhook payload", m.Payload, &p) {
+			continue
+		}
+		if !slices.Contains(everLive, p.Series+"/"+p.Slug) {
+			t.Errorf("[%s] webhook payload names %s/%s, which was never live", step, p.Series, p.Slug)
+		}
+		for _, path := range p.Paths {
+			doc, ok := strings.CutPrefix(path, "/delivery/v1/documents/")
+			if ok && !slices.Contains(everLive, doc) {
+				t.Errorf("[%s] webhook purges %s, which was never live", step, path)
+			}
+		}
+	}
+}
+
 func fmtIntPtr(p *int) string {
 	if p == nil {
 		return "missing"
@@ -355,6 +391,8 @@ func mapsEqual(a, b map[string]string) bool {
 func TestNothingUnpublishedEverLeaves(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
+		k.admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
+			"events": []string{"document.published", "document.unpublished", "document.updated_live"}}).Want(http.StatusCreated)
 
 		// A control document, live throughout, on the parent series.
 		control := k.publishNew(map[string]any{
@@ -374,6 +412,7 @@ func TestNothingUnpublishedEverLeaves(t *testing.T) {
 				live = append(live, *walked)
 			}
 			assertOnlyLive(t, k.anon, step, known, live)
+			assertPayloadsNameLive(t, env, step)
 		}
 
 		// draft: revision 1 carries the marker everywhere.

@@ -62,6 +62,10 @@ func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c conten
 		return fmt.Errorf("webhook: the transaction's store lacks webhook methods")
 	}
 	hooks, err := ws.FindWebhooks(ctx)
+	if err != nil || len(hooks) == 0 {
+		return err
+	}
+	slugs, err := liveSlugs(ctx, tx, event, c)
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,7 @@ func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c conten
 		if !slices.Contains(w.Events, event) {
 			continue
 		}
-		p := o.payload(event, c, *doc, now)
+		p := o.payload(event, c, *doc, slugs, now)
 		body, err := json.Marshal(p)
 		if err != nil {
 			return err
@@ -87,27 +91,51 @@ func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c conten
 	return nil
 }
 
-func (o *Outbox) payload(event string, c content.Change, d content.Document, now time.Time) Payload {
-	slug := d.Slug
-	if c.Before != nil && event == EventUnpublished {
-		slug = c.Before.Slug
+// liveSlugs returns the slugs the change concerns, the one the payload
+// names first: the live revision's slug after a publish or a live update,
+// the slug that was live before an unpublish, and, after a live update
+// that renamed the document, the old live slug second. The document's own
+// Slug is its working copy's, which may be an unpublished draft's: it
+// must never leave in a payload.
+func liveSlugs(ctx context.Context, tx content.Store, event string, c content.Change) ([]string, error) {
+	slugOf := func(d *content.Document) (string, error) {
+		r, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+		return r.Slug, err
 	}
-	p := Payload{ID: cms.NewID(), Event: event, DocumentID: d.ID, Series: d.Series, Slug: slug,
-		URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, slug), OccurredAt: now}
+	if event == EventUnpublished {
+		before, err := slugOf(c.Before)
+		return []string{before}, err
+	}
+	after, err := slugOf(c.After)
+	if err != nil || event != EventUpdatedLive {
+		return []string{after}, err
+	}
+	before, err := slugOf(c.Before)
+	if err != nil || before == after {
+		return []string{after}, err
+	}
+	return []string{after, before}, nil
+}
+
+func (o *Outbox) payload(event string, c content.Change, d content.Document, slugs []string, now time.Time) Payload {
+	p := Payload{ID: cms.NewID(), Event: event, DocumentID: d.ID, Series: d.Series, Slug: slugs[0],
+		URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, slugs[0]), OccurredAt: now}
 	if c.After != nil {
 		p.Revision = c.After.LiveRevision
 	}
-	p.Paths = []string{
-		"/delivery/v1/documents/" + d.Series + "/" + slug,
+	for _, slug := range slugs {
+		p.Paths = append(p.Paths, "/delivery/v1/documents/"+d.Series+"/"+slug)
+	}
+	p.Paths = append(p.Paths,
 		"/delivery/v1/documents",
 		"/delivery/v1/series",
-		"/delivery/v1/series/" + d.Series,
-		"/delivery/v1/feeds/" + d.Series + ".atom",
-		"/delivery/v1/feeds/" + d.Series + ".json",
+		"/delivery/v1/series/"+d.Series,
+		"/delivery/v1/feeds/"+d.Series+".atom",
+		"/delivery/v1/feeds/"+d.Series+".json",
 		"/delivery/v1/feed.atom",
 		"/delivery/v1/feed.json",
 		"/delivery/v1/sitemap.xml",
 		"/sitemap.xml",
-	}
+	)
 	return p
 }

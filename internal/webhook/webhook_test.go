@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -278,6 +279,90 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 		log := attempts(admin, hook.ID)
 		if len(log) != 1 || log[0].StatusCode != http.StatusFound || log[0].Error != "HTTP 302: redirects are not followed" {
 			t.Errorf("attempt log %+v", log)
+		}
+	})
+}
+
+// queued claims every message waiting in the outbox and decodes its
+// payload, without sending anything.
+func queued(t *testing.T, env *apptest.Env) []webhook.Payload {
+	t.Helper()
+	far := time.Now().Add(24 * time.Hour)
+	msgs, err := env.DB.ClaimDue(t.Context(), far, far.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []webhook.Payload
+	for _, m := range msgs {
+		var p webhook.Payload
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			t.Fatalf("payload %s: %v", m.Payload, err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// A draft's slug never leaves in a payload: an unpublish names the URL
+// that was live, and a live update that renamed the document purges both
+// the old URL and the new one.
+func TestWebhookPayloadNamesOnlyWhatWasLive(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		admin := env.Admin()
+		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
+			"events": []string{"document.published", "document.unpublished", "document.updated_live"}}).Want(http.StatusCreated)
+		id, publisher := publishOne(t, env, "zqunpub2x")
+		if got := queued(t, env); len(got) != 1 || got[0].Slug != "zqunpub2x" {
+			t.Fatalf("publish payloads %+v", got)
+		}
+		editor := env.CreateUser("rename-e@example.org", "editor:korea-view")
+		rename := func(slug string) {
+			var d struct{ Version int }
+			editor.Do("GET", "/api/v1/documents/"+id, nil).Want(http.StatusOK).Decode(&d)
+			editor.Do("PATCH", "/api/v1/documents/"+id, map[string]any{"slug": slug},
+				"If-Match", fmt.Sprintf(`"%d"`, d.Version)).Want(http.StatusOK)
+		}
+
+		rename("zqleakslugx")
+		publisher.Do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": "unpublish"}).Want(http.StatusOK)
+		got := queued(t, env)
+		if len(got) != 1 || got[0].Event != webhook.EventUnpublished {
+			t.Fatalf("unpublish payloads %+v", got)
+		}
+		p := got[0]
+		if p.Slug != "zqunpub2x" || p.URL != "http://masthead.test/korea-view/zqunpub2x" ||
+			!slices.Contains(p.Paths, "/delivery/v1/documents/korea-view/zqunpub2x") {
+			t.Errorf("unpublish payload names %q %q %v, want the live URL …/zqunpub2x", p.Slug, p.URL, p.Paths)
+		}
+		if body, _ := json.Marshal(p); strings.Contains(string(body), "zqleakslugx") {
+			t.Errorf("unpublish payload carries the draft's slug: %s", body)
+		}
+
+		// Back online under the draft's name, then renamed while live.
+		for _, step := range []struct {
+			c      *apptest.Client
+			action string
+		}{{editor, "submit"}, {editor, "approve"}, {publisher, "publish"}} {
+			step.c.Do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": step.action}).Want(http.StatusOK)
+		}
+		if got := queued(t, env); len(got) != 1 || got[0].Slug != "zqleakslugx" {
+			t.Fatalf("re-publish payloads %+v", got)
+		}
+		rename("zqrenamed")
+		for _, step := range []struct {
+			c      *apptest.Client
+			action string
+		}{{editor, "submit"}, {editor, "approve"}, {publisher, "publish"}} {
+			step.c.Do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": step.action}).Want(http.StatusOK)
+		}
+		got = queued(t, env)
+		if len(got) != 1 || got[0].Event != webhook.EventUpdatedLive || got[0].Slug != "zqrenamed" {
+			t.Fatalf("live update payloads %+v", got)
+		}
+		for _, path := range []string{"/delivery/v1/documents/korea-view/zqrenamed", "/delivery/v1/documents/korea-view/zqleakslugx"} {
+			if !slices.Contains(got[0].Paths, path) {
+				t.Errorf("live update paths %v lack %s", got[0].Paths, path)
+			}
 		}
 	})
 }
