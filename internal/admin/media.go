@@ -9,6 +9,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 type mediaData struct {
@@ -49,6 +50,9 @@ func (h *handler) uploadMedia(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return h.redirect(c, "/admin/media", "error", "Choose an image file (PNG, JPEG or GIF) to upload.")
+	}
+	if err := server.CheckMultipart(c); err != nil {
+		return err
 	}
 	f, err := fh.Open()
 	if err != nil {

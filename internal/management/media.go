@@ -8,6 +8,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // uploadMedia takes a multipart form: the image in "file" and, optionally,
@@ -21,6 +22,9 @@ func (h *handler) uploadMedia(c echo.Context) error {
 			return cms.Errorf(cms.CodeTooLarge, "files may be at most %d bytes", h.Media.MaxSize())
 		}
 		return cms.Invalid("file", "send the image as the multipart form field \"file\"")
+	}
+	if err := server.CheckMultipart(c); err != nil {
+		return err
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,13 +17,20 @@ import (
 )
 
 // DecodeJSON reads a JSON body into v strictly: malformed JSON, an unknown
-// field, a value of the wrong type or trailing data are 400 problems that
-// name what is wrong; a body over the limit is 413.
+// field, a value of the wrong type, trailing data, a NUL character or
+// bytes that are not UTF-8 are 400 problems that name what is wrong; a
+// body over the limit is 413.
 func DecodeJSON(c echo.Context, v any) error {
 	// The Content-Type is not checked: the body is JSON or refused, and
 	// CSRF is stopped by the token, not by the media type.
-	req := c.Request()
-	dec := json.NewDecoder(req.Body)
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

@@ -77,6 +77,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
 		_ = c.JSON(p.Status, p)
 	}
 }

@@ -41,6 +41,7 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = ErrorHandler(cfg.Logger)
+	e.Use(noSniff)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -52,11 +53,22 @@ func New(cfg Config) *echo.Echo {
 		},
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit, Skipper: cfg.LimitsOwnBody}))
+	e.Use(textOnly)
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/readyz", readiness(cfg.Ready))
 	return e
+}
+
+// noSniff tells browsers to trust the Content-Type of every response, so
+// that no JSON body, problem or uploaded file is ever run as a script or
+// rendered as a page it does not claim to be.
+func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
+		return next(c)
+	}
 }
 
 func readiness(ready func(context.Context) error) echo.HandlerFunc {
