@@ -247,8 +247,10 @@ func TestWorkflowButtonsFollowTheEnforcer(t *testing.T) {
 			url.Values{"action": {"schedule"}, "version": {"3"}, "at": {"2099-06-01T09:30"}, "tz": {"Asia/Seoul"}}, http.StatusOK)
 		contains(t, page, "Scheduled for 1 Jun 2099 00:30 UTC.")
 		check(n.publisher, "publisher", "unschedule", "archive")
-		post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unschedule"}}, http.StatusOK)
-		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"publish"}}, http.StatusOK)
+		post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unschedule"}, "version": {"4"}}, http.StatusOK)
+		// A form without the version it was loaded at acts on nothing.
+		post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"publish"}}, http.StatusPreconditionRequired)
+		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"publish"}, "version": {"5"}}, http.StatusOK)
 		contains(t, page, "Published.")
 		check(n.publisher, "publisher", "unpublish")
 		check(n.writer, "writer")
@@ -256,11 +258,11 @@ func TestWorkflowButtonsFollowTheEnforcer(t *testing.T) {
 		// A stale version does nothing and says why.
 		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unpublish"}, "version": {"1"}}, http.StatusOK)
 		contains(t, page, "Someone changed this document since you opened it")
-		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unpublish"}}, http.StatusOK)
+		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unpublish"}, "version": {"6"}}, http.StatusOK)
 		contains(t, page, "Unpublished.")
-		post(t, n.editor, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"archive"}}, http.StatusOK)
+		post(t, n.editor, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"archive"}, "version": {"7"}}, http.StatusOK)
 		check(n.editor, "editor", "restore")
-		page = post(t, n.editor, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"restore"}}, http.StatusOK)
+		page = post(t, n.editor, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"restore"}, "version": {"8"}}, http.StatusOK)
 		contains(t, page, "Restored as a draft.")
 	})
 }

@@ -77,11 +77,14 @@ func (h *handler) transitionDocument(c echo.Context) error {
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return cms.Invalid("at", "must be a date and time")
 	}
-	var based *int
-	if v := atoi(c.FormValue("version")); v > 0 {
-		based = &v
+	// The UI always acts on the version the person saw: an approval of a
+	// text someone changed since the page was loaded is a 412, never an
+	// approval of words nobody read.
+	based := atoi(c.FormValue("version"))
+	if based < 1 {
+		return cms.Errorf(cms.CodePreconditionNeeded, "the form lacks the version it was loaded at; reload the page")
 	}
-	d, err := h.Content.Transition(ctx, actorOf(c), id, req, based)
+	d, err := h.Content.Transition(ctx, actorOf(c), id, req, &based)
 	if err != nil {
 		msg, ok := h.explain(ctx, actorOf(c), id, err)
 		if !ok {

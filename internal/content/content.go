@@ -141,5 +141,9 @@ type Event struct {
 	ActorID    string         `json:"actor_id"`
 	Revision   int            `json:"revision"`
 	Note       string         `json:"note"`
-	CreatedAt  time.Time      `json:"created_at"`
+	// BasedOnVersion is the document version the actor named (If-Match,
+	// or the version an editor form was loaded at); nil when they named
+	// none and the action applied to whatever the head was.
+	BasedOnVersion *int      `json:"based_on_version"`
+	CreatedAt      time.Time `json:"created_at"`
 }

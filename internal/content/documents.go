@@ -335,8 +335,9 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	}
 	after.Refresh()
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
+	based := before.Version
 	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: next, ActorID: actor.UserID,
-		Revision: after.HeadRevision, CreatedAt: now}
+		Revision: after.HeadRevision, BasedOnVersion: &based, CreatedAt: now}
 	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.UpdateDocument(ctx, after, before.Version); err != nil {
 			return Change{}, slugConflict(err, after)

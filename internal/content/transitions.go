@@ -42,7 +42,7 @@ func (s *Service) Transition(ctx context.Context, actor cms.Actor, id string, re
 				return Document{}, err
 			}
 		}
-		after, err := s.transition(ctx, actor, d, action, req)
+		after, err := s.transition(ctx, actor, d, action, req, version)
 		// Without If-Match, a concurrent write means "look again": the
 		// retry sees the new state, so of two racing publishes one wins and
 		// the other gets a conflict.
@@ -53,7 +53,7 @@ func (s *Service) Transition(ctx context.Context, actor cms.Actor, id string, re
 	}
 }
 
-func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, action workflow.Action, req TransitionRequest) (Document, error) {
+func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, action workflow.Action, req TransitionRequest, named *int) (Document, error) {
 	to, err := workflow.Next(d.State, action, d.LiveRevision != nil)
 	if err != nil {
 		return Document{}, err
@@ -100,7 +100,7 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		after.ApprovedRevision = nil
 	}
 	ev := Event{DocumentID: d.ID, Action: string(action), From: d.State, To: to, ActorID: actor.UserID,
-		Revision: d.HeadRevision, Note: req.Note, CreatedAt: now}
+		Revision: d.HeadRevision, Note: req.Note, BasedOnVersion: named, CreatedAt: now}
 	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.UpdateDocument(ctx, after, d.Version); err != nil {
 			return Change{}, err
@@ -149,7 +149,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		if d.State != workflow.Scheduled || d.ScheduledFor == nil || d.ScheduledFor.After(s.now()) {
 			continue // unscheduled or published meanwhile
 		}
-		_, err = s.transition(ctx, cms.System, d, workflow.Clock, TransitionRequest{})
+		_, err = s.transition(ctx, cms.System, d, workflow.Clock, TransitionRequest{}, nil)
 		switch {
 		case err == nil:
 			published++

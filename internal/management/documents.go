@@ -32,8 +32,13 @@ func optionalIfMatch(c echo.Context) (int, bool, error) {
 	if raw == "" {
 		return 0, false, nil
 	}
-	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(raw, "W/"), `"`))
-	if err != nil || v < 1 {
+	// A weak tag says "semantically the same", which is no basis for a
+	// write: only the strong tag of one exact version matches.
+	if strings.HasPrefix(raw, "W/") {
+		return 0, false, cms.Errorf(cms.CodePreconditionFailed, "If-Match %s is a weak entity tag; a write needs the strong one, e.g. \"3\"", raw)
+	}
+	v, err := strconv.Atoi(strings.Trim(raw, `"`))
+	if err != nil || v < 1 || raw != etag(v) {
 		return 0, false, cms.Errorf(cms.CodePreconditionFailed, "If-Match %s matches no version of this document", raw)
 	}
 	return v, true, nil

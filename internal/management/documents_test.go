@@ -337,7 +337,7 @@ func TestUpdateDocumentPreconditions(t *testing.T) {
 			t.Fatalf("after PATCH: %+v", d)
 		}
 
-		for _, stale := range []string{`"1"`, `"99"`, `W/"1"`, `"abc"`} {
+		for _, stale := range []string{`"1"`, `"99"`, `W/"1"`, `W/"2"`, `2`, `"abc"`} {
 			r = n.writer.Do("PATCH", path, map[string]any{"title": "Stale " + stale}, "If-Match", stale)
 			wantProblem(t, r, http.StatusPreconditionFailed, "precondition_failed")
 		}

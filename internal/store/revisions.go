@@ -144,7 +144,9 @@ type eventRow struct {
 	ActorID    string
 	Revision   int
 	Note       string
-	CreatedAt  time.Time
+	// BasedOnVersion is the version the actor named; NULL when none.
+	BasedOnVersion *int
+	CreatedAt      time.Time
 }
 
 func (eventRow) TableName() string { return "workflow_events" }
@@ -152,7 +154,7 @@ func (eventRow) TableName() string { return "workflow_events" }
 // AddEvent appends to a document's audit trail.
 func (db *DB) AddEvent(ctx context.Context, e content.Event) error {
 	row := eventRow{DocumentID: e.DocumentID, Action: e.Action, FromState: string(e.From), ToState: string(e.To),
-		ActorID: e.ActorID, Revision: e.Revision, Note: e.Note, CreatedAt: e.CreatedAt}
+		ActorID: e.ActorID, Revision: e.Revision, Note: e.Note, BasedOnVersion: e.BasedOnVersion, CreatedAt: e.CreatedAt}
 	return wrap(db.q(ctx).Create(&row).Error)
 }
 
@@ -166,7 +168,7 @@ func (db *DB) FindEvents(ctx context.Context, documentID string) ([]content.Even
 	for _, r := range rows {
 		out = append(out, content.Event{ID: r.ID, DocumentID: r.DocumentID, Action: r.Action,
 			From: workflow.State(r.FromState), To: workflow.State(r.ToState), ActorID: r.ActorID,
-			Revision: r.Revision, Note: r.Note, CreatedAt: r.CreatedAt})
+			Revision: r.Revision, Note: r.Note, BasedOnVersion: r.BasedOnVersion, CreatedAt: r.CreatedAt})
 	}
 	return out, nil
 }
