@@ -93,6 +93,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/documents/:id", h.saveDocument)
 	s.POST("/documents/:id/autosave", h.autosaveDocument)
 	s.GET("/documents/:id/preview", h.previewDocument)
+	s.POST("/markdown", h.renderMarkdown)
 	s.POST("/documents/:id/preview-links", h.createPreviewLink)
 	s.POST("/documents/:id/transitions", h.transitionDocument)
 	s.POST("/documents/:id/comments", h.addComment)

@@ -32,6 +32,14 @@ type previewSection struct {
 	Items []string
 }
 
+// renderMarkdown answers the editor's live preview with the HTML that
+// publishing would make of the text: rendered and sanitized by delivery's
+// own code, never by a script in the browser. Any signed-in person may
+// ask; it reads and writes nothing.
+func (h *handler) renderMarkdown(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"html": h.Delivery.RenderMarkdown(c.FormValue("markdown"))})
+}
+
 func (h *handler) previewDocument(c echo.Context) error {
 	return h.showPreview(c, "")
 }

@@ -17,3 +17,9 @@ func (s *Service) RenderHead(ctx context.Context, actor cms.Actor, documentID st
 	}
 	return s.renderHead(ctx, documentID)
 }
+
+// RenderMarkdown renders the editor's Markdown exactly as publishing
+// will: CommonMark, sanitized by the same policy. The editor's live
+// preview asks for it, so nothing a writer types runs in a colleague's
+// browser before it is cleaned.
+func (s *Service) RenderMarkdown(markdown string) string { return s.renderer.HTML(markdown) }

@@ -154,6 +154,25 @@
     $("select[name=role]", row).focus();
   });
 
+  // ---- Markdown preview: the server renders and sanitizes the text with
+  // delivery's own code, so the preview shows what readers will get and
+  // nothing a writer typed (a script, an event handler) runs here. The
+  // newest request wins; until it answers, the last rendering stays.
+  function serverPreview(text, preview) {
+    var n = (preview.masthead_seq || 0) + 1;
+    preview.masthead_seq = n;
+    var params = new URLSearchParams();
+    params.set("markdown", text);
+    fetch("/admin/markdown", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: params.toString()
+    }).then(function (r) { return r.ok ? r.json() : { html: "<p>The preview could not be rendered.</p>" }; })
+      .then(function (j) { if (preview.masthead_seq === n) { preview.innerHTML = j.html; } })
+      .catch(function () {});
+    return preview.innerHTML || "<p>Rendering…</p>";
+  }
+
   // ---- Markdown fields: EasyMDE, with nothing fetched from elsewhere.
   function markdownEditors(form) {
     if (!window.EasyMDE) { return; }
@@ -162,6 +181,7 @@
       var mde = new window.EasyMDE({
         element: ta, forceSync: true, autoDownloadFontAwesome: false, spellChecker: false, status: false,
         nativeSpellcheck: true, minHeight: "160px", promptURLs: false,
+        previewRender: serverPreview,
         toolbar: ["bold", "italic", "heading", "|", "quote", "unordered-list", "ordered-list", "|", "link", "|", "preview", "side-by-side", "|", "guide"]
       });
       ta.easymde = mde;
