@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -336,5 +337,24 @@ func TestSchedulerIgnoresWhatIsNotDue(t *testing.T) {
 		}
 		f.wantPublishedOnce(t, later)
 		f.wantState(t, approved, workflow.Approved)
+	})
+}
+
+// TestScheduleAtMostFiveYearsAhead: a date decades out is refused with a
+// validation error naming `at` and leaves the document approved; the last
+// moment of the bound is accepted.
+func TestScheduleAtMostFiveYearsAhead(t *testing.T) {
+	runScheduler(t, func(t *testing.T, f *schedFixture) {
+		d := f.approved(t, "Far ahead")
+		limit := f.clock.Now().AddDate(content.MaxScheduleYears, 0, 0)
+		for _, at := range []time.Time{limit.Add(time.Second), f.clock.Now().AddDate(36, 0, 0)} {
+			_, err := f.a.svc.Transition(f.ctx, f.publisher, d.ID, content.TransitionRequest{Action: "schedule", At: &cms.Time{Time: at}}, nil)
+			var e *cms.Error
+			if !errors.As(err, &e) || e.Code != cms.CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "at" {
+				t.Errorf("schedule at %s: %v, want invalid at", at, err)
+			}
+		}
+		f.wantState(t, d, workflow.Approved)
+		f.scheduled(t, "At the bound", limit)
 	})
 }

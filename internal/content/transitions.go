@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,10 @@ type TransitionRequest struct {
 }
 
 const maxNoteLength = 10_000
+
+// MaxScheduleYears bounds how far ahead a document may be scheduled: a
+// date decades out is a typo (2062 for 2026), not a plan.
+const MaxScheduleYears = 5
 
 // Transition moves a document through the workflow of SPEC §3: the state
 // table decides whether the action is possible (409), the enforcer whether
@@ -86,6 +91,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	case workflow.Schedule:
 		if req.At == nil || !req.At.After(now) {
 			return Document{}, cms.Invalid("at", "must be a time in the future (RFC 3339)")
+		}
+		if req.At.After(now.AddDate(MaxScheduleYears, 0, 0)) {
+			return Document{}, cms.Invalid("at", fmt.Sprintf("must be at most %d years ahead", MaxScheduleYears))
 		}
 		at := req.At.UTC()
 		after.ScheduledFor = &at
