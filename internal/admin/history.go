@@ -10,6 +10,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/media"
 )
 
 // historyItem is a workflow event or a comment in the history panel.
@@ -27,6 +28,9 @@ var eventLabels = map[string]string{
 	"submit": "submitted for review", "withdraw": "withdrew from review", "request_changes": "requested changes",
 	"approve": "approved", "publish": "published", "schedule": "scheduled", "unschedule": "unscheduled",
 	"clock": "published on schedule", "unpublish": "unpublished", "archive": "archived", "restore_archived": "restored",
+	// Changes of shared catalog objects that the live page shows at once.
+	content.EventContributorUpdate: "changed a contributor the live page credits",
+	media.EventUpdate:              "changed the live hero image's attribution",
 }
 
 // history merges the document's workflow events and comments, newest

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/masthead-cms/masthead/internal/authz"
@@ -255,6 +256,32 @@ func TestSeriesDomains(t *testing.T) {
 		assign(t, en, "u-author", "author", "korea-view")
 		if err := en.CanSomewhere(actor("u-author"), "manage", authz.Contributors); err == nil {
 			t.Error("an author may manage contributors")
+		}
+
+		// What live documents of several series show needs the right in
+		// each of them; the refusal names the series it lacks.
+		shownIn := []string{child, "other-series", child}
+		for _, tc := range []struct {
+			user   string
+			denied string // "" when allowed
+		}{
+			{"u-star-editor", ""},
+			{"u-admin", ""},
+			{"u-parent-editor", `series "other-series"`},
+			{"u-child-editor", `series "other-series"`},
+			{"u-other", `series "the-peninsula/korea-view"`},
+			{"u-author", `series "the-peninsula/korea-view" and "other-series"`},
+		} {
+			err := en.CanInEach(actor(tc.user), "manage", authz.Contributors, shownIn)
+			switch {
+			case tc.denied == "" && err != nil:
+				t.Errorf("%s: CanInEach = %v, want allowed", tc.user, err)
+			case tc.denied != "" && (!cms.IsCode(err, cms.CodeForbidden) || !strings.HasSuffix(err.Error(), tc.denied)):
+				t.Errorf("%s: CanInEach = %v, want forbidden naming %s", tc.user, err, tc.denied)
+			}
+		}
+		if err := en.CanInEach(actor("u-author"), "manage", authz.Contributors, nil); err != nil {
+			t.Errorf("CanInEach of no series = %v, want allowed", err)
 		}
 	})
 }

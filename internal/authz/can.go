@@ -78,6 +78,39 @@ func (en *Enforcer) CanSomewhere(actor cms.Actor, act string, obj Object) error 
 	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on %ss in any series", act, strings.ReplaceAll(obj.Kind, "_", " "))
 }
 
+// CanInEach returns nil when the actor may do act on obj in every one of
+// the series (paths, as in Object.Series), and otherwise a forbidden error
+// naming each series where they may not. It decides about a shared object
+// (a contributor, a media asset) that live documents of those series show:
+// a right in one series must not change what another series publishes.
+func (en *Enforcer) CanInEach(actor cms.Actor, act string, obj Object, series []string) error {
+	var denied []string
+	for _, path := range series {
+		o := obj
+		o.Series = path
+		if !en.Allowed(actor, act, o) && !slices.Contains(denied, path) {
+			denied = append(denied, path)
+		}
+	}
+	if len(denied) == 0 {
+		return nil
+	}
+	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on this %s in series %s", act,
+		strings.ReplaceAll(obj.Kind, "_", " "), quoted(denied))
+}
+
+// quoted lists names as "a", "b" and "c".
+func quoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
 // domainsOf lists the series in which the user holds any role directly.
 func (en *Enforcer) domainsOf(userID string) []string {
 	var out []string

@@ -130,6 +130,20 @@ type Comment struct {
 	CreatedAt  time.Time  `json:"created_at"`
 }
 
+// LiveUse is a live document that shows a shared catalog object: it
+// credits a contributor, or names them in its byline. Its series decides
+// who may change what the document shows.
+type LiveUse struct {
+	DocumentID   string
+	SeriesPath   string // the authorization domain, "parent/child"
+	State        workflow.State
+	HeadRevision int
+}
+
+// EventContributorUpdate is the action of the event a contributor change
+// leaves in the history of each live document crediting them.
+const EventContributorUpdate = "contributor.update"
+
 // Event is one entry of a document's audit trail. Events are never edited
 // or deleted.
 type Event struct {

@@ -26,6 +26,9 @@ type Store interface {
 	UpdateContributor(ctx context.Context, c Contributor, ev cms.AuditEvent) error
 	FindContributor(ctx context.Context, slug string) (Contributor, error)
 	FindContributors(ctx context.Context) ([]Contributor, error)
+	// FindLiveCrediting lists the live documents that credit the contributor
+	// or name them in their byline.
+	FindLiveCrediting(ctx context.Context, contributor string) ([]LiveUse, error)
 
 	FindDocument(ctx context.Context, id string) (Document, error)
 	FindDocuments(ctx context.Context, f DocumentFilter) ([]Document, error)
@@ -54,6 +57,7 @@ type Authorizer interface {
 	Allowed(actor cms.Actor, act string, obj authz.Object) bool
 	Can(actor cms.Actor, act string, obj authz.Object) error
 	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
+	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string) error
 }
 
 // Hook is told of every document change inside its transaction, so that

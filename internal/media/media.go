@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // decoders for image.DecodeConfig
@@ -55,10 +56,41 @@ type Metadata struct {
 	SourceURL *string `json:"source_url"`
 }
 
+// LiveUse is a live document that shows an asset as its hero. Its series
+// decides who may change the attribution it shows.
+type LiveUse struct {
+	DocumentID   string
+	SeriesPath   string // the authorization domain, "parent/child"
+	State        string // the document's workflow state
+	HeadRevision int
+}
+
+// EventUpdate is the action of the event an attribution change leaves in
+// the history of each live document showing the asset.
+const EventUpdate = "media.update"
+
+// HistoryEvent is an entry for a document's history (its workflow
+// events): the document's state does not change.
+type HistoryEvent struct {
+	DocumentID string
+	Action     string
+	State      string
+	Revision   int
+	ActorID    string
+	Note       string
+	At         time.Time
+}
+
 // Store keeps assets' records.
 type Store interface {
 	CreateAsset(ctx context.Context, a Asset, ev cms.AuditEvent) error
-	UpdateAsset(ctx context.Context, a Asset, ev cms.AuditEvent) error
+	// UpdateAsset writes an asset's attribution with its audit event and
+	// the history events of the documents showing it.
+	UpdateAsset(ctx context.Context, a Asset, ev cms.AuditEvent, history []HistoryEvent) error
+	// FindLiveShowing lists the live documents that show the asset.
+	FindLiveShowing(ctx context.Context, id string) ([]LiveUse, error)
+	// AssetTx runs fn in one transaction.
+	AssetTx(ctx context.Context, fn func(tx Store) error) error
 	FindAsset(ctx context.Context, id string) (Asset, error)
 	FindAssets(ctx context.Context, limit, offset int) ([]Asset, int, error)
 	// AssetIsLive reports whether a live document shows the asset.
@@ -75,6 +107,7 @@ type Blobs interface {
 // Authorizer is the enforcer as media sees it.
 type Authorizer interface {
 	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
+	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string) error
 }
 
 // Watcher is told after an asset's attribution changed, so that what
@@ -221,7 +254,11 @@ func applyMetadata(a *Asset, m Metadata) error {
 }
 
 // Update changes an asset's attribution; documents showing it are rendered
-// again.
+// again. Assistants and up of any series may change an asset no live
+// document shows. One that live documents show is part of what their
+// series publish: changing it needs the right in every one of those
+// series, and each document's history records the change, for delivery
+// shows it at once.
 func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta Metadata) (Asset, error) {
 	if err := s.authz.CanSomewhere(actor, "manage", authz.Media); err != nil {
 		return Asset{}, err
@@ -230,12 +267,23 @@ func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta M
 	if err != nil {
 		return Asset{}, err
 	}
+	before := a
 	if err := applyMetadata(&a, meta); err != nil {
 		return Asset{}, err
 	}
 	a.UpdatedAt = time.Now().UTC()
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.update", ObjectType: "media", ObjectID: a.ID}
-	if err := s.store.UpdateAsset(ctx, a, ev); err != nil {
+	err = s.store.AssetTx(ctx, func(tx Store) error {
+		uses, err := tx.FindLiveShowing(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.mayChangeShown(actor, uses); err != nil {
+			return err
+		}
+		return tx.UpdateAsset(ctx, a, ev, historyOf(actor, uses, changes(before, a), a.UpdatedAt))
+	})
+	if err != nil {
 		return Asset{}, err
 	}
 	if s.changed != nil {
@@ -244,6 +292,57 @@ func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta M
 		}
 	}
 	return a, nil
+}
+
+// mayChangeShown checks that the actor may manage media in the series of
+// every live document that shows the asset.
+func (s *Service) mayChangeShown(actor cms.Actor, uses []LiveUse) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	paths := make([]string, len(uses))
+	for i, u := range uses {
+		paths[i] = u.SeriesPath
+	}
+	err := s.authz.CanInEach(actor, "manage", authz.Media, paths)
+	var ce *cms.Error
+	if errors.As(err, &ce) && ce.Code == cms.CodeForbidden {
+		return cms.Errorf(cms.CodeForbidden, "%s, where live documents show it", ce.Message)
+	}
+	return err
+}
+
+// historyOf is the event each live document showing the asset records;
+// none when nothing changed.
+func historyOf(actor cms.Actor, uses []LiveUse, note string, at time.Time) []HistoryEvent {
+	if note == "" {
+		return nil
+	}
+	out := make([]HistoryEvent, len(uses))
+	for i, u := range uses {
+		out[i] = HistoryEvent{DocumentID: u.DocumentID, Action: EventUpdate, State: u.State, Revision: u.HeadRevision,
+			ActorID: actor.UserID, Note: note, At: at}
+	}
+	return out
+}
+
+// changes says what changed in an asset's attribution, each field before
+// and after; empty when nothing did.
+func changes(before, after Asset) string {
+	var parts []string
+	for _, f := range []struct{ name, was, is string }{
+		{"alt text", before.Alt, after.Alt}, {"caption", before.Caption, after.Caption},
+		{"credit", before.Credit, after.Credit}, {"licence", before.Licence, after.Licence},
+		{"source", before.SourceURL, after.SourceURL},
+	} {
+		if f.was != f.is {
+			parts = append(parts, fmt.Sprintf("%s %q → %q", f.name, f.was, f.is))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Hero image %s: %s.", after.Filename, strings.Join(parts, "; "))
 }
 
 // Asset returns one asset's record.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
 type contributorRow struct {
@@ -63,4 +64,48 @@ func (db *DB) FindContributors(ctx context.Context) ([]content.Contributor, erro
 		out = append(out, content.Contributor(r))
 	}
 	return out, nil
+}
+
+// FindLiveCrediting lists the live documents that credit the contributor
+// or name them in their byline, as delivered.
+func (db *DB) FindLiveCrediting(ctx context.Context, contributor string) ([]content.LiveUse, error) {
+	rows, err := db.liveUses(ctx, "EXISTS (SELECT 1 FROM delivered_contributors dc WHERE dc.document_id = d.id AND dc.contributor = ?)", contributor)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.LiveUse, len(rows))
+	for i, r := range rows {
+		out[i] = content.LiveUse{DocumentID: r.ID, SeriesPath: r.path(), State: workflow.State(r.State), HeadRevision: r.HeadRevision}
+	}
+	return out, nil
+}
+
+// liveUseRow is a live document with what deciding about it needs.
+type liveUseRow struct {
+	ID           string
+	State        string
+	HeadRevision int
+	SeriesSlug   string
+	ParentSlug   *string
+}
+
+// path is the document's series as an authorization domain.
+func (r liveUseRow) path() string {
+	if r.ParentSlug != nil {
+		return *r.ParentSlug + "/" + r.SeriesSlug
+	}
+	return r.SeriesSlug
+}
+
+// liveUses lists the delivered (live) documents matching where, with
+// their series as they are now, by id.
+func (db *DB) liveUses(ctx context.Context, where string, args ...any) ([]liveUseRow, error) {
+	var rows []liveUseRow
+	err := db.q(ctx).Raw(`SELECT d.id, d.state, d.head_revision, s.slug AS series_slug, p.slug AS parent_slug
+FROM documents d
+JOIN delivered_documents dd ON dd.document_id = d.id
+JOIN series s ON s.id = d.series_id
+LEFT JOIN series p ON p.id = s.parent_id
+WHERE `+where+` ORDER BY d.id`, args...).Scan(&rows).Error
+	return rows, wrap(err)
 }

@@ -51,16 +51,43 @@ func (db *DB) CreateAsset(ctx context.Context, a media.Asset, ev cms.AuditEvent)
 	})
 }
 
-// UpdateAsset writes an asset's attribution with its audit event.
-func (db *DB) UpdateAsset(ctx context.Context, a media.Asset, ev cms.AuditEvent) error {
+// UpdateAsset writes an asset's attribution with its audit event and the
+// history events of the documents showing it.
+func (db *DB) UpdateAsset(ctx context.Context, a media.Asset, ev cms.AuditEvent, history []media.HistoryEvent) error {
 	return db.InTx(ctx, func(tx *DB) error {
 		err := tx.q(ctx).Exec("UPDATE media_assets SET alt = ?, caption = ?, credit = ?, licence = ?, source_url = ?, updated_at = ? WHERE id = ?",
 			a.Alt, a.Caption, a.Credit, a.Licence, a.SourceURL, a.UpdatedAt, a.ID).Error
 		if err != nil {
 			return wrap(err)
 		}
+		for _, h := range history {
+			row := eventRow{DocumentID: h.DocumentID, Action: h.Action, FromState: h.State, ToState: h.State,
+				ActorID: h.ActorID, Revision: h.Revision, Note: h.Note, CreatedAt: h.At}
+			if err := tx.q(ctx).Create(&row).Error; err != nil {
+				return wrap(err)
+			}
+		}
 		return tx.AddAudit(ctx, ev)
 	})
+}
+
+// AssetTx runs fn in one transaction.
+func (db *DB) AssetTx(ctx context.Context, fn func(tx media.Store) error) error {
+	return db.InTx(ctx, func(tx *DB) error { return fn(tx) })
+}
+
+// FindLiveShowing lists the live documents that show the asset as their
+// hero, as delivered.
+func (db *DB) FindLiveShowing(ctx context.Context, id string) ([]media.LiveUse, error) {
+	rows, err := db.liveUses(ctx, "dd.hero_id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]media.LiveUse, len(rows))
+	for i, r := range rows {
+		out[i] = media.LiveUse{DocumentID: r.ID, SeriesPath: r.path(), State: r.State, HeadRevision: r.HeadRevision}
+	}
+	return out, nil
 }
 
 // FindAsset returns one asset.
