@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/masthead-cms/masthead/internal/newsletter"
 )
 
 // Config is every setting of Masthead, read from MASTHEAD_* variables and
@@ -37,6 +39,11 @@ type Config struct {
 	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
 	// and link-local addresses, for receivers on the newsroom's network.
 	WebhookAllowPrivate bool
+	// MASTHEAD_SIGNUPS_PER_ADDRESS and MASTHEAD_SIGNUPS_TOTAL: how many
+	// mailing-list sign-ups one client address, and everyone together,
+	// may make in a window ("5/10m": five in ten minutes).
+	SignupsPerAddress newsletter.Limit
+	SignupsTotal      newsletter.Limit
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -69,6 +76,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		PolicyRefresh:       r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
 		LogLevel:            r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
 		CacheControl:        r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),
+		SignupsPerAddress:   r.limit("MASTHEAD_SIGNUPS_PER_ADDRESS", newsletter.Limit{N: 5, Per: 10 * time.Minute}),
+		SignupsTotal:        r.limit("MASTHEAD_SIGNUPS_TOTAL", newsletter.Limit{N: 300, Per: time.Hour}),
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -141,6 +150,23 @@ func (r *envReader) bytes(name string, def int64) int64 {
 		r.fail(name, fmt.Sprintf("%q is not a size such as 8M", r.getenv(name)))
 	}
 	return n * mult
+}
+
+// limit reads a rate such as 5/10m: a positive count, a slash and a
+// positive Go duration.
+func (r *envReader) limit(name string, def newsletter.Limit) newsletter.Limit {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	count, window, _ := strings.Cut(v, "/")
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	per, perErr := time.ParseDuration(strings.TrimSpace(window))
+	if err != nil || perErr != nil || n <= 0 || per <= 0 {
+		r.fail(name, fmt.Sprintf("%q is not a limit such as 5/10m (a count per Go duration)", v))
+		return def
+	}
+	return newsletter.Limit{N: n, Per: per}
 }
 
 func (r *envReader) level(name string, def slog.Level) slog.Level {

@@ -80,6 +80,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		SignupsPerAddress:   cfg.SignupsPerAddress,
+		SignupsTotal:        cfg.SignupsTotal,
 		Logger:              log,
 	})
 	if err != nil {

@@ -54,7 +54,12 @@ type Options struct {
 	// link-local addresses (receivers on the newsroom's own network).
 	// Off, only public addresses are dialed.
 	WebhookAllowPrivate bool
-	Logger              *slog.Logger
+	// SignupsPerAddress and SignupsTotal limit the mailing-list sign-ups
+	// from one client address and from everyone; zero takes the
+	// newsletter package's defaults.
+	SignupsPerAddress newsletter.Limit
+	SignupsTotal      newsletter.Limit
+	Logger            *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -192,7 +197,8 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 // buildNewsletter sets up the mailing lists and the mail they send.
 func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
-	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: a.signingKey})
+	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: a.signingKey,
+		PerAddress: a.opts.SignupsPerAddress, Total: a.opts.SignupsTotal})
 	var sender newsletter.Sender = newsletter.LogSender{Log: a.Log}
 	if a.opts.SMTPURL != "" {
 		from := a.opts.MailFrom

@@ -1482,6 +1482,7 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	anon := env.Anonymous()
 	const signUp = "/delivery/v1/subscribers"
 	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "weekly-letter", "name": "Weekly Letter", "kind": "newsletter"}, http.StatusCreated)
+	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "a-blog", "name": "A Blog", "kind": "blog"}, http.StatusCreated)
 
 	// Refused sign-ups: nothing is queued.
 	for _, bad := range []any{
@@ -1491,6 +1492,10 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 		map[string]any{"email": "reader@example.org"},
 		map[string]any{"email": "reader@example.org", "series": "weekly-letter", "name": "Reader"},
 		map[string]any{"email": 5, "series": "weekly-letter"},
+		map[string]any{"email": "reader@[192.0.2.1]", "series": "weekly-letter"},
+		map[string]any{"email": "reader@localhost", "series": "weekly-letter"},
+		map[string]any{"email": "reader@example", "series": "weekly-letter"},
+		map[string]any{"email": "reader@example.org", "series": "a-blog"},
 		`{"email":`,
 	} {
 		k.do(anon, "POST", signUp, bad, http.StatusBadRequest)
@@ -1668,6 +1673,17 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter", nil, http.StatusOK).Decode(&list)
 	if list.Total != 1 || list.Data[0].Status != "pending" {
 		t.Errorf("after signing up again: %+v", list)
+	}
+
+	// The fifth sign-up from this client in ten minutes is its last: the
+	// sixth is 429 with Retry-After, and mails nothing.
+	k.do(anon, "POST", signUp, map[string]any{"email": "another@example.org", "series": "weekly-letter"}, http.StatusAccepted)
+	throttled := k.do(anon, "POST", signUp, map[string]any{"email": "a-third@example.org", "series": "weekly-letter"}, http.StatusTooManyRequests)
+	if throttled.Header.Get("Retry-After") == "" {
+		t.Errorf("a throttled sign-up has no Retry-After: %v", throttled.Header)
+	}
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.take()) != 1 {
+		t.Errorf("after a taken and a throttled sign-up: sent %d mail, %v; want the one confirmation", n, err)
 	}
 }
 

@@ -71,13 +71,15 @@ func newSubscribers(n *newsletter.Service) subscribers {
 }
 
 // subscribe always answers 202 with the same body for a well-formed
-// request, whether the address is new, pending or already confirmed.
+// request, whether the address is new, pending or already confirmed. The
+// client is counted by the address the login throttle counts by (the
+// connection's, or X-Forwarded-For's behind a trusted proxy).
 func (h subscribers) subscribe(c echo.Context) error {
 	var req newsletter.SubscribeRequest
 	if err := server.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := h.n.Subscribe(c.Request().Context(), req); err != nil {
+	if err := h.n.Subscribe(c.Request().Context(), req, c.RealIP()); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{

@@ -4,9 +4,12 @@
 // them also carries in its List-Unsubscribe header. Checking a link
 // changes nothing (CheckConfirm, CheckUnsubscribe): mail scanners fetch
 // every link in a mail, so only a deliberate second step acts (Confirm,
-// Unsubscribe). Mail goes through an outbox that a worker sends over SMTP,
-// so a slow mail server never slows a reader's request. It imports cms and
-// content only.
+// Unsubscribe). Sign-ups are throttled per client address and in total,
+// in the database so that the limits hold across instances, and take only
+// addresses at real domains, so that the public form cannot be used to
+// mail anyone at scale. Mail goes through an outbox that a worker sends
+// over SMTP, so a slow mail server never slows a reader's request. It
+// imports cms and content (and golang.org/x/net/idna) only.
 package newsletter
 
 import (
@@ -15,7 +18,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -72,6 +74,10 @@ type Store interface {
 	// nil, queues the mail, in one transaction.
 	SaveSubscriber(ctx context.Context, s Subscriber, m *Mail) error
 	FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]Subscriber, int, error)
+	// RecordSignupAttempt counts one sign-up for key in windows of the
+	// given length and returns the count in the current window and when
+	// it ends.
+	RecordSignupAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
 
 	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Mail, error)
 	FinishMail(ctx context.Context, id string, sent, failed bool, attempts int, lastError string, next time.Time) error
@@ -85,7 +91,12 @@ type Config struct {
 	// confirmation mail may be sent, so that the form cannot bomb an inbox.
 	ResendAfter time.Duration
 	ConfirmTTL  time.Duration
-	Now         func() time.Time
+	// PerAddress limits the sign-ups from one client address (default 5
+	// in 10 minutes); Total, those from everyone together (default 300 an
+	// hour), however many addresses send them.
+	PerAddress Limit
+	Total      Limit
+	Now        func() time.Time
 }
 
 // Service is the mailing-list use cases.
@@ -102,6 +113,12 @@ func NewService(store Store, cfg Config) *Service {
 	if cfg.ConfirmTTL == 0 {
 		cfg.ConfirmTTL = 7 * 24 * time.Hour
 	}
+	if cfg.PerAddress == (Limit{}) {
+		cfg.PerAddress = Limit{N: 5, Per: 10 * time.Minute}
+	}
+	if cfg.Total == (Limit{}) {
+		cfg.Total = Limit{N: 300, Per: time.Hour}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -116,18 +133,26 @@ type SubscribeRequest struct {
 	Series string `json:"series"`
 }
 
-// Subscribe starts the double opt-in for an address. Its answer is the
-// same whether the address was new, pending or confirmed, so that the form
-// does not tell who is on a list.
-func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest) error {
-	email := strings.ToLower(strings.TrimSpace(req.Email))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		return cms.Invalid("email", "must be a valid email address")
+// Subscribe starts the double opt-in for an address, for the client at
+// address client. Its answer is the same whether the address was new,
+// pending or confirmed, so that the form does not tell who is on a list.
+// A request that is refused (a bad address, a series without a list, a
+// client or everyone over the limit) stores and mails nothing.
+func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest, client string) error {
+	email, err := checkEmail(req.Email)
+	if err != nil {
+		return err
 	}
 	series, err := s.store.FindSeries(ctx, req.Series)
 	if cms.IsCode(err, cms.CodeNotFound) {
 		return cms.Invalid("series", "no such series")
 	} else if err != nil {
+		return err
+	}
+	if series.Kind != listKind {
+		return cms.Invalid("series", "has no mailing list: only newsletter series take subscribers")
+	}
+	if err := s.admit(ctx, client); err != nil {
 		return err
 	}
 	now := s.now()

@@ -18,7 +18,7 @@ import (
 
 // transferTable is one table that export writes and import reads, in an
 // order that satisfies the foreign keys. Left out on purpose: sessions and
-// login throttles (they belong to one installation's traffic), the webhook
+// the login and sign-up throttles (one installation's traffic), the webhook
 // and mail outboxes (operational queues and logs), and the public search
 // index, which is engine-specific and rebuilt from the delivered documents.
 type transferTable struct {
