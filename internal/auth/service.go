@@ -105,11 +105,15 @@ type NewUser struct {
 
 func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
+// maxEmailLength is the longest email an account may have (RFC 5321's
+// limit on a path).
+const maxEmailLength = 254
+
 func (n *NewUser) validate() error {
 	var p cms.Problems
 	n.Email = normalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
-	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
+	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > maxEmailLength {
 		p.Add("email", "must be a valid email address")
 	}
 	if err := validateName(n.Name); err != nil {

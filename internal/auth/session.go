@@ -17,6 +17,11 @@ var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password
 // set in the browser; only its hash is stored.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (u User, sess Session, cookie string, err error) {
 	email = normalizeEmail(email)
+	if len(email) > maxEmailLength {
+		// No account has such an email, and the throttles' keys would
+		// not fit their index.
+		return User{}, Session{}, "", errBadLogin
+	}
 	if err := s.countGuess(ctx, email, addr); err != nil {
 		return User{}, Session{}, "", err
 	}

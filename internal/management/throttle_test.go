@@ -100,3 +100,17 @@ func TestLoginAlertPerAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginOverlongEmail: an email longer than any account's gets the
+// answer of a wrong one, not a database error from the throttle's key.
+func TestLoginOverlongEmail(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		var b strings.Builder
+		for i := range 3000 {
+			b.WriteString(strconv.Itoa(i * 7919)) // varied, so that it does not compress
+		}
+		long := b.String() + "@example.org"
+		wantProblem(t, loginReq(env, long, "wrong-password-0"), http.StatusUnauthorized, "unauthenticated")
+		env.Admin() // and nothing else is locked
+	})
+}
