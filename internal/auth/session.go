@@ -13,7 +13,7 @@ import (
 var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password")
 
 // Login checks credentials and opens a session. addr is the client's
-// address, throttled with the account (see guess). cookie is the value to
+// address, throttled with the account (throttle.go). cookie is the value to
 // set in the browser; only its hash is stored.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (u User, sess Session, cookie string, err error) {
 	email = normalizeEmail(email)
