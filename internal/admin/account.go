@@ -36,7 +36,7 @@ func (h *handler) changePassword(c echo.Context) error {
 		return h.showAccount(c, http.StatusUnprocessableEntity,
 			map[string]string{"new_password_again": "does not match the new password"})
 	}
-	_, cookie, err := h.Auth.ChangeOwnPassword(c.Request().Context(), actorOf(c), c.FormValue("current_password"), next, true)
+	_, cookie, err := h.Auth.ChangeOwnPassword(c.Request().Context(), actorOf(c), c.FormValue("current_password"), next, c.RealIP(), true)
 	if err != nil {
 		return h.passwordRefused(c, err)
 	}

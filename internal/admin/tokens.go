@@ -53,7 +53,7 @@ func (h *handler) createToken(c echo.Context) error {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return h.redirect(c, "/admin/tokens", "error", "The token request is not valid.")
 	}
-	t, secret, err := h.Auth.CreateToken(c.Request().Context(), actorOf(c).UserID, in)
+	t, secret, err := h.Auth.CreateToken(c.Request().Context(), actorOf(c).UserID, nil, in)
 	if err != nil {
 		return h.failed(c, "/admin/tokens", err)
 	}

@@ -118,6 +118,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
 	authCfg := a.opts.Auth
 	authCfg.SessionTTL = a.opts.SessionTTL
+	authCfg.Logger = a.Log
 	var err error
 	if a.Auth, err = auth.NewService(db, authCfg); err != nil {
 		return err

@@ -24,10 +24,14 @@ type User struct {
 }
 
 // UserUpdate changes some of a user's fields; nil fields stay as they are.
+// EndSessions and RevokeTokens delete the user's sessions and API tokens
+// in the same transaction, so that no credential outlives the change.
 type UserUpdate struct {
 	Name         *string
 	Active       *bool
 	PasswordHash *string
+	EndSessions  bool
+	RevokeTokens bool
 }
 
 // Session is a signed-in browser. ID is the SHA-256 of the cookie value, so
@@ -71,6 +75,18 @@ func (t Token) Allows(write bool) bool {
 	return false
 }
 
+// Grants reports whether the token's scopes include scope: write includes
+// read, because a write token may do everything a read token may.
+func (t Token) Grants(scope string) bool {
+	switch scope {
+	case ScopeRead:
+		return t.Allows(false)
+	case ScopeWrite:
+		return t.Allows(true)
+	}
+	return false
+}
+
 // Store is what auth needs from persistence.
 type Store interface {
 	CreateUser(ctx context.Context, u User, ev cms.AuditEvent) error
@@ -83,7 +99,6 @@ type Store interface {
 	CreateSession(ctx context.Context, s Session) error
 	FindSession(ctx context.Context, id string) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
-	DeleteUserSessions(ctx context.Context, userID string) error
 
 	CreateToken(ctx context.Context, t Token) error
 	FindTokenByHash(ctx context.Context, hash string) (Token, error)
@@ -98,4 +113,6 @@ type Store interface {
 	// ForgiveLoginAttempt takes back one attempt of key.
 	ForgiveLoginAttempt(ctx context.Context, key string) error
 	ClearLoginFailures(ctx context.Context, key string) error
+
+	AddAudit(ctx context.Context, ev cms.AuditEvent) error
 }

@@ -78,9 +78,9 @@ var errWrongPassword = &cms.Error{Code: cms.CodeForbidden, Message: "the current
 
 // ChangeOwnPassword changes the password of the actor's own account; the
 // actor must give the current one. A wrong current password counts as a
-// failed sign-in of the account, on Login's throttle, so that a stolen
-// session or token cannot be used to guess it; a throttled account gets
-// 429 whatever the password.
+// failed sign-in of the account from addr, on Login's throttles, so that
+// a stolen session or token cannot be used to guess it; a throttled
+// address gets 429 whatever the password.
 //
 // Every session of the account ends, so that a browser signed in by
 // whoever knew the old password is signed out. When renew is true (the
@@ -88,7 +88,7 @@ var errWrongPassword = &cms.Error{Code: cms.CodeForbidden, Message: "the current
 // returned with its cookie value, so that the caller stays signed in; its
 // CSRF token is new. API tokens are separate credentials and stay valid:
 // they are revoked on their own.
-func (s *Service) ChangeOwnPassword(ctx context.Context, actor cms.Actor, current, next string, renew bool) (sess Session, cookie string, err error) {
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor cms.Actor, current, next, addr string, renew bool) (sess Session, cookie string, err error) {
 	if current == "" {
 		return Session{}, "", cms.Invalid("current_password", "is required")
 	}
@@ -99,7 +99,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor cms.Actor, curren
 	if err != nil {
 		return Session{}, "", err
 	}
-	if err := s.checkOwnPassword(ctx, u, current); err != nil {
+	if err := s.checkOwnPassword(ctx, u, current, addr); err != nil {
 		return Session{}, "", err
 	}
 	// Only now, with the current password proven: earlier, this answer
@@ -113,10 +113,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor cms.Actor, curren
 	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.password", ObjectType: "user", ObjectID: u.ID,
 		Detail: map[string]any{"via": actor.Via}}
-	if _, err := s.store.UpdateUser(ctx, u.ID, UserUpdate{PasswordHash: &hash}, ev); err != nil {
-		return Session{}, "", err
-	}
-	if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+	if _, err := s.store.UpdateUser(ctx, u.ID, UserUpdate{PasswordHash: &hash, EndSessions: true}, ev); err != nil {
 		return Session{}, "", err
 	}
 	if !renew {
@@ -126,15 +123,15 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor cms.Actor, curren
 }
 
 // checkOwnPassword checks a signed-in person's password as Login checks
-// it: the attempt is counted on the account's throttle first, and a right
-// password forgets the account's count.
-func (s *Service) checkOwnPassword(ctx context.Context, u User, password string) error {
-	account := "email:" + normalizeEmail(u.Email)
-	if err := s.countAttempt(ctx, account, s.cfg.MaxFailuresPerAccount); err != nil {
+// it, on the same throttles: the guess from addr is counted first, and a
+// right password forgets it.
+func (s *Service) checkOwnPassword(ctx context.Context, u User, password, addr string) error {
+	email := normalizeEmail(u.Email)
+	if err := s.countGuess(ctx, email, addr); err != nil {
 		return err
 	}
 	if !checkPassword(password, u.PasswordHash) {
-		return errWrongPassword
+		return s.guessFailed(ctx, email, &u, errWrongPassword)
 	}
-	return s.store.ClearLoginFailures(ctx, account)
+	return s.guessRight(ctx, email, addr)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -19,11 +20,20 @@ import (
 type Config struct {
 	SessionTTL     time.Duration
 	PasswordParams argon2id.Params
-	// Failed logins allowed per window for one email, and for one address.
-	MaxFailuresPerAccount int
-	MaxFailuresPerAddress int
-	FailureWindow         time.Duration
-	Now                   func() time.Time
+	// Sign-in attempts allowed per FailureWindow for one email from one
+	// address, and from one address for all emails. Past either, that
+	// address waits (429); the account still signs in from elsewhere, so
+	// a guesser cannot lock its owner out.
+	MaxFailuresPerAccountAddress int
+	MaxFailuresPerAddress        int
+	FailureWindow                time.Duration
+	// Failed sign-ins for one email, from anywhere, per AlertWindow that
+	// raise an alert (a warning in the log and an audit event, once per
+	// window). They never lock the account.
+	AlertFailuresPerAccount int
+	AlertWindow             time.Duration
+	Logger                  *slog.Logger
+	Now                     func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -33,14 +43,23 @@ func (c *Config) setDefaults() {
 	if c.PasswordParams.Memory == 0 {
 		c.PasswordParams = DefaultPasswordParams
 	}
-	if c.MaxFailuresPerAccount == 0 {
-		c.MaxFailuresPerAccount = 5
+	if c.MaxFailuresPerAccountAddress == 0 {
+		c.MaxFailuresPerAccountAddress = 5
 	}
 	if c.MaxFailuresPerAddress == 0 {
 		c.MaxFailuresPerAddress = 20
 	}
 	if c.FailureWindow == 0 {
 		c.FailureWindow = 15 * time.Minute
+	}
+	if c.AlertFailuresPerAccount == 0 {
+		c.AlertFailuresPerAccount = 100
+	}
+	if c.AlertWindow == 0 {
+		c.AlertWindow = 24 * time.Hour
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -86,11 +105,15 @@ type NewUser struct {
 
 func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
+// maxEmailLength is the longest email an account may have (RFC 5321's
+// limit on a path).
+const maxEmailLength = 254
+
 func (n *NewUser) validate() error {
 	var p cms.Problems
 	n.Email = normalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
-	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
+	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > maxEmailLength {
 		p.Add("email", "must be a valid email address")
 	}
 	if err := validateName(n.Name); err != nil {
@@ -170,10 +193,13 @@ type UserPatch struct {
 }
 
 // UpdateUser changes a user's name, password or active flag. Deactivating
-// a user or changing the password ends their sessions; users are never
-// deleted, because their names stay on revisions and events.
+// a user or changing the password ends their sessions; deactivating also
+// revokes their API tokens, in the same transaction, so that reactivating
+// the user later revives none of them. Users are never deleted, because
+// their names stay on revisions and events.
 func (s *Service) UpdateUser(ctx context.Context, actor cms.Actor, id string, p UserPatch) (User, error) {
-	upd := UserUpdate{Active: p.Active}
+	deactivate := p.Active != nil && !*p.Active
+	upd := UserUpdate{Active: p.Active, EndSessions: deactivate || p.Password != nil, RevokeTokens: deactivate}
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
 		if err := validateName(name); err != nil {
@@ -190,14 +216,5 @@ func (s *Service) UpdateUser(ctx context.Context, actor cms.Actor, id string, p 
 	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.update", ObjectType: "user", ObjectID: id,
 		Detail: map[string]any{"name": p.Name != nil, "active": p.Active, "password": p.Password != nil}}
-	u, err := s.store.UpdateUser(ctx, id, upd, ev)
-	if err != nil {
-		return User{}, err
-	}
-	if p.Password != nil || (p.Active != nil && !*p.Active) {
-		if err := s.store.DeleteUserSessions(ctx, id); err != nil {
-			return User{}, err
-		}
-	}
-	return u, nil
+	return s.store.UpdateUser(ctx, id, upd, ev)
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
-	"strconv"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -14,37 +13,30 @@ import (
 var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password")
 
 // Login checks credentials and opens a session. addr is the client's
-// address, throttled alongside the account. cookie is the value to set in
-// the browser; only its hash is stored.
-//
-// Every attempt is counted before the password is checked, in one
-// statement per key, so that parallel guesses cannot slip past the limit.
-// A good login forgets the account's count and takes its own attempt back
-// from the address's.
+// address, throttled with the account (throttle.go). cookie is the value to
+// set in the browser; only its hash is stored.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (u User, sess Session, cookie string, err error) {
 	email = normalizeEmail(email)
-	account, address := "email:"+email, "addr:"+addr
-	if err := s.countAttempt(ctx, account, s.cfg.MaxFailuresPerAccount); err != nil {
-		return User{}, Session{}, "", err
+	if len(email) > maxEmailLength {
+		// No account has such an email, and the throttles' keys would
+		// not fit their index.
+		return User{}, Session{}, "", errBadLogin
 	}
-	if err := s.countAttempt(ctx, address, s.cfg.MaxFailuresPerAddress); err != nil {
+	if err := s.countGuess(ctx, email, addr); err != nil {
 		return User{}, Session{}, "", err
 	}
 	u, err = s.store.FindUserByEmail(ctx, email)
 	switch {
 	case cms.IsCode(err, cms.CodeNotFound):
 		checkPassword(password, s.dummyHash) // take as long as a real check
-		return User{}, Session{}, "", errBadLogin
+		return User{}, Session{}, "", s.guessFailed(ctx, email, nil, errBadLogin)
 	case err != nil:
 		return User{}, Session{}, "", err
 	}
 	if !checkPassword(password, u.PasswordHash) || !u.Active {
-		return User{}, Session{}, "", errBadLogin
+		return User{}, Session{}, "", s.guessFailed(ctx, email, &u, errBadLogin)
 	}
-	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-		return User{}, Session{}, "", err
-	}
-	if err := s.store.ForgiveLoginAttempt(ctx, address); err != nil {
+	if err := s.guessRight(ctx, email, addr); err != nil {
 		return User{}, Session{}, "", err
 	}
 	sess, cookie, err = s.openSession(ctx, u.ID)
@@ -113,25 +105,6 @@ func (s *Service) activeUser(ctx context.Context, id string) (User, error) {
 		return User{}, cms.Errorf(cms.CodeUnauthenticated, "this account is deactivated")
 	}
 	return u, nil
-}
-
-// countAttempt counts an attempt for key and refuses it, with the time
-// left in the window, once more than limit attempts were made.
-func (s *Service) countAttempt(ctx context.Context, key string, limit int) error {
-	now := s.now()
-	n, start, err := s.store.RecordLoginAttempt(ctx, key, now, s.cfg.FailureWindow)
-	if err != nil {
-		return err
-	}
-	if n <= limit {
-		return nil
-	}
-	wait := int(start.Add(s.cfg.FailureWindow).Sub(now).Seconds()) + 1
-	return &cms.Error{
-		Code:       cms.CodeTooManyRequests,
-		Message:    "too many failed sign-in attempts; try again in " + strconv.Itoa(wait) + " seconds",
-		RetryAfter: wait,
-	}
 }
 
 // SessionTTL is how long a session lasts; the cookie's Max-Age follows it.

@@ -21,14 +21,23 @@ type NewToken struct {
 	ExpiresAt *cms.Time `json:"expires_at"`
 }
 
-func (n *NewToken) validate(now time.Time) error {
+// validate checks the input and fills in what is absent: the scopes and
+// expiry of via, the caller's token, or both scopes and no expiry when the
+// caller has a browser session.
+func (n *NewToken) validate(now time.Time, via *Token) error {
 	var p cms.Problems
 	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" || utf8.RuneCountInString(n.Name) > 100 {
 		p.Add("name", "is required and at most 100 characters")
 	}
-	if len(n.Scopes) == 0 {
+	switch {
+	case len(n.Scopes) == 0 && via != nil:
+		n.Scopes = slices.Clone(via.Scopes)
+	case len(n.Scopes) == 0:
 		n.Scopes = []string{ScopeRead, ScopeWrite}
+	}
+	if n.ExpiresAt == nil && via != nil && via.ExpiresAt != nil {
+		n.ExpiresAt = &cms.Time{Time: *via.ExpiresAt}
 	}
 	for _, sc := range n.Scopes {
 		if sc != ScopeRead && sc != ScopeWrite {
@@ -44,9 +53,17 @@ func (n *NewToken) validate(now time.Time) error {
 
 // CreateToken makes an API token for the user. The secret is returned
 // once and never stored.
-func (s *Service) CreateToken(ctx context.Context, userID string, n NewToken) (Token, string, error) {
+//
+// via is the token the caller authenticated with, or nil for a browser
+// session. A token cannot mint a token that reaches further than itself:
+// absent scopes take via's, absent expiry takes via's, and a scope via
+// does not grant or an expiry after via's is refused with 403.
+func (s *Service) CreateToken(ctx context.Context, userID string, via *Token, n NewToken) (Token, string, error) {
 	now := s.now()
-	if err := n.validate(now); err != nil {
+	if err := n.validate(now, via); err != nil {
+		return Token{}, "", err
+	}
+	if err := n.within(via); err != nil {
 		return Token{}, "", err
 	}
 	secret := tokenPrefix + cms.RandomToken(24)
@@ -66,6 +83,30 @@ func (s *Service) CreateToken(ctx context.Context, userID string, n NewToken) (T
 		return Token{}, "", err
 	}
 	return t, secret, nil
+}
+
+// within refuses a token that would outlive via or hold a scope via does
+// not grant. A via without an expiry allows any.
+func (n *NewToken) within(via *Token) error {
+	if via == nil {
+		return nil
+	}
+	var fields []cms.FieldProblem
+	for _, sc := range n.Scopes {
+		if !via.Grants(sc) {
+			fields = append(fields, cms.FieldProblem{Field: "scopes",
+				Message: "may not be wider than the scopes of the token you are using (" + strings.Join(via.Scopes, ", ") + ")"})
+			break
+		}
+	}
+	if via.ExpiresAt != nil && (n.ExpiresAt == nil || n.ExpiresAt.After(*via.ExpiresAt)) {
+		fields = append(fields, cms.FieldProblem{Field: "expires_at",
+			Message: "may not be later than the expiry of the token you are using (" + via.ExpiresAt.Format(time.RFC3339) + ")"})
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return &cms.Error{Code: cms.CodeForbidden, Message: "a token cannot create a token that outlives it or has wider scopes", Fields: fields}
 }
 
 // Tokens lists the user's tokens (never their secrets).

@@ -235,7 +235,7 @@ func TestLoginThrottle(t *testing.T) {
 		name string
 		run  func(t *testing.T, s scenario)
 	}{
-		{"five failures lock one account", func(t *testing.T, s scenario) {
+		{"five failures lock one account at one address", func(t *testing.T, s scenario) {
 			for range 5 {
 				wantProblem(t, login(s, s.email, wrong), http.StatusUnauthorized, "unauthenticated")
 			}
@@ -244,6 +244,20 @@ func TestLoginThrottle(t *testing.T) {
 			retryAfter(t, login(s, s.email, s.password))
 			// Other accounts on the same address still sign in.
 			login(s, apptest.AdminEmail, apptest.AdminPassword).Want(http.StatusOK)
+		}},
+		{"failures from one address do not lock the owner out elsewhere", func(t *testing.T, s scenario) {
+			for i := range 20 {
+				if r := login(s, s.email, wrong); i < 5 {
+					wantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+				} else {
+					retryAfter(t, r)
+				}
+			}
+			retryAfter(t, login(s, s.email, s.password)) // that address is locked for the account
+			owner := s
+			owner.addr = "198.51.100.2"
+			login(owner, s.email, s.password).Want(http.StatusOK)
+			retryAfter(t, login(s, s.email, s.password)) // and the owner's sign-in did not unlock it
 		}},
 		{"an unknown email is throttled the same way", func(t *testing.T, s scenario) {
 			for range 5 {

@@ -20,13 +20,23 @@ const SessionCookie = "masthead_session"
 // writes.
 const CSRFHeader = "X-CSRF-Token"
 
-type sessionKey struct{}
+type (
+	sessionKey struct{}
+	tokenKey   struct{}
+)
 
 // sessionFrom returns the browser session of the request, if it came with
 // one rather than a token.
 func sessionFrom(ctx context.Context) (auth.Session, bool) {
 	s, ok := ctx.Value(sessionKey{}).(auth.Session)
 	return s, ok
+}
+
+// tokenFrom returns the API token of the request, if it came with one
+// rather than a session.
+func tokenFrom(ctx context.Context) (auth.Token, bool) {
+	t, ok := ctx.Value(tokenKey{}).(auth.Token)
+	return t, ok
 }
 
 func isWrite(method string) bool {
@@ -51,6 +61,7 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return cms.Errorf(cms.CodeForbidden, "this token may only read")
 			}
 			actor = cms.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Via: "token"}
+			ctx = context.WithValue(ctx, tokenKey{}, t)
 		} else if cookie, err := req.Cookie(SessionCookie); err == nil && cookie.Value != "" {
 			u, sess, err := h.Auth.SessionUser(ctx, cookie.Value)
 			if err != nil {

@@ -72,7 +72,7 @@ func (h *handler) changePassword(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	_, browser := sessionFrom(ctx)
-	_, cookie, err := h.Auth.ChangeOwnPassword(ctx, actorOf(c), req.CurrentPassword, req.NewPassword, browser)
+	_, cookie, err := h.Auth.ChangeOwnPassword(ctx, actorOf(c), req.CurrentPassword, req.NewPassword, c.RealIP(), browser)
 	if err != nil {
 		return err
 	}

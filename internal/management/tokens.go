@@ -22,12 +22,19 @@ func (h *handler) listTokens(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"data": tokens})
 }
 
+// createToken makes a token for the caller. A caller with a token gets
+// one that reaches no further than that token (auth.Service.CreateToken).
 func (h *handler) createToken(c echo.Context) error {
 	var req auth.NewToken
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	t, secret, err := h.Auth.CreateToken(c.Request().Context(), actorOf(c).UserID, req)
+	ctx := c.Request().Context()
+	var via *auth.Token
+	if t, ok := tokenFrom(ctx); ok {
+		via = &t
+	}
+	t, secret, err := h.Auth.CreateToken(ctx, actorOf(c).UserID, via, req)
 	if err != nil {
 		return err
 	}

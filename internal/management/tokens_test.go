@@ -1,8 +1,10 @@
 package management_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/auth"
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/store/storetest"
 )
@@ -287,6 +291,98 @@ func TestTokenValidation(t *testing.T) {
 		admin.Do("GET", "/api/v1/tokens", nil).Want(http.StatusOK).Decode(&list)
 		if len(list.Data) != 0 {
 			t.Errorf("invalid requests created %d tokens", len(list.Data))
+		}
+	})
+}
+
+// TestTokenMintsNoWiderToken: a caller with a token gets new tokens that
+// neither outlive it nor reach further; what it omits it inherits.
+func TestTokenMintsNoWiderToken(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clk := newFakeClock()
+		env := newEnvWithClock(t, db, clk)
+		admin := env.Admin()
+		at := func(d time.Duration) string { return clk.Now().Add(d).Format(time.RFC3339) }
+		parent := createToken(t, admin, map[string]any{"name": "parent", "scopes": []string{"write"}, "expires_at": at(time.Hour)})
+		bearer := bearerClient(env, parent.Token)
+		countTokens := func() int { return len(rows(t, env.DB, "SELECT id FROM api_tokens")) }
+
+		t.Run("refused", func(t *testing.T) {
+			before := countTokens()
+			for _, tc := range []struct {
+				name   string
+				body   map[string]any
+				fields []string
+			}{
+				{"a later expiry", map[string]any{"name": "later", "expires_at": at(time.Hour + time.Second)}, []string{"expires_at"}},
+				{"a much later expiry", map[string]any{"name": "later", "expires_at": at(365 * 24 * time.Hour), "scopes": []string{"read"}}, []string{"expires_at"}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					p := wantProblem(t, bearer.Do("POST", "/api/v1/tokens", tc.body), http.StatusForbidden, "forbidden")
+					wantFields(t, p, tc.fields...)
+				})
+			}
+			if n := countTokens(); n != before {
+				t.Errorf("refused requests created %d tokens", n-before)
+			}
+		})
+		t.Run("absent fields are inherited", func(t *testing.T) {
+			child := createToken(t, bearer, map[string]any{"name": "child"})
+			if child.ExpiresAt == nil || !child.ExpiresAt.Equal(*parent.ExpiresAt) || strings.Join(child.Scopes, ",") != "write" {
+				t.Errorf("child = %+v; want the parent's expiry %v and scopes [write]", child, parent.ExpiresAt)
+			}
+		})
+		t.Run("a narrower token is allowed", func(t *testing.T) {
+			for _, body := range []map[string]any{
+				{"name": "same expiry", "expires_at": at(time.Hour)},
+				{"name": "reader", "scopes": []string{"read"}, "expires_at": at(time.Minute)},
+				{"name": "both", "scopes": []string{"read", "write"}}, // write includes read
+			} {
+				tok := createToken(t, bearer, body)
+				if tok.ExpiresAt == nil || tok.ExpiresAt.After(*parent.ExpiresAt) {
+					t.Errorf("%v: expires %v, after the parent's %v", body["name"], tok.ExpiresAt, parent.ExpiresAt)
+				}
+			}
+		})
+		t.Run("a token without expiry allows any", func(t *testing.T) {
+			forever := bearerClient(env, createToken(t, admin, map[string]any{"name": "forever"}).Token)
+			if tok := createToken(t, forever, map[string]any{"name": "far", "expires_at": at(10 * 365 * 24 * time.Hour)}); tok.ExpiresAt == nil {
+				t.Errorf("far = %+v, want its expiry", tok)
+			}
+			if tok := createToken(t, forever, map[string]any{"name": "none"}); tok.ExpiresAt != nil || strings.Join(tok.Scopes, ",") != "read,write" {
+				t.Errorf("none = %+v, want no expiry and the parent's scopes", tok)
+			}
+		})
+		t.Run("a session is not bound", func(t *testing.T) {
+			if tok := createToken(t, admin, map[string]any{"name": "session's"}); tok.ExpiresAt != nil {
+				t.Errorf("a session's token without expires_at expires at %v", tok.ExpiresAt)
+			}
+		})
+		t.Run("the minted token expires with its parent", func(t *testing.T) {
+			child := bearerClient(env, createToken(t, bearer, map[string]any{"name": "short-lived"}).Token)
+			child.Do("GET", "/api/v1/me", nil).Want(http.StatusOK)
+			clk.Advance(time.Hour)
+			wantProblem(t, child.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+		})
+	})
+}
+
+// TestTokenScopeBoundsWhatItMints checks the scope rule in the service: a
+// read token never reaches POST /tokens (it may not write), so the rule is
+// checked here for the scopes to come.
+func TestTokenScopeBoundsWhatItMints(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		admin := env.Admin()
+		reader := auth.Token{ID: "parent", UserID: admin.UserID, Scopes: []string{auth.ScopeRead}}
+		_, _, err := env.App.Auth.CreateToken(ctx, admin.UserID, &reader, auth.NewToken{Name: "wider", Scopes: []string{auth.ScopeWrite}})
+		var ce *cms.Error
+		if !errors.As(err, &ce) || ce.Code != cms.CodeForbidden || len(ce.Fields) != 1 || ce.Fields[0].Field != "scopes" {
+			t.Errorf("a read token minting a write token: %v, want forbidden on scopes", err)
+		}
+		tok, _, err := env.App.Auth.CreateToken(ctx, admin.UserID, &reader, auth.NewToken{Name: "inherits"})
+		if err != nil || strings.Join(tok.Scopes, ",") != "read" {
+			t.Errorf("a read token minting without scopes: %+v, %v; want scopes [read]", tok, err)
 		}
 	})
 }

@@ -116,6 +116,7 @@ func TestUpdateUser(t *testing.T) {
 		author := env.CreateUser("author@example.org", "author")
 		path := "/api/v1/users/" + author.UserID
 		token := createToken(t, author, map[string]any{"name": "author's"})
+		bearerClient(env, token.Token).Do("GET", "/api/v1/me", nil).Want(http.StatusOK)
 
 		t.Run("name", func(t *testing.T) {
 			var u userJSON
@@ -168,7 +169,16 @@ func TestUpdateUser(t *testing.T) {
 		})
 		t.Run("reactivate", func(t *testing.T) {
 			admin.Do("PATCH", path, map[string]any{"active": true}).Want(http.StatusOK)
-			env.Login("author@example.org", "password-author@example.org")
+			// The deactivation revoked the token and ended the session:
+			// reactivating revives neither.
+			wantProblem(t, bearerClient(env, token.Token).Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+			wantProblem(t, author.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+			again := env.Login("author@example.org", "password-author@example.org")
+			var list struct{ Data []tokenJSON }
+			again.Do("GET", "/api/v1/tokens", nil).Want(http.StatusOK).Decode(&list)
+			if len(list.Data) != 0 {
+				t.Errorf("after reactivating, the user has %d tokens: %+v", len(list.Data), list.Data)
+			}
 		})
 		t.Run("password change ends sessions", func(t *testing.T) {
 			first := env.Login("author@example.org", "password-author@example.org")

@@ -355,3 +355,59 @@ func TestLoginAttemptWindows(t *testing.T) {
 		})
 	})
 }
+
+// TestUpdateUserRevokesCredentials: an update ends the sessions and
+// revokes the tokens it asks to, and only the user's.
+func TestUpdateUserRevokesCredentials(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ann := mustCreateUser(t, db, "ann@example.org", "Ann")
+		bob := mustCreateUser(t, db, "bob@example.org", "Bob")
+		for _, u := range []auth.User{ann, bob} {
+			if err := db.CreateSession(ctx, auth.Session{ID: "s-" + u.ID, UserID: u.ID, CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CreateToken(ctx, auth.Token{ID: "t-" + u.ID, UserID: u.ID, Name: "ci", TokenHash: "h-" + u.ID, Scopes: []string{"write"}, CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// has reports whether the user still has their session and token.
+		has := func(u auth.User) (session, token bool) {
+			_, errS := db.FindSession(ctx, "s-"+u.ID)
+			_, errT := db.FindTokenByHash(ctx, "h-"+u.ID)
+			return errS == nil, errT == nil
+		}
+		ev := func(id string) cms.AuditEvent {
+			return cms.AuditEvent{ActorID: "system", Action: "user.update", ObjectType: "user", ObjectID: id}
+		}
+		inactive := false
+
+		t.Run("an update without the flags keeps both", func(t *testing.T) {
+			if _, err := db.UpdateUser(ctx, ann.ID, auth.UserUpdate{Active: &inactive}, ev(ann.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if s, tok := has(ann); !s || !tok {
+				t.Errorf("session kept %v, token kept %v; want both", s, tok)
+			}
+		})
+		t.Run("ending sessions keeps tokens", func(t *testing.T) {
+			if _, err := db.UpdateUser(ctx, ann.ID, auth.UserUpdate{EndSessions: true}, ev(ann.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if s, tok := has(ann); s || !tok {
+				t.Errorf("session kept %v, token kept %v; want only the token", s, tok)
+			}
+		})
+		t.Run("revoking tokens deletes them, only the user's", func(t *testing.T) {
+			if _, err := db.UpdateUser(ctx, ann.ID, auth.UserUpdate{Active: &inactive, EndSessions: true, RevokeTokens: true}, ev(ann.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if s, tok := has(ann); s || tok {
+				t.Errorf("session kept %v, token kept %v; want neither", s, tok)
+			}
+			if s, tok := has(bob); !s || !tok {
+				t.Errorf("another user's: session kept %v, token kept %v; want both", s, tok)
+			}
+		})
+	})
+}

@@ -46,7 +46,9 @@ func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 	return n, wrap(err)
 }
 
-// UpdateUser applies the non-nil fields of upd and returns the result.
+// UpdateUser applies the non-nil fields of upd, ends the user's sessions
+// and revokes their tokens when upd asks, and returns the result; all of
+// it, and the audit event, in one transaction.
 func (db *DB) UpdateUser(ctx context.Context, id string, upd auth.UserUpdate, ev cms.AuditEvent) (auth.User, error) {
 	set := map[string]any{"updated_at": time.Now().UTC()}
 	if upd.Name != nil {
@@ -68,7 +70,24 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd auth.UserUpdate, ev
 		if u, err = tx.FindUserByID(ctx, id); err != nil {
 			return err
 		}
+		if err := tx.revokeCredentials(ctx, id, upd); err != nil {
+			return err
+		}
 		return tx.AddAudit(ctx, ev)
 	})
 	return u, err
+}
+
+// revokeCredentials deletes the sessions and tokens of the user that upd
+// asks to end.
+func (db *DB) revokeCredentials(ctx context.Context, userID string, upd auth.UserUpdate) error {
+	if upd.EndSessions {
+		if err := db.DeleteUserSessions(ctx, userID); err != nil {
+			return err
+		}
+	}
+	if upd.RevokeTokens {
+		return wrap(db.q(ctx).Exec("DELETE FROM api_tokens WHERE user_id = ?", userID).Error)
+	}
+	return nil
 }
