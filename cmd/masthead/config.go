@@ -44,6 +44,9 @@ type Config struct {
 	// may make in a window ("5/10m": five in ten minutes).
 	SignupsPerAddress newsletter.Limit
 	SignupsTotal      newsletter.Limit
+	// MASTHEAD_LIST_EMPTY_SERIES: list series with nothing live in
+	// GET /delivery/v1/series.
+	ListEmptySeries bool
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -73,6 +76,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
 		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
+		ListEmptySeries:     r.boolean("MASTHEAD_LIST_EMPTY_SERIES", false),
 		PolicyRefresh:       r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
 		LogLevel:            r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
 		CacheControl:        r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),

@@ -75,6 +75,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		SessionTTL:          cfg.SessionTTL,
 		TrustProxy:          cfg.TrustProxy,
 		CacheControl:        cfg.CacheControl,
+		ListEmptySeries:     cfg.ListEmptySeries,
 		MediaDir:            filepath.Join(cfg.DataDir, "media"),
 		UploadLimit:         cfg.UploadLimit,
 		SMTPURL:             cfg.SMTPURL,

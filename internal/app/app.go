@@ -43,6 +43,8 @@ type Options struct {
 	TrustProxy bool
 	// CacheControl is sent with public delivery responses.
 	CacheControl string
+	// ListEmptySeries lists series with nothing live in delivery's series list.
+	ListEmptySeries bool
 	// SMTPURL is where mail goes (smtp://user:pass@host:port); empty logs
 	// mail instead. MailFrom is its sender.
 	SMTPURL  string
@@ -136,6 +138,7 @@ func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 	var err error
 	a.Delivery, err = delivery.NewService(db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
+		ListEmptySeries: a.opts.ListEmptySeries,
 	})
 	if err != nil {
 		return err

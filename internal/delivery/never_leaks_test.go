@@ -171,9 +171,20 @@ func assertOnlyLive(t *testing.T, anon *apptest.Client, step string, known []doc
 		if r.Status != http.StatusOK {
 			errorf("GET %s: status %d", path, r.Status)
 		} else if decodeInto(t, path, r.Body, &out) {
+			// Only series with something live are listed.
+			listed := map[string]bool{}
 			for _, s := range out.Data {
+				listed[s.Slug] = true
 				if want, ok := counts[s.Slug]; ok && s.Documents != want {
 					errorf("GET %s: series %s documents %d, want %d", path, s.Slug, s.Documents, want)
+				}
+				if s.Documents == 0 {
+					errorf("GET %s: lists series %s with nothing live", path, s.Slug)
+				}
+			}
+			for slug, n := range counts {
+				if n > 0 && !listed[slug] {
+					errorf("GET %s: series %s with %d live is missing", path, slug, n)
 				}
 			}
 		}

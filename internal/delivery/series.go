@@ -40,6 +40,22 @@ func (s *Service) seriesList(ctx context.Context) ([]seriesOut, error) {
 	return out, nil
 }
 
+// listed keeps the series a public list shows: those with something live,
+// or all of them when the site says so. A series page answers either way,
+// so that a new newsletter can take sign-ups before its first issue.
+func (s *Service) listed(all []seriesOut) []seriesOut {
+	if s.cfg.ListEmptySeries {
+		return all
+	}
+	out := make([]seriesOut, 0, len(all))
+	for _, sr := range all {
+		if sr.Documents > 0 {
+			out = append(out, sr)
+		}
+	}
+	return out
+}
+
 func (s *Service) seriesOut(sr content.Series, all []content.Series, counts map[string]int) seriesOut {
 	n := counts[sr.Slug]
 	for _, child := range all {
@@ -57,7 +73,7 @@ func (s *Service) listSeries(c echo.Context) error {
 		if err != nil {
 			return nil, "", err
 		}
-		body, err := json.Marshal(map[string]any{"data": list})
+		body, err := json.Marshal(map[string]any{"data": s.listed(list)})
 		return body, jsonType, err
 	})
 }

@@ -20,6 +20,9 @@ type Config struct {
 	// Key is the site's signing key (store.SigningKey): it signs cursors
 	// and preview tokens.
 	Key []byte
+	// ListEmptySeries lists series with nothing live in GET /series too;
+	// off, the list shows only what a reader can open.
+	ListEmptySeries bool
 }
 
 // Service serves delivered content.
