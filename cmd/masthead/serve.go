@@ -77,6 +77,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		CacheControl:        cfg.CacheControl,
 		MediaDir:            filepath.Join(cfg.DataDir, "media"),
 		UploadLimit:         cfg.UploadLimit,
+		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
