@@ -45,10 +45,12 @@ func parseJPEG(data []byte) (*jpegFile, error) {
 	}
 	j := &jpegFile{data: data}
 	for pos, scans := 2, 0; ; {
-		if pos >= len(data) || data[pos] != 0xFF {
-			return nil, errJPEG
+		// Bytes that are not a marker are skipped, as libjpeg and Go skip
+		// them (and strip drops them); so are fill bytes before one.
+		for pos < len(data) && data[pos] != 0xFF {
+			pos++
 		}
-		for pos < len(data) && data[pos] == 0xFF { // fill bytes
+		for pos < len(data) && data[pos] == 0xFF {
 			pos++
 		}
 		if pos >= len(data) {

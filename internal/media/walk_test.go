@@ -206,6 +206,14 @@ func TestJPEGWalk(t *testing.T) {
 	if err := j.check(context.Background(), newDecoder(1<<20)); err != nil {
 		t.Error(err)
 	}
+	// Stray bytes between segments are skipped, as Go's decoder skips them.
+	stray := append(append([]byte{0xFF, 0xD8}, "stray"...), dirty[2:]...)
+	if j, err = parseJPEG(stray); err != nil || !bytes.Equal(j.strip(), clean) {
+		t.Errorf("stray bytes: %v", err)
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(stray)); err != nil {
+		t.Errorf("Go's decoder: %v", err)
+	}
 	for name, data := range map[string][]byte{"cut in the scan": dirty[:len(dirty)-100], "no end marker": dirty[:len(dirty)-2], "not JPEG": []byte("\xff\xd8\xffnope")} {
 		if _, err := parseJPEG(data); !errors.Is(err, errJPEG) {
 			t.Errorf("%s: %v", name, err)
