@@ -34,6 +34,7 @@ type Config struct {
 	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
 	CacheControl  string        // MASTHEAD_CACHE_CONTROL: sent with public delivery responses
 	UploadLimit   int64         // MASTHEAD_UPLOAD_LIMIT, in bytes: the largest media file
+	DecodeLimit   int64         // MASTHEAD_DECODE_LIMIT, in bytes: the memory decoding images may take
 	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
 	MailFrom      string        // MASTHEAD_MAIL_FROM: the sender of mailing-list mail
 	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
@@ -71,6 +72,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:           r.str("MASTHEAD_LOG_FORMAT", "text"),
 		BodyLimit:           r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
 		UploadLimit:         r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
+		DecodeLimit:         r.bytes("MASTHEAD_DECODE_LIMIT", 256<<20),
 		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
 		MailFrom:            r.str("MASTHEAD_MAIL_FROM", ""),
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),

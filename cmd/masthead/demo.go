@@ -258,7 +258,7 @@ func (d *demo) heroImage() (string, error) {
 		Caption: str("China and South Korea's foreign ministers met in April."),
 		Credit:  str("Creative Commons image from Flickr account of Republic of Korea"),
 		Licence: str("CC-BY-SA-2.0"),
-	})
+	}, media.UploadOptions{})
 	return a.ID, err
 }
 

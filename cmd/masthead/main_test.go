@@ -110,6 +110,8 @@ func TestConfigErrors(t *testing.T) {
 		{"body limit that is not a size", "MASTHEAD_BODY_LIMIT", "lots"},
 		{"zero body limit", "MASTHEAD_BODY_LIMIT", "0"},
 		{"body limit that overflows", "MASTHEAD_BODY_LIMIT", "99999999999999G"},
+		{"decode limit that is not a size", "MASTHEAD_DECODE_LIMIT", "half"},
+		{"zero decode limit", "MASTHEAD_DECODE_LIMIT", "0"},
 		{"trust proxy", "MASTHEAD_TRUST_PROXY", "maybe"},
 		{"webhook allow private", "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", "lan"},
 	} {

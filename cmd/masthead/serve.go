@@ -78,6 +78,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		ListEmptySeries:     cfg.ListEmptySeries,
 		MediaDir:            filepath.Join(cfg.DataDir, "media"),
 		UploadLimit:         cfg.UploadLimit,
+		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,

@@ -18,6 +18,7 @@ type mediaData struct {
 	Offset    int
 	Next      int
 	CanManage bool
+	CanKeep   bool        // may keep an upload's metadata
 	Blank     media.Asset // the empty attribution of the upload form
 }
 
@@ -31,7 +32,8 @@ func (h *handler) listMedia(c echo.Context) error {
 		return err
 	}
 	data := mediaData{Assets: assets, Total: total, Offset: offset,
-		CanManage: h.Authz.CanSomewhere(actorOf(c), "manage", authz.Media) == nil}
+		CanManage: h.Authz.CanSomewhere(actorOf(c), "manage", authz.Media) == nil,
+		CanKeep:   h.Authz.CanSomewhere(actorOf(c), "keep_metadata", authz.Media) == nil}
 	if offset+len(assets) < total {
 		data.Next = offset + mediaPage
 	}
@@ -59,7 +61,8 @@ func (h *handler) uploadMedia(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	a, err := h.Media.Upload(c.Request().Context(), actorOf(c), fh.Filename, f, mediaMetadata(c))
+	opts := media.UploadOptions{KeepMetadata: c.FormValue("keep_metadata") != ""}
+	a, err := h.Media.Upload(c.Request().Context(), actorOf(c), fh.Filename, f, mediaMetadata(c), opts)
 	if err != nil {
 		return h.failed(c, "/admin/media", err)
 	}

@@ -76,3 +76,25 @@ func TestMediaLibraryAndHero(t *testing.T) {
 		n.writer.Do("GET", "/api/v1/media/"+id+"/file", nil).Want(http.StatusOK)
 	})
 }
+
+// TestMediaLibraryKeepsMetadataForEditors: the upload form says that
+// metadata goes; only editors are offered, and allowed, to keep it.
+func TestMediaLibraryKeepsMetadataForEditors(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		n := setup(t, env)
+		page := get(t, n.assistant, "/admin/media", http.StatusOK)
+		contains(t, page, "Metadata (EXIF with its GPS position, XMP, text) is removed")
+		lacks(t, page, `name="keep_metadata"`)
+		page = upload(t, n.assistant, map[string]string{"keep_metadata": "true"}, http.StatusOK)
+		contains(t, page, "flash-error", "not allowed: keep_metadata")
+		lacks(t, page, "metadata kept")
+
+		contains(t, get(t, n.editor, "/admin/media", http.StatusOK), `name="keep_metadata"`)
+		page = upload(t, n.editor, map[string]string{"keep_metadata": "true"}, http.StatusOK)
+		contains(t, page, "Uploaded seoul.png.", "64×36 · image/png · metadata kept")
+		assets := n.editor.Do("GET", "/api/v1/media", nil).Want(http.StatusOK).JSON()["data"].([]any)
+		if len(assets) != 1 || assets[0].(map[string]any)["metadata_kept"] != true {
+			t.Errorf("assets %v", assets)
+		}
+	})
+}

@@ -50,8 +50,11 @@ type Options struct {
 	SMTPURL  string
 	MailFrom string
 	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
+	// DecodeLimit is the most memory decoding an image may take, and all
+	// the images being decoded at once together (0: media's default).
 	MediaDir    string
 	UploadLimit int64
+	DecodeLimit int64
 	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
 	// link-local addresses (receivers on the newsroom's own network).
 	// Off, only public addresses are dialed.
@@ -192,7 +195,7 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	a.Media = media.NewService(db, blobs, a.Authz, a.opts.UploadLimit)
+	a.Media = media.NewService(db, blobs, a.Authz, media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit})
 	a.Media.OnChange(a.Delivery.MediaChanged)
 	a.Content.SetHeroCheck(a.Media.Exists)
 	return nil

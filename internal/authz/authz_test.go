@@ -283,6 +283,19 @@ func TestSeriesDomains(t *testing.T) {
 		if err := en.CanInEach(actor("u-author"), "manage", authz.Contributors, nil); err != nil {
 			t.Errorf("CanInEach of no series = %v, want allowed", err)
 		}
+
+		// Keeping an upload's metadata (its GPS position too) is an
+		// editor's decision; assistants may upload but not keep it.
+		assign(t, en, "u-assistant", "assistant", "korea-view")
+		for u, want := range map[string]bool{"u-child-editor": true, "u-star-editor": true, "u-admin": true,
+			"u-assistant": false, "u-author": false, "u-star-publisher": false} {
+			if got := en.CanSomewhere(actor(u), "keep_metadata", authz.Media) == nil; got != want {
+				t.Errorf("%s may keep metadata: %v, want %v", u, got, want)
+			}
+			if want && en.CanSomewhere(actor(u), "manage", authz.Media) != nil {
+				t.Errorf("%s may keep metadata but not upload", u)
+			}
+		}
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // uploadMedia takes a multipart form: the image in "file" and, optionally,
-// alt, caption, credit, licence and source_url.
+// alt, caption, credit, licence, source_url and keep_metadata.
 func (h *handler) uploadMedia(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -26,12 +26,16 @@ func (h *handler) uploadMedia(c echo.Context) error {
 	if err := server.CheckMultipart(c); err != nil {
 		return err
 	}
+	opts, err := uploadOptions(c)
+	if err != nil {
+		return err
+	}
 	f, err := fh.Open()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	a, err := h.Media.Upload(c.Request().Context(), actorOf(c), fh.Filename, f, metadataFromForm(c))
+	a, err := h.Media.Upload(c.Request().Context(), actorOf(c), fh.Filename, f, metadataFromForm(c), opts)
 	if err != nil {
 		return err
 	}
@@ -47,6 +51,18 @@ func metadataFromForm(c echo.Context) media.Metadata {
 		}
 	}
 	return m
+}
+
+// uploadOptions reads keep_metadata: "true" or "false" (the default).
+func uploadOptions(c echo.Context) (media.UploadOptions, error) {
+	vs := c.Request().MultipartForm.Value["keep_metadata"]
+	if len(vs) == 0 || vs[0] == "false" {
+		return media.UploadOptions{}, nil
+	}
+	if vs[0] != "true" {
+		return media.UploadOptions{}, cms.Invalid("keep_metadata", "must be true or false")
+	}
+	return media.UploadOptions{KeepMetadata: true}, nil
 }
 
 func (h *handler) listMedia(c echo.Context) error {

@@ -1,21 +1,15 @@
 // Package media owns uploaded files and their attribution: it checks what
-// is uploaded (size, real type, decodable image), keeps the bytes in blob
-// storage under the asset's id, and the facts and credits in the store. A
-// file is public only while a live document shows it. It imports cms and
-// authz only.
+// is uploaded (size, real type, decodable image, the memory decoding it
+// takes), strips its metadata (EXIF, GPS, XMP, text) and turns it upright,
+// keeps the bytes in blob storage under the asset's id, and the facts and
+// credits in the store. A file is public only while a live document shows
+// it. It imports cms and authz (and x/sync's semaphore) only.
 package media
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // decoders for image.DecodeConfig
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -30,21 +24,25 @@ import (
 
 // Asset is a stored file with its attribution.
 type Asset struct {
-	ID         string    `json:"id"`
-	Filename   string    `json:"filename"`
-	MIME       string    `json:"mime"`
-	Size       int64     `json:"size"`
-	SHA256     string    `json:"sha256"`
-	Width      int       `json:"width"`
-	Height     int       `json:"height"`
-	Alt        string    `json:"alt"`
-	Caption    string    `json:"caption"`
-	Credit     string    `json:"credit"`
-	Licence    string    `json:"licence"`
-	SourceURL  string    `json:"source_url"`
-	UploaderID string    `json:"uploader_id"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID        string `json:"id"`
+	Filename  string `json:"filename"`
+	MIME      string `json:"mime"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+	Alt       string `json:"alt"`
+	Caption   string `json:"caption"`
+	Credit    string `json:"credit"`
+	Licence   string `json:"licence"`
+	SourceURL string `json:"source_url"`
+	// MetadataKept is true when an editor kept the file as uploaded, with
+	// its EXIF (GPS position included), XMP and text; otherwise they were
+	// stripped and the image turned upright.
+	MetadataKept bool      `json:"metadata_kept"`
+	UploaderID   string    `json:"uploader_id"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Metadata is the attribution a person gives; nil fields stay.
@@ -120,12 +118,26 @@ type Service struct {
 	blobs   Blobs
 	authz   Authorizer
 	maxSize int64
+	decoder *decoder
 	changed Watcher
 }
 
-// NewService returns a Service accepting files up to maxSize bytes.
-func NewService(store Store, blobs Blobs, az Authorizer, maxSize int64) *Service {
-	return &Service{store: store, blobs: blobs, authz: az, maxSize: maxSize}
+// Limits bound uploads.
+type Limits struct {
+	// Size is the largest file, in bytes.
+	Size int64
+	// Decoded is the most memory, in bytes, that decoding one image may
+	// take, and that the images this service decodes at once take
+	// together; 0 is DefaultDecodeLimit.
+	Decoded int64
+}
+
+// NewService returns a Service accepting files within lim.
+func NewService(store Store, blobs Blobs, az Authorizer, lim Limits) *Service {
+	if lim.Decoded <= 0 {
+		lim.Decoded = DefaultDecodeLimit
+	}
+	return &Service{store: store, blobs: blobs, authz: az, maxSize: lim.Size, decoder: newDecoder(lim.Decoded)}
 }
 
 // OnChange sets what runs after an asset's attribution changed.
@@ -134,19 +146,25 @@ func (s *Service) OnChange(w Watcher) { s.changed = w }
 // MaxSize is the largest file accepted.
 func (s *Service) MaxSize() int64 { return s.maxSize }
 
-// accepted are the types we store: images a browser shows and Go can
-// measure. The type is sniffed from the bytes; the name and the declared
-// type are not trusted.
-// maxPixels bounds the canvas an upload may claim (decompression bombs).
-const maxPixels = 60_000_000
-
-var accepted = map[string]string{"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif"}
+// UploadOptions are how an upload is stored.
+type UploadOptions struct {
+	// KeepMetadata stores the file as uploaded, its EXIF, GPS position,
+	// XMP and text included, for whoever may keep metadata (editors and
+	// admins). Otherwise they are stripped, the image is turned upright
+	// as its EXIF orientation says, and its colour profile stays.
+	KeepMetadata bool
+}
 
 // Upload stores a file with its attribution for someone who may manage
 // media (assistants and up, in any series).
-func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, r io.Reader, meta Metadata) (Asset, error) {
+func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, r io.Reader, meta Metadata, opts UploadOptions) (Asset, error) {
 	if err := s.authz.CanSomewhere(actor, "manage", authz.Media); err != nil {
 		return Asset{}, err
+	}
+	if opts.KeepMetadata {
+		if err := s.authz.CanSomewhere(actor, "keep_metadata", authz.Media); err != nil {
+			return Asset{}, err
+		}
 	}
 	data, err := io.ReadAll(io.LimitReader(r, s.maxSize+1))
 	if err != nil {
@@ -155,7 +173,7 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	if int64(len(data)) > s.maxSize {
 		return Asset{}, cms.Errorf(cms.CodeTooLarge, "files may be at most %d bytes", s.maxSize)
 	}
-	a, err := inspect(data)
+	a, stored, err := s.prepare(ctx, data, opts.KeepMetadata)
 	if err != nil {
 		return Asset{}, err
 	}
@@ -164,44 +182,16 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	if err := applyMetadata(&a, meta); err != nil {
 		return Asset{}, err
 	}
-	if err := s.blobs.Put(ctx, a.ID, data); err != nil {
+	if err := s.blobs.Put(ctx, a.ID, stored); err != nil {
 		return Asset{}, err
 	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.upload", ObjectType: "media", ObjectID: a.ID,
-		Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256}}
+		Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256, "metadata_kept": a.MetadataKept}}
 	if err := s.store.CreateAsset(ctx, a, ev); err != nil {
 		_ = s.blobs.Delete(ctx, a.ID)
 		return Asset{}, err
 	}
 	return a, nil
-}
-
-// inspect sniffs and measures an upload; a file whose bytes are not the
-// image they claim to be is refused.
-func inspect(data []byte) (Asset, error) {
-	if len(data) == 0 {
-		return Asset{}, cms.Invalid("file", "is empty")
-	}
-	mime := http.DetectContentType(data)
-	format, ok := accepted[mime]
-	if !ok {
-		return Asset{}, &cms.Error{Code: cms.CodeUnsupportedMedia, Message: "only PNG, JPEG and GIF images are accepted",
-			Fields: []cms.FieldProblem{{Field: "file", Message: "is " + mime}}}
-	}
-	cfg, decoded, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || decoded != format || cfg.Width <= 0 || cfg.Height <= 0 {
-		return Asset{}, cms.Invalid("file", "is not a readable "+format+" image")
-	}
-	// The header is not enough: a truncated or forged body must not pass.
-	// The size check first keeps a tiny file from claiming a huge canvas.
-	if cfg.Width*cfg.Height > maxPixels {
-		return Asset{}, cms.Invalid("file", fmt.Sprintf("has more than %d megapixels", maxPixels/1_000_000))
-	}
-	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-		return Asset{}, cms.Invalid("file", "is not a readable "+format+" image")
-	}
-	sum := sha256.Sum256(data)
-	return Asset{MIME: mime, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: cfg.Width, Height: cfg.Height}, nil
 }
 
 // cleanName keeps a file name for display only: no directories, no

@@ -9,21 +9,22 @@ import (
 )
 
 type assetRow struct {
-	ID         string
-	Filename   string
-	Mime       string
-	Size       int64
-	Sha256     string
-	Width      int
-	Height     int
-	Alt        string
-	Caption    string
-	Credit     string
-	Licence    string
-	SourceURL  string `gorm:"column:source_url"`
-	UploaderID string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID           string
+	Filename     string
+	Mime         string
+	Size         int64
+	Sha256       string
+	Width        int
+	Height       int
+	Alt          string
+	Caption      string
+	Credit       string
+	Licence      string
+	SourceURL    string `gorm:"column:source_url"`
+	MetadataKept bool
+	UploaderID   string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (assetRow) TableName() string { return "media_assets" }
@@ -31,13 +32,13 @@ func (assetRow) TableName() string { return "media_assets" }
 func (r assetRow) asset() media.Asset {
 	return media.Asset{ID: r.ID, Filename: r.Filename, MIME: r.Mime, Size: r.Size, SHA256: r.Sha256, Width: r.Width,
 		Height: r.Height, Alt: r.Alt, Caption: r.Caption, Credit: r.Credit, Licence: r.Licence, SourceURL: r.SourceURL,
-		UploaderID: r.UploaderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		MetadataKept: r.MetadataKept, UploaderID: r.UploaderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func assetRowOf(a media.Asset) assetRow {
 	return assetRow{ID: a.ID, Filename: a.Filename, Mime: a.MIME, Size: a.Size, Sha256: a.SHA256, Width: a.Width,
 		Height: a.Height, Alt: a.Alt, Caption: a.Caption, Credit: a.Credit, Licence: a.Licence, SourceURL: a.SourceURL,
-		UploaderID: a.UploaderID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		MetadataKept: a.MetadataKept, UploaderID: a.UploaderID, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // CreateAsset stores an asset's record with its audit event.
