@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
 	"html"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/feeds"
 	"github.com/labstack/echo/v4"
 
@@ -20,14 +23,42 @@ import (
 const feedSize = 50
 
 // feedSource is what a feed is about: one series (with its children) or
-// the whole site.
+// the whole site. id is the Atom feed's permanent <id>.
 type feedSource struct {
-	title, description, slug string
+	title, description, slug, id string
+}
+
+// idSpace is the name space of the Atom ids Masthead mints (UUID version
+// 5, RFC 9562): an id is a name in it, so it never depends on a slug or
+// on the base URL, and a reader keeps knowing an entry it has seen when
+// either changes.
+var idSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/masthead-cms/masthead/atom-id"))
+
+// entryID is a document's Atom entry id, from its id alone.
+func entryID(documentID string) string {
+	return "urn:uuid:" + uuid.NewSHA1(idSpace, []byte("document:"+documentID)).String()
+}
+
+// seriesFeedID is a series' Atom feed id, from its id (not its slug, so a
+// renamed series keeps its feed).
+func seriesFeedID(seriesID string) string {
+	return "urn:uuid:" + uuid.NewSHA1(idSpace, []byte("series:"+seriesID)).String()
+}
+
+// siteFeedID is the site feed's Atom id. Every install has a site feed,
+// so the name is the site's own: a MAC of the site's signing key, which
+// lives in the database (site_state) and so is the same on every instance
+// and across restarts and base-URL changes, and which the id does not
+// reveal.
+func siteFeedID(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("atom feed id"))
+	return "urn:uuid:" + uuid.NewSHA1(idSpace, append([]byte("site:"), m.Sum(nil)...)).String()
 }
 
 func (s *Service) siteFeed(c echo.Context) error {
 	format := strings.TrimPrefix(c.Path()[strings.LastIndex(c.Path(), "."):], ".")
-	return s.feed(c, feedSource{title: "All publications", slug: ""}, format)
+	return s.feed(c, feedSource{title: "All publications", slug: "", id: siteFeedID(s.key)}, format)
 }
 
 func (s *Service) seriesFeed(c echo.Context) error {
@@ -41,7 +72,7 @@ func (s *Service) seriesFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.feed(c, feedSource{title: sr.Name, description: sr.Description, slug: sr.Slug}, format)
+	return s.feed(c, feedSource{title: sr.Name, description: sr.Description, slug: sr.Slug, id: seriesFeedID(sr.ID)}, format)
 }
 
 func (s *Service) feed(c echo.Context, src feedSource, format string) error {
@@ -120,7 +151,7 @@ func atomFeed(src feedSource, self, home string, docs []render.Document) ([]byte
 		Title:       src.title,
 		Link:        &feeds.Link{Href: home},
 		Description: src.description,
-		Id:          self,
+		Id:          src.id,
 		Updated:     time.Unix(0, 0).UTC(),
 	}
 	for _, d := range docs {
@@ -128,12 +159,18 @@ func atomFeed(src feedSource, self, home string, docs []render.Document) ([]byte
 			f.Updated = d.UpdatedAt
 		}
 		f.Items = append(f.Items, &feeds.Item{
-			Id: d.URL, Title: d.Title, Link: &feeds.Link{Href: d.URL}, Description: d.Summary,
+			Id: entryID(d.ID), Title: d.Title, Link: &feeds.Link{Href: d.URL}, Description: d.Summary,
 			Author: &feeds.Author{Name: d.Byline.Name}, Created: d.PublishedAt, Updated: d.UpdatedAt,
 			Content: contentHTML(d),
 		})
 	}
 	atom := (&feeds.Atom{Feed: f}).AtomFeed()
+	// The library takes a feed's id from its link and leaves entries
+	// without <published>; set both on its structures.
+	atom.Id = src.id
+	for i, d := range docs {
+		atom.Entries[i].Published = d.PublishedAt.UTC().Format(time.RFC3339)
+	}
 	atom.Link = &feeds.AtomLink{Href: self, Rel: "self", Type: "application/atom+xml"}
 	data, err := xml.MarshalIndent(atom, "", "  ")
 	if err != nil {

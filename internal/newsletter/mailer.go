@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"mime"
+	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/masthead-cms/masthead/internal/cms"
 )
 
 // Sender delivers one mail.
@@ -20,8 +25,11 @@ type Sender interface {
 // offers it.
 type SMTP struct {
 	host, user, password, from string
-	port                       int
-	implicitTLS                bool
+	// domain is the From address's: Message-IDs and List-Ids are minted
+	// under it, not under the machine's host name.
+	domain      string
+	port        int
+	implicitTLS bool
 }
 
 // NewSMTP reads smtp://user:pass@host:port (or smtps:// for implicit TLS).
@@ -30,7 +38,12 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, fmt.Errorf("newsletter: SMTP URL must be smtp://user:pass@host:port")
 	}
-	s := &SMTP{host: u.Hostname(), from: from, implicitTLS: u.Scheme == "smtps", port: 587}
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("newsletter: from address: %w", err)
+	}
+	s := &SMTP{host: u.Hostname(), from: from, domain: strings.ToLower(addr.Address[strings.LastIndex(addr.Address, "@")+1:]),
+		implicitTLS: u.Scheme == "smtps", port: 587}
 	if u.Scheme == "smtps" {
 		s.port = 465
 	}
@@ -46,9 +59,12 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// Send delivers m.
+// Send delivers m. The message has a Message-ID under the sender's
+// domain, List-Id, List-Unsubscribe and Auto-Submitted as m asks, and no
+// User-Agent or X-Mailer header telling which library (and version) sent
+// it.
 func (s *SMTP) Send(ctx context.Context, m Mail) error {
-	msg := gomail.NewMsg()
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.from); err != nil {
 		return fmt.Errorf("newsletter: from: %w", err)
 	}
@@ -56,8 +72,15 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("newsletter: to: %w", err)
 	}
 	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	if m.ListID != "" {
+		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
+	}
 	if m.ListUnsubscribe != "" {
 		setListUnsubscribe(msg, m.ListUnsubscribe)
+	}
+	if m.AutoSubmitted {
+		msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(15 * time.Second), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
@@ -88,6 +111,21 @@ func setListUnsubscribe(msg *gomail.Msg, link string) {
 	}
 }
 
+// listID is a List-Id header value (RFC 2919): the list's name as a
+// phrase, quoted, or as an encoded word when it is not plain ASCII, and
+// its id.
+func listID(name, id string) string {
+	if name == "" {
+		return "<" + id + ">"
+	}
+	for _, r := range name {
+		if (r < 0x20 && r != '\t') || r >= 0x7f {
+			return mime.QEncoding.Encode("utf-8", name) + " <" + id + ">"
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" <` + id + ">"
+}
+
 // LogSender writes mail to the log instead of sending it: the default
 // when no SMTP server is configured, so that a local install works.
 type LogSender struct{ Log *slog.Logger }
@@ -95,7 +133,7 @@ type LogSender struct{ Log *slog.Logger }
 // Send logs m.
 func (l LogSender) Send(_ context.Context, m Mail) error {
 	l.Log.Info("mail (no SMTP server configured)", "to", m.To, "subject", m.Subject,
-		"list_unsubscribe", m.ListUnsubscribe, "body", m.Body)
+		"list_unsubscribe", m.ListUnsubscribe, "list_id", m.ListID, "auto_submitted", m.AutoSubmitted, "body", m.Body)
 	return nil
 }
 

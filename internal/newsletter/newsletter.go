@@ -61,6 +61,14 @@ type Mail struct {
 	// ListUnsubscribe is the recipient's unsubscribe link, for the
 	// List-Unsubscribe headers (RFC 2369, RFC 8058); empty for none.
 	ListUnsubscribe string
+	// ListID and ListName name the list the mail is about, for the
+	// List-Id header (RFC 2919): ListID is the label (the series' slug)
+	// that the sender puts under its own domain; empty for none.
+	ListID, ListName string
+	// AutoSubmitted marks mail that the system sends on its own, such as
+	// a confirmation (Auto-Submitted: auto-generated, RFC 3834), so that
+	// vacation responders do not answer it.
+	AutoSubmitted bool
 	// Attempts so far, when claimed.
 	Attempts int
 }
@@ -191,7 +199,7 @@ func (s *Service) confirmationMail(sub Subscriber, series content.Series) *Mail 
 	// "report spam"; a mail client's unsubscribe button is the better
 	// answer, for them and for the sender's reputation.
 	return &Mail{ID: cms.NewID(), To: sub.Email, Subject: "Confirm your subscription to " + series.Name, Body: body,
-		ListUnsubscribe: out}
+		ListUnsubscribe: out, ListID: series.Slug, ListName: series.Name, AutoSubmitted: true}
 }
 
 func (s *Service) link(action, token string) string {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
@@ -309,5 +310,90 @@ func TestListUnsubscribeHeaders(t *testing.T) {
 				t.Errorf("List-Unsubscribe-Post %q, want %q", h, tc.post)
 			}
 		})
+	}
+}
+
+// Issue 12, item 6: the confirmation mail, queued in the outbox and sent
+// over SMTP, has its Message-ID under the sender's domain (not the
+// machine's host name), says it was sent automatically (Auto-Submitted),
+// names its list (List-Id, the series' slug under the sender's domain),
+// and does not advertise the mail library and its version.
+func TestConfirmationMailHeaders(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		box, smtpURL := startMailbox(t)
+		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
+			o.SMTPURL, o.MailFrom = smtpURL, "Korea View <news@Example.org>"
+			o.BaseURL, _ = url.Parse("https://masthead.test")
+		}})
+		env.Admin().Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).Want(http.StatusCreated)
+		env.Anonymous().Do("POST", "/delivery/v1/subscribers", map[string]any{"email": "reader@example.org", "series": "korea-view"}).Want(http.StatusAccepted)
+		env.Anonymous().Do("POST", "/delivery/v1/subscribers", map[string]any{"email": "other@example.org", "series": "korea-view"}).Want(http.StatusAccepted)
+		if n, err := env.App.Mailer.SendDue(t.Context()); err != nil || n != 2 {
+			t.Fatalf("sent %d, %v; want 2", n, err)
+		}
+		msgs := box.all()
+		if len(msgs) != 2 {
+			t.Fatalf("mailbox %+v", msgs)
+		}
+		ids := map[string]bool{}
+		for _, m := range msgs {
+			id := header(t, m, "Message-ID")
+			if !regexp.MustCompile(`^<[0-9a-f]{32}@example\.org>$`).MatchString(id) {
+				t.Errorf("Message-ID %q, want <random@example.org>", id)
+			}
+			ids[id] = true
+			if h := header(t, m, "Auto-Submitted"); h != "auto-generated" {
+				t.Errorf("Auto-Submitted %q, want auto-generated", h)
+			}
+			if h := header(t, m, "List-Id"); h != `"Korea View" <korea-view.example.org>` {
+				t.Errorf("List-Id %q", h)
+			}
+			for _, name := range []string{"X-Mailer", "User-Agent"} {
+				if h := header(t, m, name); h != "" {
+					t.Errorf("%s: %q, want none", name, h)
+				}
+			}
+		}
+		if len(ids) != 2 {
+			t.Errorf("two mails share a Message-ID: %v", ids)
+		}
+	})
+}
+
+// TestListIDNames: List-Id's phrase is quoted, with quotes and
+// backslashes escaped, or an encoded word when the name is not ASCII, so
+// that no series name can break the header; mail without a list has no
+// List-Id, and mail not marked as automatic no Auto-Submitted.
+func TestListIDNames(t *testing.T) {
+	box, smtpURL := startMailbox(t)
+	sender, err := newsletter.NewSMTP(smtpURL, "news@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, id, want string }{
+		{`The "Peninsula" \ Blog`, "the-peninsula", `"The \"Peninsula\" \\ Blog" <the-peninsula.example.org>`},
+		{"한반도 Brief\r\nBcc: x@example.org", "brief", "한반도 Brief\r\nBcc: x@example.org <brief.example.org>"},
+		{"", "", ""},
+	} {
+		m := newsletter.Mail{ID: tc.id, To: "reader@example.org", Subject: "Hello", Body: "Hello", ListID: tc.id, ListName: tc.name}
+		if err := sender.Send(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+		msgs := box.all()
+		got := msgs[len(msgs)-1]
+		raw, err := mail.ReadMessage(strings.NewReader(got.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.Header.Get("Bcc") != "" {
+			t.Errorf("%q: a Bcc header got in", tc.name)
+		}
+		h := raw.Header.Get("List-Id")
+		if decoded, err := new(mime.WordDecoder).DecodeHeader(h); err != nil || decoded != tc.want {
+			t.Errorf("List-Id %q (decoded %q, %v), want %q", h, decoded, err, tc.want)
+		}
+		if h := raw.Header.Get("Auto-Submitted"); h != "" {
+			t.Errorf("Auto-Submitted %q on mail not marked automatic", h)
+		}
 	}
 }

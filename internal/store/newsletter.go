@@ -66,8 +66,8 @@ func (db *DB) SaveSubscriber(ctx context.Context, s newsletter.Subscriber, m *ne
 			return nil
 		}
 		now := time.Now().UTC()
-		return wrap(tx.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, list_unsubscribe, next_attempt_at, created_at) "+
-			"VALUES (?, ?, ?, ?, ?, ?, ?)", m.ID, m.To, m.Subject, m.Body, m.ListUnsubscribe, now, now).Error)
+		return wrap(tx.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, list_unsubscribe, list_id, list_name, auto_submitted, next_attempt_at, created_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", m.ID, m.To, m.Subject, m.Body, m.ListUnsubscribe, m.ListID, m.ListName, m.AutoSubmitted, now, now).Error)
 	})
 }
 
@@ -105,6 +105,9 @@ type mailRow struct {
 	Subject         string
 	Body            string
 	ListUnsubscribe string
+	ListID          string
+	ListName        string
+	AutoSubmitted   bool
 	Attempts        int
 	NextAttemptAt   time.Time
 }
@@ -129,7 +132,8 @@ func (db *DB) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit in
 		}
 		if res.RowsAffected == 1 {
 			out = append(out, newsletter.Mail{ID: r.ID, To: r.ToAddr, Subject: r.Subject, Body: r.Body,
-				ListUnsubscribe: r.ListUnsubscribe, Attempts: r.Attempts})
+				ListUnsubscribe: r.ListUnsubscribe, ListID: r.ListID, ListName: r.ListName, AutoSubmitted: r.AutoSubmitted,
+				Attempts: r.Attempts})
 		}
 	}
 	return out, nil
