@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/store"
 )
@@ -138,116 +137,6 @@ func readBlob(ctx context.Context, blobs *media.Folder, id string) ([]byte, erro
 	}
 	defer f.Close()
 	return io.ReadAll(f)
-}
-
-func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	in := fs.String("in", "", "export file to read; - for standard input")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	if *in == "" {
-		fs.Usage()
-		return usageError{errors.New("import: --in is required")}
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	r := stdin
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	counts, files, err := readExport(ctx, db, mediaDir(cfg), bufio.NewReader(r))
-	if err != nil {
-		return err
-	}
-	// Building the app renders anything of an older delivered shape; the
-	// public search index is rebuilt from the delivered documents.
-	a, appDB, err := openApp(ctx, cfg, newLogger(cfg, stderr))
-	if err != nil {
-		return err
-	}
-	defer appDB.Close()
-	indexed, err := a.Search.Reindex(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported %s; %d media files; indexed %d live documents\n", summarize(counts), files, indexed)
-	return nil
-}
-
-// readExport checks the header, imports the rows in one transaction and
-// then stores the media files.
-func readExport(ctx context.Context, db *store.DB, dir string, r io.Reader) (map[string]int, int, error) {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	var h exportHeader
-	if err := dec.Decode(&h); err != nil || h.Masthead != "export" {
-		return nil, 0, fmt.Errorf("import: not a Masthead export (%v)", err)
-	}
-	schema, err := db.SchemaVersion(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	if h.Format != exportFormat || h.Schema != schema {
-		return nil, 0, fmt.Errorf("import: the export is format %d of schema %d; this build reads format %d of schema %d (import with the build that exported, or export again)",
-			h.Format, h.Schema, exportFormat, schema)
-	}
-	var pending *exportLine // the first media line ends the rows
-	next := func() (string, store.Row, bool, error) {
-		var l exportLine
-		if err := dec.Decode(&l); err == io.EOF {
-			return "", nil, false, nil
-		} else if err != nil {
-			return "", nil, false, cms.Errorf(cms.CodeInvalid, "import: line after %d bytes: %v", dec.InputOffset(), err)
-		}
-		if l.Media != "" {
-			pending = &l
-			return "", nil, false, nil
-		}
-		return l.Table, l.Row, true, nil
-	}
-	counts, err := db.Import(ctx, next)
-	if err != nil || pending == nil {
-		return counts, 0, err
-	}
-	blobs, err := media.NewFolder(dir)
-	if err != nil {
-		return counts, 0, err
-	}
-	files := 0
-	for l := pending; l != nil; {
-		if l.Media == "" {
-			return counts, files, errors.New("import: a table row after the media files")
-		}
-		if err := blobs.Put(ctx, l.Media, l.Data); err != nil {
-			return counts, files, err
-		}
-		files++
-		var more exportLine
-		if err := dec.Decode(&more); err == io.EOF {
-			break
-		} else if err != nil {
-			return counts, files, fmt.Errorf("import: media file: %w", err)
-		}
-		l = &more
-	}
-	return counts, files, nil
 }
 
 // summarize lists row counts by table, in name order.

@@ -113,7 +113,7 @@ func (n *NewUser) validate() error {
 	var p cms.Problems
 	n.Email = normalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
-	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > maxEmailLength {
+	if !validEmail(n.Email) {
 		p.Add("email", "must be a valid email address")
 	}
 	if err := validateName(n.Name); err != nil {
@@ -121,6 +121,26 @@ func (n *NewUser) validate() error {
 	}
 	if len(n.Password) < minPasswordLength {
 		p.Add("password", fmt.Sprintf("must be at least %d characters", minPasswordLength))
+	}
+	return p.Err()
+}
+
+// validEmail reports whether email is an address an account may have:
+// one plain address, already normalized.
+func validEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && email == normalizeEmail(email) && len(email) <= maxEmailLength
+}
+
+// CheckUser applies the rules of CreateUser to a user who arrives some
+// other way (an import of an export): a normalized email and a name.
+func CheckUser(u User) error {
+	var p cms.Problems
+	if !validEmail(u.Email) {
+		p.Add("email", "must be a valid email address")
+	}
+	if err := validateName(u.Name); err != nil {
+		p.Add("name", err.Error())
 	}
 	return p.Err()
 }

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -12,6 +13,14 @@ import (
 type NewComment struct {
 	Field string `json:"field"`
 	Body  string `json:"body"`
+}
+
+// checkCommentBody refuses an empty or over-long comment.
+func checkCommentBody(body string) error {
+	if body == "" || utf8.RuneCountInString(body) > maxNoteLength {
+		return cms.Invalid("body", fmt.Sprintf("is required and at most %d characters", maxNoteLength))
+	}
+	return nil
 }
 
 // Comments lists a document's comments, oldest first.
@@ -32,8 +41,8 @@ func (s *Service) AddComment(ctx context.Context, actor cms.Actor, id string, in
 		return Comment{}, err
 	}
 	body := strings.TrimSpace(in.Body)
-	if body == "" || utf8.RuneCountInString(body) > maxNoteLength {
-		return Comment{}, cms.Invalid("body", "is required and at most 10000 characters")
+	if err := checkCommentBody(body); err != nil {
+		return Comment{}, err
 	}
 	if in.Field != "" {
 		ct, err := s.store.FindContentType(ctx, d.Type)

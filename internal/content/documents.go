@@ -130,15 +130,13 @@ func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p
 	var probs cms.Problems
 	if p.Title != nil {
 		d.Title = strings.TrimSpace(*p.Title)
-		if d.Title == "" || utf8.RuneCountInString(d.Title) > maxTitleLength {
-			probs.Add("title", fmt.Sprintf("is required and at most %d characters", maxTitleLength))
-		}
+		checkTitle(&probs, d.Title)
 	}
 	switch {
 	case p.Slug != nil:
 		d.Slug = *p.Slug
 		if err := checkSlug("slug", d.Slug); err != nil {
-			probs.Add("slug", "must be lower-case letters, digits and single hyphens, at most 120 characters")
+			probs.Add("slug", slugRule)
 		}
 	case d.Slug == "":
 		if d.Slug = Slugify(d.Title); d.Slug == "" && d.Title != "" {
@@ -174,6 +172,13 @@ func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p
 		}
 	}
 	return probs.Err()
+}
+
+// checkTitle records a problem with a title that is empty or too long.
+func checkTitle(p *cms.Problems, title string) {
+	if title == "" || utf8.RuneCountInString(title) > maxTitleLength {
+		p.Add("title", fmt.Sprintf("is required and at most %d characters", maxTitleLength))
+	}
 }
 
 func maps(m map[string]any) map[string]any {

@@ -142,6 +142,17 @@ func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string
 
 func (s *Service) applySeries(ctx context.Context, sr *Series, in SeriesInput) error {
 	var p cms.Problems
+	applySeriesText(&p, sr, in)
+	if in.Parent != nil {
+		if err := s.setParent(ctx, sr, *in.Parent); err != nil {
+			p.Add("parent", err.Error())
+		}
+	}
+	return p.Err()
+}
+
+// applySeriesText applies and checks everything of in but the parent.
+func applySeriesText(p *cms.Problems, sr *Series, in SeriesInput) {
 	if in.Name != nil {
 		sr.Name = strings.TrimSpace(*in.Name)
 		if sr.Name == "" || utf8.RuneCountInString(sr.Name) > 200 {
@@ -154,14 +165,8 @@ func (s *Service) applySeries(ctx context.Context, sr *Series, in SeriesInput) e
 			p.Add("kind", fmt.Sprintf("must be one of %v", seriesKinds))
 		}
 	}
-	setText(&p, "description", &sr.Description, in.Description, 2000)
-	setText(&p, "about", &sr.About, in.About, 5000)
-	if in.Parent != nil {
-		if err := s.setParent(ctx, sr, *in.Parent); err != nil {
-			p.Add("parent", err.Error())
-		}
-	}
-	return p.Err()
+	setText(p, "description", &sr.Description, in.Description, 2000)
+	setText(p, "about", &sr.About, in.About, 5000)
 }
 
 func setText(p *cms.Problems, field string, dst *string, v *string, max int) {

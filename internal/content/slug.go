@@ -45,10 +45,13 @@ func Slugify(title string) string {
 	return s
 }
 
+// slugRule is what checkSlug asks of a slug.
+const slugRule = "must be lower-case letters, digits and single hyphens, at most 120 characters"
+
 // checkSlug validates a slug given by a person.
 func checkSlug(field, slug string) error {
 	if len(slug) > maxSlugLength || !slugRE.MatchString(slug) {
-		return cms.Invalid(field, "must be lower-case letters, digits and single hyphens, at most 120 characters")
+		return cms.Invalid(field, slugRule)
 	}
 	return nil
 }

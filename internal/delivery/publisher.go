@@ -48,6 +48,21 @@ func (s *Service) Committed(c content.Change) {
 	}
 }
 
+// Redeliver renders d's live revision into the delivered tables inside
+// tx, as a publish does, without bumping the delivery version (the caller
+// bumps it once). An import derives what readers get this way rather than
+// trusting the rendered HTML in its file.
+func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Document) error {
+	ds, ok := tx.(Store)
+	if !ok {
+		return fmt.Errorf("delivery: the transaction's store lacks delivery methods")
+	}
+	if d.LiveRevision == nil {
+		return nil
+	}
+	return s.deliver(ctx, tx, ds, d)
+}
+
 // deliver renders d's live revision and stores it.
 func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
 	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)

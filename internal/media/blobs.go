@@ -30,8 +30,12 @@ func NewFolder(dir string) (*Folder, error) {
 // keyRE is what a key may be: our ids only, so no path can escape dir.
 var keyRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
+// ValidID reports whether id has the form of an asset id (cms.NewID), the
+// only keys blob storage takes.
+func ValidID(id string) bool { return keyRE.MatchString(id) }
+
 func (f *Folder) path(key string) (string, error) {
-	if !keyRE.MatchString(key) {
+	if !ValidID(key) {
 		return "", cms.NotFound("media")
 	}
 	return filepath.Join(f.dir, key[:2], key), nil

@@ -17,14 +17,9 @@ import (
 // it could never move to PostgreSQL. One check here keeps both engines
 // alike for every route, public ones included.
 
-// badText reports whether s cannot be stored as text on every engine.
-func badText(s string) bool {
-	return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0
-}
-
 // CheckText refuses text that is not storable, naming where it was.
 func CheckText(where, s string) error {
-	if badText(s) {
+	if !cms.StorableText(s) {
 		return cms.Errorf(cms.CodeInvalid, "%s holds a NUL character or bytes that are not UTF-8", where)
 	}
 	return nil

@@ -3,17 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/masthead-cms/masthead/internal/cms"
 )
 
 // transferTable is one table that export writes and import reads, in an
@@ -178,163 +174,4 @@ func exportValue(typ string, v any) any {
 	default:
 		return x
 	}
-}
-
-// Import writes rows from next (until it returns ok false) into this
-// database in one transaction. The database must be migrated to the
-// export's schema and hold no content or accounts yet; anything wrong
-// rolls the whole import back. It returns the rows written per table.
-func (db *DB) Import(ctx context.Context, next func() (table string, row Row, ok bool, err error)) (map[string]int, error) {
-	counts := map[string]int{}
-	err := db.InTx(ctx, func(tx *DB) error {
-		if err := tx.checkEmpty(ctx); err != nil {
-			return err
-		}
-		types := map[string]map[string]string{}
-		for _, t := range transferTables {
-			ct, err := tx.columnTypes(ctx, t.name)
-			if err != nil {
-				return err
-			}
-			types[t.name] = ct
-			if seeded[t.name] {
-				if err := tx.q(ctx).Exec("DELETE FROM " + t.name).Error; err != nil {
-					return wrap(err)
-				}
-			}
-		}
-		for {
-			table, row, ok, err := next()
-			if err != nil || !ok {
-				return err
-			}
-			cols, known := types[table]
-			if !known {
-				return cms.Errorf(cms.CodeInvalid, "import: %q is not a table an export holds", table)
-			}
-			if err := tx.insertRow(ctx, table, cols, row); err != nil {
-				return fmt.Errorf("import %s row %d: %w", table, counts[table]+1, err)
-			}
-			counts[table]++
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	return counts, db.resetSequences(ctx)
-}
-
-// checkEmpty refuses to import over content or accounts.
-func (db *DB) checkEmpty(ctx context.Context) error {
-	for _, t := range transferTables {
-		if seeded[t.name] {
-			continue
-		}
-		var n int64
-		if err := db.q(ctx).Raw("SELECT COUNT(*) FROM " + t.name).Scan(&n).Error; err != nil {
-			return wrap(err)
-		}
-		if n > 0 {
-			return cms.Errorf(cms.CodeConflict, "import needs an empty database, and table %s has %d rows", t.name, n)
-		}
-	}
-	return nil
-}
-
-// columnTypes maps a table's columns to their declared types, upper case.
-func (db *DB) columnTypes(ctx context.Context, table string) (map[string]string, error) {
-	rows, err := db.q(ctx).Raw("SELECT * FROM " + table + " WHERE 1 = 0").Rows()
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer rows.Close()
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, wrap(err)
-	}
-	out := make(map[string]string, len(cts))
-	for _, ct := range cts {
-		out[ct.Name()] = strings.ToUpper(ct.DatabaseTypeName())
-	}
-	return out, nil
-}
-
-func (db *DB) insertRow(ctx context.Context, table string, types map[string]string, row Row) error {
-	cols := make([]string, 0, len(row))
-	args := make([]any, 0, len(row))
-	for c, v := range row {
-		typ, ok := types[c]
-		if !ok {
-			return cms.Errorf(cms.CodeInvalid, "import: table %s has no column %q", table, c)
-		}
-		val, err := importValue(typ, v)
-		if err != nil {
-			return cms.Errorf(cms.CodeInvalid, "import: %s.%s: %v", table, c, err)
-		}
-		cols = append(cols, c)
-		args = append(args, val)
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	stmt := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + marks + ")"
-	return wrap(db.q(ctx).Exec(stmt, args...).Error)
-}
-
-// importValue turns a decoded JSON value into what the column's type
-// takes on this engine: SQLite keeps booleans as 0/1 and PostgreSQL wants
-// true/false; times arrive as text.
-func importValue(typ string, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	switch {
-	case strings.Contains(typ, "BOOL"):
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case json.Number:
-			return x.String() != "0", nil
-		}
-	case strings.Contains(typ, "TIME") || strings.Contains(typ, "DATE"):
-		if s, ok := v.(string); ok {
-			return parseTime(s)
-		}
-	case strings.Contains(typ, "INT"):
-		if n, ok := v.(json.Number); ok {
-			return strconv.ParseInt(n.String(), 10, 64)
-		}
-	default:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case json.Number:
-			return x.String(), nil
-		}
-	}
-	return nil, fmt.Errorf("%v does not fit a %s column", v, typ)
-}
-
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05"}
-
-func parseTime(s string) (time.Time, error) {
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time", s)
-}
-
-// resetSequences moves PostgreSQL's id sequences past the imported ids
-// (SQLite's AUTOINCREMENT follows explicit ids by itself).
-func (db *DB) resetSequences(ctx context.Context) error {
-	if db.dialect != Postgres {
-		return nil
-	}
-	for _, t := range serialTables {
-		stmt := fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)", t, t)
-		if err := db.q(ctx).Exec(stmt).Error; err != nil {
-			return wrap(err)
-		}
-	}
-	return nil
 }
