@@ -15,16 +15,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
-// SessionCookie is the browser session cookie, shared with the management
-// API: signing in here signs in there.
-const SessionCookie = "masthead_session"
-
 // csrfField is the hidden form field that carries the session's CSRF
-// token; scripts send it as the X-CSRF-Token header instead.
-const (
-	csrfField  = "csrf_token"
-	csrfHeader = "X-CSRF-Token"
-)
+// token; scripts send it as the auth.CSRFHeader header instead.
+const csrfField = "csrf_token"
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere:
 // every script and style is a file under /admin/static.
@@ -108,7 +101,7 @@ func actorOf(c echo.Context) cms.Actor {
 func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		cookie, err := req.Cookie(SessionCookie)
+		cookie, err := req.Cookie(auth.SessionCookie)
 		if err != nil || cookie.Value == "" {
 			return cms.Errorf(cms.CodeUnauthenticated, "sign in first")
 		}
