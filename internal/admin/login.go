@@ -7,7 +7,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // loginCSRFCookie carries the sign-in form's CSRF token before there is a
@@ -63,7 +65,7 @@ func (h *handler) login(c echo.Context) error {
 }
 
 func (h *handler) logout(c echo.Context) error {
-	if ck, err := c.Cookie(SessionCookie); err == nil {
+	if ck, err := c.Cookie(auth.SessionCookie); err == nil {
 		if err := h.Auth.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
@@ -72,11 +74,8 @@ func (h *handler) logout(c echo.Context) error {
 	return h.redirect(c, "/admin/login", "ok", "Signed out.")
 }
 
-// sessionCookie matches the API's: HttpOnly, SameSite=Lax, Secure behind
-// https.
 func (h *handler) sessionCookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode}
+	return server.SessionCookie(value, maxAge, h.SecureCookies)
 }
 
 // safeNext keeps a post-sign-in redirect inside the UI, so that a link

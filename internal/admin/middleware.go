@@ -15,16 +15,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
-// SessionCookie is the browser session cookie, shared with the management
-// API: signing in here signs in there.
-const SessionCookie = "masthead_session"
-
 // csrfField is the hidden form field that carries the session's CSRF
-// token; scripts send it as the X-CSRF-Token header instead.
-const (
-	csrfField  = "csrf_token"
-	csrfHeader = "X-CSRF-Token"
-)
+// token; scripts send it as the auth.CSRFHeader header instead.
+const csrfField = "csrf_token"
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere:
 // every script and style is a file under /admin/static.
@@ -45,27 +38,23 @@ func (h *handler) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// handleErrors turns an error into an HTML page (or, for the editor's
-// scripts, problem JSON); a missing session becomes a trip to sign-in.
+// handleErrors turns an error into an HTML page; a missing session
+// becomes a trip to sign-in. The editor's scripts ask for JSON: their
+// errors go on to server.ErrorHandler, the one writer of problem
+// responses, like every API error.
 func (h *handler) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
-		if err == nil || c.Response().Committed {
+		if err == nil || c.Response().Committed || wantsJSON(c) {
 			return err
 		}
-		if cms.IsCode(err, cms.CodeUnauthenticated) && !wantsJSON(c) {
+		if cms.IsCode(err, cms.CodeUnauthenticated) {
 			return redirectToLogin(c)
 		}
 		p := server.ProblemFor(err)
-		if p.Status >= 500 && wantsJSON(c) {
-			return err // the server's handler logs it and hides the detail
-		}
 		if p.Status >= 500 {
 			h.Logger.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
-		}
-		if wantsJSON(c) {
-			return c.JSON(p.Status, p)
 		}
 		return h.render(c, p.Status, "error.html", p.Title, p)
 	}
@@ -108,7 +97,7 @@ func actorOf(c echo.Context) cms.Actor {
 func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		cookie, err := req.Cookie(SessionCookie)
+		cookie, err := req.Cookie(auth.SessionCookie)
 		if err != nil || cookie.Value == "" {
 			return cms.Errorf(cms.CodeUnauthenticated, "sign in first")
 		}
@@ -117,7 +106,7 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if req.Method != http.MethodGet && req.Method != http.MethodHead {
-			token := req.Header.Get(csrfHeader)
+			token := req.Header.Get(auth.CSRFHeader)
 			if token == "" {
 				token = c.FormValue(csrfField)
 			}

@@ -1,7 +1,8 @@
 // Package auth owns users, passwords (argon2id), browser sessions, API
-// tokens and the login throttle. It knows nothing of HTTP: the server
-// package turns cookies and headers into calls on Service. It imports only
-// cms; the store implements its Store interface.
+// tokens and the login throttle. It reads no request: the HTTP packages
+// turn cookies and headers into calls on Service, under the names defined
+// here (SessionCookie, CSRFHeader) so that they agree. It imports only cms;
+// the store implements its Store interface.
 package auth
 
 import (

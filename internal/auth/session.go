@@ -8,6 +8,14 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 )
 
+// SessionCookie names the browser session cookie. The UI and the API set
+// and read the same one, so signing in to either signs in to both.
+const SessionCookie = "masthead_session"
+
+// CSRFHeader carries the session's CSRF token on cookie-authenticated
+// writes from scripts; the UI's forms send it as a hidden field instead.
+const CSRFHeader = "X-CSRF-Token"
+
 // errBadLogin is the one answer to a wrong email or a wrong password, so
 // that a login never reveals whether an account exists.
 var errBadLogin = cms.Errorf(cms.CodeUnauthenticated, "invalid email or password")

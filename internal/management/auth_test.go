@@ -17,7 +17,6 @@ import (
 	"github.com/masthead-cms/masthead/internal/app/apptest"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/cms"
-	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/store/storetest"
@@ -115,11 +114,11 @@ func sessionCookie(t *testing.T, r *apptest.Response) *http.Cookie {
 		if err != nil {
 			t.Fatalf("Set-Cookie %q: %v", line, err)
 		}
-		if c.Name == management.SessionCookie {
+		if c.Name == auth.SessionCookie {
 			return c
 		}
 	}
-	t.Fatalf("no %s cookie in %v", management.SessionCookie, r.Header.Values("Set-Cookie"))
+	t.Fatalf("no %s cookie in %v", auth.SessionCookie, r.Header.Values("Set-Cookie"))
 	return nil
 }
 
@@ -127,7 +126,7 @@ func sessionCookie(t *testing.T, r *apptest.Response) *http.Cookie {
 func withCookie(env *apptest.Env, value string) func(method, path string, body any, headers ...string) *apptest.Response {
 	c := env.Anonymous()
 	return func(method, path string, body any, headers ...string) *apptest.Response {
-		return c.Do(method, path, body, append(headers, "Cookie", management.SessionCookie+"="+value)...)
+		return c.Do(method, path, body, append(headers, "Cookie", auth.SessionCookie+"="+value)...)
 	}
 }
 
@@ -448,7 +447,7 @@ func TestMe(t *testing.T) {
 			{"unknown token", []string{"Authorization", "Bearer mh_" + strings.Repeat("0", 48)}},
 			{"token without prefix", []string{"Authorization", "Bearer " + strings.TrimPrefix(created.Token, "mh_")}},
 			{"basic auth", []string{"Authorization", "Basic YWRtaW46YWRtaW4="}},
-			{"unknown cookie", []string{"Cookie", management.SessionCookie + "=" + strings.Repeat("a", 64)}},
+			{"unknown cookie", []string{"Cookie", auth.SessionCookie + "=" + strings.Repeat("a", 64)}},
 		} {
 			t.Run("anonymous/"+tc.name, func(t *testing.T) {
 				wantProblem(t, env.Anonymous().Do("GET", "/api/v1/me", nil, tc.headers...), http.StatusUnauthorized, "unauthenticated")

@@ -13,13 +13,6 @@ import (
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
-// SessionCookie is the name of the browser session cookie.
-const SessionCookie = "masthead_session"
-
-// CSRFHeader carries the session's CSRF token on cookie-authenticated
-// writes.
-const CSRFHeader = "X-CSRF-Token"
-
 type (
 	sessionKey struct{}
 	tokenKey   struct{}
@@ -62,13 +55,13 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			actor = cms.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Via: "token"}
 			ctx = context.WithValue(ctx, tokenKey{}, t)
-		} else if cookie, err := req.Cookie(SessionCookie); err == nil && cookie.Value != "" {
+		} else if cookie, err := req.Cookie(auth.SessionCookie); err == nil && cookie.Value != "" {
 			u, sess, err := h.Auth.SessionUser(ctx, cookie.Value)
 			if err != nil {
 				return err
 			}
-			if write && !auth.CheckCSRF(sess, req.Header.Get(CSRFHeader)) {
-				return cms.Errorf(cms.CodeCSRF, "missing or wrong %s header", CSRFHeader)
+			if write && !auth.CheckCSRF(sess, req.Header.Get(auth.CSRFHeader)) {
+				return cms.Errorf(cms.CodeCSRF, "missing or wrong %s header", auth.CSRFHeader)
 			}
 			actor = cms.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Via: "session"}
 			ctx = context.WithValue(ctx, sessionKey{}, sess)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 type loginRequest struct {
@@ -34,7 +35,7 @@ func (h *handler) login(c echo.Context) error {
 }
 
 func (h *handler) logout(c echo.Context) error {
-	if cookie, err := c.Cookie(SessionCookie); err == nil {
+	if cookie, err := c.Cookie(auth.SessionCookie); err == nil {
 		if err := h.Auth.Logout(c.Request().Context(), cookie.Value); err != nil {
 			return err
 		}
@@ -82,16 +83,6 @@ func (h *handler) changePassword(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// sessionCookie is HttpOnly (scripts never see it), SameSite=Lax (other
-// sites' forms do not carry it) and Secure behind https.
 func (h *handler) sessionCookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{
-		Name:     SessionCookie,
-		Value:    value,
-		Path:     "/",
-		MaxAge:   maxAge,
-		HttpOnly: true,
-		Secure:   h.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	}
+	return server.SessionCookie(value, maxAge, h.SecureCookies)
 }
