@@ -107,13 +107,14 @@ type Store interface {
 	DeleteToken(ctx context.Context, userID, id string) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
 
-	// RecordLoginAttempt counts one attempt for key in the current window
-	// (starting a new window when the last one expired at now) and returns
-	// the count and the window's start, atomically.
-	RecordLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (count int, windowStart time.Time, err error)
-	// ForgiveLoginAttempt takes back one attempt of key.
-	ForgiveLoginAttempt(ctx context.Context, key string) error
-	ClearLoginFailures(ctx context.Context, key string) error
+	// CountHit counts one attempt for key in the current window (starting
+	// a new window when the last one ended at now) and returns the count
+	// and when the window ends, atomically.
+	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (count int, windowEnd time.Time, err error)
+	// ForgiveHit takes back one attempt of key.
+	ForgiveHit(ctx context.Context, key string) error
+	// ClearHits forgets every attempt of key.
+	ClearHits(ctx context.Context, key string) error
 
 	AddAudit(ctx context.Context, ev cms.AuditEvent) error
 }

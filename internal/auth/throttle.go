@@ -23,9 +23,9 @@ import (
 // guesses cannot slip past the limit; a right guess forgets the pair's
 // count and takes its own attempt back from the address's.
 
-func accountAddressKey(email, addr string) string { return "addr-email:" + addr + " " + email }
-func addressKey(addr string) string               { return "addr:" + addr }
-func accountKey(email string) string              { return "account:" + email }
+func accountAddressKey(email, addr string) string { return "login:addr-email:" + addr + " " + email }
+func addressKey(addr string) string               { return "login:addr:" + addr }
+func accountKey(email string) string              { return "login:account:" + email }
 
 // countGuess counts a guess at email's password from addr, and refuses it
 // with 429 when either lock is reached.
@@ -38,10 +38,10 @@ func (s *Service) countGuess(ctx context.Context, email, addr string) error {
 
 // guessRight forgets the failures of email from addr after a right guess.
 func (s *Service) guessRight(ctx context.Context, email, addr string) error {
-	if err := s.store.ClearLoginFailures(ctx, accountAddressKey(email, addr)); err != nil {
+	if err := s.store.ClearHits(ctx, accountAddressKey(email, addr)); err != nil {
 		return err
 	}
-	return s.store.ForgiveLoginAttempt(ctx, addressKey(addr))
+	return s.store.ForgiveHit(ctx, addressKey(addr))
 }
 
 // guessFailed counts a wrong guess at email's password from anywhere and
@@ -50,10 +50,11 @@ func (s *Service) guessRight(ctx context.Context, email, addr string) error {
 // exists (u is not nil), a warning is logged and an audit event written.
 // An unknown email is counted all the same, so that it takes as long.
 func (s *Service) guessFailed(ctx context.Context, email string, u *User, refusal error) error {
-	n, start, err := s.store.RecordLoginAttempt(ctx, accountKey(email), s.now(), s.cfg.AlertWindow)
+	n, end, err := s.store.CountHit(ctx, accountKey(email), s.now(), s.cfg.AlertWindow)
 	if err != nil {
 		return err
 	}
+	start := end.Add(-s.cfg.AlertWindow)
 	if n != s.cfg.AlertFailuresPerAccount || u == nil {
 		return refusal
 	}
@@ -71,14 +72,14 @@ func (s *Service) guessFailed(ctx context.Context, email string, u *User, refusa
 // left in the window, once more than limit attempts were made.
 func (s *Service) countAttempt(ctx context.Context, key string, limit int) error {
 	now := s.now()
-	n, start, err := s.store.RecordLoginAttempt(ctx, key, now, s.cfg.FailureWindow)
+	n, end, err := s.store.CountHit(ctx, key, now, s.cfg.FailureWindow)
 	if err != nil {
 		return err
 	}
 	if n <= limit {
 		return nil
 	}
-	wait := int(start.Add(s.cfg.FailureWindow).Sub(now).Seconds()) + 1
+	wait := int(end.Sub(now).Seconds()) + 1
 	return &cms.Error{
 		Code:       cms.CodeTooManyRequests,
 		Message:    "too many failed sign-in attempts; try again in " + strconv.Itoa(wait) + " seconds",

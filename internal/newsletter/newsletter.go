@@ -82,10 +82,9 @@ type Store interface {
 	// nil, queues the mail, in one transaction.
 	SaveSubscriber(ctx context.Context, s Subscriber, m *Mail) error
 	FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]Subscriber, int, error)
-	// RecordSignupAttempt counts one sign-up for key in windows of the
-	// given length and returns the count in the current window and when
-	// it ends.
-	RecordSignupAttempt(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
+	// CountHit counts one sign-up for key in windows of the given length
+	// and returns the count in the current window and when it ends.
+	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
 
 	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Mail, error)
 	FinishMail(ctx context.Context, id string, sent, failed bool, attempts int, lastError string, next time.Time) error

@@ -107,7 +107,7 @@ func (s *Service) admit(ctx context.Context, client string) error {
 
 func (s *Service) count(ctx context.Context, key string, l Limit, why string) error {
 	now := s.now()
-	n, end, err := s.store.RecordSignupAttempt(ctx, key, now, l.Per)
+	n, end, err := s.store.CountHit(ctx, "signup:"+key, now, l.Per)
 	if err != nil {
 		return err
 	}

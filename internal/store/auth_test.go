@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -277,81 +276,6 @@ func TestTokens(t *testing.T) {
 			}
 			_, err := db.FindTokenByHash(ctx, "hash-1")
 			wantCode(t, err, cms.CodeNotFound)
-		})
-	})
-}
-
-func TestLoginAttemptWindows(t *testing.T) {
-	const window = 15 * time.Minute
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		record := func(key string, at time.Time) (int, time.Time) {
-			t.Helper()
-			n, start, err := db.RecordLoginAttempt(ctx, key, at, window)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n, start
-		}
-		for _, tc := range []struct {
-			name      string
-			key       string
-			at        time.Time
-			wantN     int
-			wantStart time.Time
-		}{
-			{"a new key starts a window", "email:a", t0, 1, t0},
-			{"counted in the window", "email:a", t0.Add(time.Minute), 2, t0},
-			{"just before the window ends", "email:a", t0.Add(window - time.Microsecond), 3, t0},
-			{"keys are separate", "addr:1.2.3.4", t0, 1, t0},
-			{"a new window when the last ended", "email:a", t0.Add(window), 1, t0.Add(window)},
-			{"and it counts on", "email:a", t0.Add(window + time.Second), 2, t0.Add(window)},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				n, start := record(tc.key, tc.at)
-				if n != tc.wantN || !start.Equal(tc.wantStart) {
-					t.Errorf("RecordLoginAttempt = %d from %v, want %d from %v", n, start, tc.wantN, tc.wantStart)
-				}
-			})
-		}
-		t.Run("forgive and clear", func(t *testing.T) {
-			if err := db.ForgiveLoginAttempt(ctx, "addr:1.2.3.4"); err != nil {
-				t.Fatal(err)
-			}
-			if n, _ := record("addr:1.2.3.4", t0); n != 1 {
-				t.Errorf("after forgiving one of one, the next attempt is number %d", n)
-			}
-			if err := db.ClearLoginFailures(ctx, "email:a"); err != nil {
-				t.Fatal(err)
-			}
-			if n, _ := record("email:a", t0.Add(window+2*time.Second)); n != 1 {
-				t.Errorf("after clearing, the next attempt is number %d", n)
-			}
-		})
-		t.Run("concurrent attempts all count, each once", func(t *testing.T) {
-			const n = 20
-			var wg sync.WaitGroup
-			counts := make(chan int, n)
-			for range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					c, _, err := db.RecordLoginAttempt(ctx, "email:busy", t0, window)
-					if err != nil {
-						t.Error(err)
-					}
-					counts <- c
-				}()
-			}
-			wg.Wait()
-			close(counts)
-			seen := map[int]bool{}
-			for c := range counts {
-				seen[c] = true
-			}
-			if len(seen) != n || !seen[1] || !seen[n] {
-				t.Errorf("counts %v: want each of 1..%d once", seen, n)
-			}
 		})
 	})
 }
