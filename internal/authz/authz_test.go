@@ -272,15 +272,15 @@ func TestSeriesDomains(t *testing.T) {
 			{"u-other", `series "the-peninsula/korea-view"`},
 			{"u-author", `series "the-peninsula/korea-view" and "other-series"`},
 		} {
-			err := en.CanInEach(actor(tc.user), "manage", authz.Contributors, shownIn)
+			err := en.CanInEach(actor(tc.user), "manage", authz.Contributors, shownIn, "where live documents credit them")
 			switch {
 			case tc.denied == "" && err != nil:
 				t.Errorf("%s: CanInEach = %v, want allowed", tc.user, err)
-			case tc.denied != "" && (!cms.IsCode(err, cms.CodeForbidden) || !strings.HasSuffix(err.Error(), tc.denied)):
+			case tc.denied != "" && (!cms.IsCode(err, cms.CodeForbidden) || !strings.HasSuffix(err.Error(), tc.denied+", where live documents credit them")):
 				t.Errorf("%s: CanInEach = %v, want forbidden naming %s", tc.user, err, tc.denied)
 			}
 		}
-		if err := en.CanInEach(actor("u-author"), "manage", authz.Contributors, nil); err != nil {
+		if err := en.CanInEach(actor("u-author"), "manage", authz.Contributors, nil, ""); err != nil {
 			t.Errorf("CanInEach of no series = %v, want allowed", err)
 		}
 

@@ -80,10 +80,11 @@ func (en *Enforcer) CanSomewhere(actor cms.Actor, act string, obj Object) error 
 
 // CanInEach returns nil when the actor may do act on obj in every one of
 // the series (paths, as in Object.Series), and otherwise a forbidden error
-// naming each series where they may not. It decides about a shared object
-// (a contributor, a media asset) that live documents of those series show:
-// a right in one series must not change what another series publishes.
-func (en *Enforcer) CanInEach(actor cms.Actor, act string, obj Object, series []string) error {
+// naming each series where they may not, followed by why those series
+// matter. It decides about a shared object (a contributor, a media asset)
+// that live documents of those series show: a right in one series must
+// not change what another series publishes.
+func (en *Enforcer) CanInEach(actor cms.Actor, act string, obj Object, series []string, why string) error {
 	var denied []string
 	for _, path := range series {
 		o := obj
@@ -95,8 +96,8 @@ func (en *Enforcer) CanInEach(actor cms.Actor, act string, obj Object, series []
 	if len(denied) == 0 {
 		return nil
 	}
-	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on this %s in series %s", act,
-		strings.ReplaceAll(obj.Kind, "_", " "), quoted(denied))
+	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on this %s in series %s, %s", act,
+		strings.ReplaceAll(obj.Kind, "_", " "), quoted(denied), why)
 }
 
 // quoted lists names as "a", "b" and "c".

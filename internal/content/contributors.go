@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -96,19 +95,11 @@ func (s *Service) UpdateContributor(ctx context.Context, actor cms.Actor, slug s
 // mayChangeShown checks that the actor may manage contributors in the
 // series of every live document that shows the one being changed.
 func (s *Service) mayChangeShown(actor cms.Actor, uses []LiveUse) error {
-	if len(uses) == 0 {
-		return nil
-	}
 	paths := make([]string, len(uses))
 	for i, u := range uses {
 		paths[i] = u.SeriesPath
 	}
-	err := s.authz.CanInEach(actor, "manage", authz.Contributors, paths)
-	var ce *cms.Error
-	if errors.As(err, &ce) && ce.Code == cms.CodeForbidden {
-		return cms.Errorf(cms.CodeForbidden, "%s, where live documents credit them", ce.Message)
-	}
-	return err
+	return s.authz.CanInEach(actor, "manage", authz.Contributors, paths, "where live documents credit them")
 }
 
 // addShownEvents records a catalog change in the history of each live

@@ -57,7 +57,7 @@ type Authorizer interface {
 	Allowed(actor cms.Actor, act string, obj authz.Object) bool
 	Can(actor cms.Actor, act string, obj authz.Object) error
 	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
-	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string) error
+	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string, why string) error
 }
 
 // Hook is told of every document change inside its transaction, so that

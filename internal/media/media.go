@@ -8,7 +8,6 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +104,7 @@ type Blobs interface {
 // Authorizer is the enforcer as media sees it.
 type Authorizer interface {
 	CanSomewhere(actor cms.Actor, act string, obj authz.Object) error
-	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string) error
+	CanInEach(actor cms.Actor, act string, obj authz.Object, series []string, why string) error
 }
 
 // Watcher is told after an asset's attribution changed, so that what
@@ -287,19 +286,11 @@ func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta M
 // mayChangeShown checks that the actor may manage media in the series of
 // every live document that shows the asset.
 func (s *Service) mayChangeShown(actor cms.Actor, uses []LiveUse) error {
-	if len(uses) == 0 {
-		return nil
-	}
 	paths := make([]string, len(uses))
 	for i, u := range uses {
 		paths[i] = u.SeriesPath
 	}
-	err := s.authz.CanInEach(actor, "manage", authz.Media, paths)
-	var ce *cms.Error
-	if errors.As(err, &ce) && ce.Code == cms.CodeForbidden {
-		return cms.Errorf(cms.CodeForbidden, "%s, where live documents show it", ce.Message)
-	}
-	return err
+	return s.authz.CanInEach(actor, "manage", authz.Media, paths, "where live documents show it")
 }
 
 // historyOf is the event each live document showing the asset records;
