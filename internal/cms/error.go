@@ -34,6 +34,19 @@ type FieldProblem struct {
 	Message string `json:"message"`
 }
 
+// Blocker is one reason a document cannot go live: an unmet publish gate,
+// an embargo, a missing approval. A refused publish lists every blocker at
+// once, per document, so that a release names each item that holds it
+// back.
+type Blocker struct {
+	DocumentID string `json:"document_id"`
+	Title      string `json:"title"`
+	// Reason is stable and machine-readable ("not_approved", "embargoed",
+	// "hero_licence", …); Message says it for people.
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
 // Error is the one error type that crosses package boundaries towards the
 // HTTP layer. Message is safe to show to the client; anything else is
 // wrapped, logged and shown as "internal error".
@@ -41,6 +54,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldProblem
+	// Blockers, on a conflict, are what keeps documents from going live.
+	Blockers []Blocker
 	// RetryAfter, in seconds, is sent as the Retry-After header when set.
 	RetryAfter int
 }
@@ -79,6 +94,16 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// Blocked returns the conflict that refuses a publish for every one of
+// blockers, in one message and as a list.
+func Blocked(blockers []Blocker) *Error {
+	msg := "cannot go live: " + blockers[0].Message
+	if len(blockers) > 1 {
+		msg += fmt.Sprintf(" (and %d more)", len(blockers)-1)
+	}
+	return &Error{Code: CodeConflict, Message: msg, Blockers: blockers}
 }
 
 // IsCode reports whether err is, or wraps, an *Error with the given code.

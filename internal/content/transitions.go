@@ -110,6 +110,19 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	ev := Event{DocumentID: d.ID, Action: string(action), From: d.State, To: to, ActorID: actor.UserID,
 		Revision: d.HeadRevision, Note: req.Note, BasedOnVersion: named, CreatedAt: now}
 	err = s.changeTx(ctx, func(tx Store) (Change, error) {
+		if goesLive(action) {
+			at := now
+			if after.ScheduledFor != nil {
+				at = *after.ScheduledFor
+			}
+			blockers, err := s.publishBlockers(ctx, tx, d, at)
+			if err != nil {
+				return Change{}, err
+			}
+			if len(blockers) > 0 {
+				return Change{}, cms.Blocked(blockers)
+			}
+		}
 		if err := tx.UpdateDocument(ctx, after, d.Version); err != nil {
 			return Change{}, err
 		}

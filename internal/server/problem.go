@@ -21,6 +21,7 @@ type Problem struct {
 	Instance  string             `json:"instance,omitempty"`
 	RequestID string             `json:"request_id,omitempty"`
 	Errors    []cms.FieldProblem `json:"errors,omitempty"`
+	Blockers  []cms.Blocker      `json:"blockers,omitempty"`
 }
 
 var statusOf = map[cms.Code]int{
@@ -92,7 +93,9 @@ func ProblemFor(err error) Problem {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return newProblem(status, ce.Code, ce.Message, ce.Fields)
+		p := newProblem(status, ce.Code, ce.Message, ce.Fields)
+		p.Blockers = ce.Blockers
+		return p
 	case errors.As(err, &he) && he.Code < 500:
 		code, ok := codeOfStatus[he.Code]
 		if !ok {

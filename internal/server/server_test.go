@@ -46,6 +46,15 @@ func TestProblemFor(t *testing.T) {
 	if p := server.ProblemFor(cms.Invalid("email", "bad")); len(p.Errors) != 1 || p.Errors[0].Field != "email" {
 		t.Errorf("field problems lost: %+v", p.Errors)
 	}
+	blockers := []cms.Blocker{
+		{DocumentID: "d1", Title: "One", Reason: "hero_licence", Message: "the hero image has no licence"},
+		{DocumentID: "d2", Title: "Two", Reason: "embargoed", Message: "embargoed until 2027-01-05T09:00:00Z"},
+	}
+	p := server.ProblemFor(fmt.Errorf("release: %w", cms.Blocked(blockers)))
+	if p.Status != http.StatusConflict || len(p.Blockers) != 2 || p.Blockers[1] != blockers[1] ||
+		p.Detail != "cannot go live: the hero image has no licence (and 1 more)" {
+		t.Errorf("a blocked publish is %+v", p)
+	}
 }
 
 // TestServeDrainsInFlightRequests cancels the context while a request is
