@@ -27,6 +27,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
@@ -78,7 +79,7 @@ type App struct {
 	Auth       *auth.Service
 	Authz      *authz.Enforcer
 	Content    *content.Service
-	Delivery   *delivery.Service
+	Live       *published.Service // what readers get: delivered documents, the cache, previews
 	Webhooks   *webhook.Service
 	Worker     *webhook.Worker
 	Search     *search.Service
@@ -139,25 +140,18 @@ func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
 // both kept in step by hooks in the publishing transaction.
 func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 	var err error
-	a.Delivery, err = delivery.NewService(db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
-		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
-		ListEmptySeries: a.opts.ListEmptySeries,
+	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL), published.Config{
+		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey, Docs: a.Content, Index: search.LiveIndexer{},
 	})
 	if err != nil {
 		return err
 	}
-	a.Content.AddHook(a.Delivery)
+	a.Content.AddHook(a.Live)
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
-	a.Delivery.SetSearch(search.LiveIndexer{}, func(ctx context.Context, q url.Values) (any, error) {
-		return a.Search.Search(ctx, search.Params{
-			Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
-			Limit: q.Get("limit"), Cursor: q.Get("cursor"), Facets: q.Get("facets"),
-		})
-	})
 	a.Content.AddHook(search.StaffIndexer{})
 	// After an upgrade that changed the delivered shape, stored documents
 	// are rendered again before this instance serves any.
-	n, err := a.Delivery.RenderOlderShapes(ctx)
+	n, err := a.Live.RenderOlderShapes(ctx)
 	if n > 0 {
 		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)
 	}
@@ -176,7 +170,7 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
-		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
+		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks,
 		Media: a.Media, Search: a.Search, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
@@ -196,7 +190,7 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 		return err
 	}
 	a.Media = media.NewService(db, blobs, a.Authz, media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit})
-	a.Media.OnChange(a.Delivery.MediaChanged)
+	a.Media.OnChange(a.Live.MediaChanged)
 	a.Content.SetHeroCheck(a.Media.Exists)
 	return nil
 }
@@ -245,7 +239,7 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
-	go a.Delivery.Watch(ctx, 250*time.Millisecond)
+	go a.Live.Watch(ctx, 250*time.Millisecond)
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
@@ -277,7 +271,7 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
-		Delivery:      a.Delivery,
+		Live:          a.Live,
 		Webhooks:      a.Webhooks,
 		Search:        a.Search,
 		Media:         a.Media,
@@ -286,11 +280,23 @@ func (a *App) Router() *echo.Echo {
 	})
 	delivery.RegisterMedia(e, a.Media)
 	deliveryAPI := e.Group("/delivery/v1")
-	delivery.Register(deliveryAPI, a.Delivery)
+	reads := delivery.New(a.Live, a.DB, delivery.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
+		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
+	})
+	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
-	delivery.RegisterSitemap(e, a.Delivery)
+	delivery.RegisterSitemap(e, reads)
 	a.UI.Register(e)
 	return e
+}
+
+// search answers the delivery API's public search.
+func (a *App) search(ctx context.Context, q url.Values) (any, error) {
+	return a.Search.Search(ctx, search.Params{
+		Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
+		Limit: q.Get("limit"), Cursor: q.Get("cursor"), Facets: q.Get("facets"),
+	})
 }
 
 // ready is true when the database answers and every migration is applied.
