@@ -108,9 +108,13 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{opts: opts, Log: opts.Logger, DB: db, signingKey: key}
-	// Order matters: each step hooks into what the ones before built.
+	// Each step builds services whole from what the steps before built:
+	// the live content before media (which tells it of attribution
+	// changes) and both before content, whose hooks and hero check they
+	// are. Live reads documents through a content.Reader rather than the
+	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildEditorial, a.buildDelivery, a.buildMedia, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -120,8 +124,8 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	return a, nil
 }
 
-// buildEditorial sets up accounts, authorization and content.
-func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
+// buildAccess sets up accounts and authorization.
+func (a *App) buildAccess(ctx context.Context, db *store.DB) error {
 	authCfg := a.opts.Auth
 	authCfg.SessionTTL = a.opts.SessionTTL
 	authCfg.Logger = a.Log
@@ -129,26 +133,21 @@ func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
 	if a.Auth, err = auth.NewService(db, authCfg); err != nil {
 		return err
 	}
-	if a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log); err != nil {
-		return err
-	}
-	a.Content = content.NewService(db, a.Authz)
-	return nil
+	a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log)
+	return err
 }
 
-// buildDelivery sets up what readers get: delivered documents and search,
-// both kept in step by hooks in the publishing transaction.
-func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
+// buildLive sets up what readers get: delivered documents rendered in the
+// publishing transaction, with the public search index beside them.
+func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	var err error
 	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL), published.Config{
-		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey, Docs: a.Content, Index: search.LiveIndexer{},
+		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey,
+		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{},
 	})
 	if err != nil {
 		return err
 	}
-	a.Content.AddHook(a.Live)
-	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
-	a.Content.AddHook(search.StaffIndexer{})
 	// After an upgrade that changed the delivered shape, stored documents
 	// are rendered again before this instance serves any.
 	n, err := a.Live.RenderOlderShapes(ctx)
@@ -158,11 +157,22 @@ func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
 	return err
 }
 
-// buildWebhooks sets up subscriptions and the outbox hook.
+// buildContent sets up the content use cases with every hook of the
+// publishing transaction — delivery, the staff index, the webhook outbox,
+// in that order — and the staff search over them.
+func (a *App) buildContent(_ context.Context, db *store.DB) error {
+	a.Content = content.NewService(db, a.Authz, content.Deps{
+		Hooks:      []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
+		HeroExists: a.Media.Exists,
+	})
+	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
+	return nil
+}
+
+// buildWebhooks sets up subscriptions and their delivery.
 func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	a.Webhooks = webhook.NewService(a.DB)
 	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{AllowPrivate: a.opts.WebhookAllowPrivate, Logger: a.Log})
-	a.Content.AddHook(webhook.NewOutbox(a.opts.BaseURL))
 	return nil
 }
 
@@ -176,8 +186,8 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	return err
 }
 
-// buildMedia sets up uploads: files in MediaDir, heroes checked against
-// the assets, attribution changes re-rendered in delivery.
+// buildMedia sets up uploads: files in MediaDir, attribution changes
+// re-rendered in delivery.
 func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if a.opts.MediaDir == "" {
 		return errors.New("app: no media directory")
@@ -189,9 +199,8 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	a.Media = media.NewService(db, blobs, a.Authz, media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit})
-	a.Media.OnChange(a.Live.MediaChanged)
-	a.Content.SetHeroCheck(a.Media.Exists)
+	lim := media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit}
+	a.Media = media.NewService(db, blobs, a.Authz, lim, a.Live.MediaChanged)
 	return nil
 }
 
