@@ -93,27 +93,20 @@ func (s *Service) DocumentURL(seriesSlug, slug string) string {
 // Watch drops the cache whenever the delivery version moves, so that a
 // publish on another instance shows here within one interval.
 func (s *Service) Watch(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	var seen int64 = -1
-	for {
-		select {
-		case <-ctx.Done():
+	cms.Every(ctx, interval, func(ctx context.Context) {
+		v, err := s.store.DeliveryVersion(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.cfg.Logger.Warn("delivery version check failed", "err", err)
+			}
 			return
-		case <-t.C:
-			v, err := s.store.DeliveryVersion(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.cfg.Logger.Warn("delivery version check failed", "err", err)
-				}
-				continue
-			}
-			// The first reading clears too: what was cached before it may
-			// predate a change made elsewhere.
-			if v != seen {
-				s.cache.clear()
-				seen = v
-			}
 		}
-	}
+		// The first reading clears too: what was cached before it may
+		// predate a change made elsewhere.
+		if v != seen {
+			s.cache.clear()
+			seen = v
+		}
+	})
 }
