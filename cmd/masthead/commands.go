@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/masthead-cms/masthead/internal/auth"
@@ -22,21 +21,16 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	cfg, err := loadConfig(getenv)
+	mode := migrated
+	if *status {
+		mode = asIs
+	}
+	o, err := open(ctx, getenv, stderr, mode, nil)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if !*status {
-		if err := db.Migrate(ctx); err != nil {
-			return err
-		}
-	}
-	list, err := db.Migrations(ctx)
+	defer o.db.Close()
+	list, err := o.db.Migrations(ctx)
 	if err != nil {
 		return err
 	}
@@ -75,15 +69,12 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(getenv)
+	o, err := open(ctx, getenv, stderr, withApp, nil)
 	if err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, cfg, newLogger(cfg, stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer o.db.Close()
+	a := o.app
 	if assignment != nil && assignment.Series != authz.AllSeries {
 		if _, err := a.Content.Series(ctx, assignment.Series); err != nil {
 			return fmt.Errorf("--role: series %q: %w", assignment.Series, err)
@@ -138,15 +129,12 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	cfg, err := loadConfig(getenv)
+	o, err := open(ctx, getenv, stderr, withApp, nil)
 	if err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, cfg, newLogger(cfg, stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer o.db.Close()
+	a := o.app
 	n, err := a.Search.Reindex(ctx)
 	if err != nil {
 		return err
@@ -166,18 +154,14 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		fs.Usage()
 		return usageError{errors.New("backup: --out is required")}
 	}
-	cfg, err := loadConfig(getenv)
+	o, err := open(ctx, getenv, stderr, asIs, nil)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
+	defer o.db.Close()
+	if err := o.db.Backup(ctx, *out); err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Backup(ctx, *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s (media files are in %s)\n", *out, filepath.Join(cfg.DataDir, "media"))
+	fmt.Fprintf(stdout, "wrote %s (media files are in %s)\n", *out, mediaDir(o.cfg))
 	return nil
 }

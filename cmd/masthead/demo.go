@@ -35,15 +35,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if *password != "" && len(*password) < 10 {
 		return usageError{errors.New("demo: --password must be at least 10 characters")}
 	}
-	cfg, err := loadConfig(getenv)
+	o, err := open(ctx, getenv, stderr, withApp, nil)
 	if err != nil {
 		return err
 	}
-	a, db, err := openApp(ctx, cfg, newLogger(cfg, stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer o.db.Close()
+	a, cfg := o.app, o.cfg
 	if existing, err := a.Content.AllSeries(ctx); err != nil {
 		return err
 	} else if len(existing) > 0 {

@@ -30,28 +30,30 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		fs.Usage()
 		return usageError{errors.New("import: --in is required")}
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	r := stdin
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
+	// The file opens before the database, so that a wrong path changes
+	// nothing.
+	var input *os.File
+	openInput := func(Config) (err error) {
+		if *in != "-" {
+			if input, err = os.Open(*in); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
 		}
-		defer f.Close()
-		r = f
+		return nil
 	}
-	db, err := openStore(ctx, cfg)
+	o, err := open(ctx, getenv, stderr, migrated, openInput)
+	if input != nil {
+		defer input.Close()
+	}
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
+	defer o.db.Close()
+	r := stdin
+	if input != nil {
+		r = input
 	}
-	res, err := readExport(ctx, db, cfg, bufio.NewReader(r))
+	res, err := readExport(ctx, o.db, o.cfg, bufio.NewReader(r))
 	if err != nil {
 		return err
 	}

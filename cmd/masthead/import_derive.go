@@ -8,8 +8,8 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/store"
@@ -29,11 +29,10 @@ func deriveImported(ctx context.Context, tx *store.DB, cfg Config, f *importFile
 	if err != nil {
 		return 0, err
 	}
-	dl, err := delivery.NewService(tx, nil, render.New(cfg.BaseURL), delivery.Config{BaseURL: cfg.BaseURL, Key: key})
+	dl, err := published.NewService(tx, render.New(cfg.BaseURL), published.Config{BaseURL: cfg.BaseURL, Key: key, Index: search.LiveIndexer{}})
 	if err != nil {
 		return 0, err
 	}
-	dl.SetSearch(search.LiveIndexer{}, nil)
 	live := 0
 	for _, id := range f.documents {
 		d, err := checkDocument(ctx, tx, id)

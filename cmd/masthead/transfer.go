@@ -51,20 +51,16 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fs.Usage()
 		return usageError{errors.New("export: --out is required")}
 	}
-	cfg, err := loadConfig(getenv)
+	o, err := open(ctx, getenv, stderr, asIs, nil)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer o.db.Close()
 	w, done, err := createOutput(*out, stdout)
 	if err != nil {
 		return err
 	}
-	n, files, err := writeExport(ctx, db, mediaDir(cfg), *withMedia, w)
+	n, files, err := writeExport(ctx, o.db, mediaDir(o.cfg), *withMedia, w)
 	if err = errors.Join(err, done()); err != nil {
 		return err
 	}

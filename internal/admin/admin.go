@@ -18,8 +18,8 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/web"
@@ -30,7 +30,7 @@ type Deps struct {
 	Auth     *auth.Service
 	Authz    *authz.Enforcer
 	Content  *content.Service
-	Delivery *delivery.Service
+	Live     *published.Service
 	Webhooks *webhook.Service
 	// Media is the media library; without it the library and the hero
 	// picker are off.

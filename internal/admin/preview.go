@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -37,7 +37,7 @@ type previewSection struct {
 // own code, never by a script in the browser. Any signed-in person may
 // ask; it reads and writes nothing.
 func (h *handler) renderMarkdown(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"html": h.Delivery.RenderMarkdown(c.FormValue("markdown"))})
+	return c.JSON(http.StatusOK, map[string]string{"html": h.Live.RenderMarkdown(c.FormValue("markdown"))})
 }
 
 func (h *handler) previewDocument(c echo.Context) error {
@@ -51,8 +51,8 @@ func (h *handler) createPreviewLink(c echo.Context) error {
 	if days < 1 || days > 30 {
 		days = 7
 	}
-	l, err := h.Delivery.CreatePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"),
-		delivery.PreviewRequest{ExpiresIn: days * 24 * 3600})
+	l, err := h.Live.CreatePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"),
+		published.PreviewRequest{ExpiresIn: days * 24 * 3600})
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h *handler) showPreview(c echo.Context, link string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.Delivery.RenderHead(ctx, actor, d.ID)
+	doc, err := h.Live.RenderHead(ctx, actor, d.ID)
 	if err != nil {
 		return err
 	}

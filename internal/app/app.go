@@ -27,6 +27,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
@@ -78,7 +79,7 @@ type App struct {
 	Auth       *auth.Service
 	Authz      *authz.Enforcer
 	Content    *content.Service
-	Delivery   *delivery.Service
+	Live       *published.Service // what readers get: delivered documents, the cache, previews
 	Webhooks   *webhook.Service
 	Worker     *webhook.Worker
 	Search     *search.Service
@@ -107,9 +108,13 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{opts: opts, Log: opts.Logger, DB: db, signingKey: key}
-	// Order matters: each step hooks into what the ones before built.
+	// Each step builds services whole from what the steps before built:
+	// the live content before media (which tells it of attribution
+	// changes) and both before content, whose hooks and hero check they
+	// are. Live reads documents through a content.Reader rather than the
+	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildEditorial, a.buildDelivery, a.buildMedia, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -119,8 +124,8 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	return a, nil
 }
 
-// buildEditorial sets up accounts, authorization and content.
-func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
+// buildAccess sets up accounts and authorization.
+func (a *App) buildAccess(ctx context.Context, db *store.DB) error {
 	authCfg := a.opts.Auth
 	authCfg.SessionTTL = a.opts.SessionTTL
 	authCfg.Logger = a.Log
@@ -128,47 +133,46 @@ func (a *App) buildEditorial(ctx context.Context, db *store.DB) error {
 	if a.Auth, err = auth.NewService(db, authCfg); err != nil {
 		return err
 	}
-	if a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log); err != nil {
-		return err
-	}
-	a.Content = content.NewService(db, a.Authz)
-	return nil
+	a.Authz, err = authz.New(ctx, db, policies.Model, policies.Default, a.Log)
+	return err
 }
 
-// buildDelivery sets up what readers get: delivered documents and search,
-// both kept in step by hooks in the publishing transaction.
-func (a *App) buildDelivery(ctx context.Context, db *store.DB) error {
+// buildLive sets up what readers get: delivered documents rendered in the
+// publishing transaction, with the public search index beside them.
+func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	var err error
-	a.Delivery, err = delivery.NewService(db, a.Content, render.New(a.opts.BaseURL), delivery.Config{
-		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
-		ListEmptySeries: a.opts.ListEmptySeries,
+	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL), published.Config{
+		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey,
+		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{},
 	})
 	if err != nil {
 		return err
 	}
-	a.Content.AddHook(a.Delivery)
-	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
-	a.Delivery.SetSearch(search.LiveIndexer{}, func(ctx context.Context, q url.Values) (any, error) {
-		return a.Search.Search(ctx, search.Params{
-			Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
-			Limit: q.Get("limit"), Cursor: q.Get("cursor"), Facets: q.Get("facets"),
-		})
-	})
-	a.Content.AddHook(search.StaffIndexer{})
 	// After an upgrade that changed the delivered shape, stored documents
 	// are rendered again before this instance serves any.
-	n, err := a.Delivery.RenderOlderShapes(ctx)
+	n, err := a.Live.RenderOlderShapes(ctx)
 	if n > 0 {
 		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)
 	}
 	return err
 }
 
-// buildWebhooks sets up subscriptions and the outbox hook.
+// buildContent sets up the content use cases with every hook of the
+// publishing transaction — delivery, the staff index, the webhook outbox,
+// in that order — and the staff search over them.
+func (a *App) buildContent(_ context.Context, db *store.DB) error {
+	a.Content = content.NewService(db, a.Authz, content.Deps{
+		Hooks:      []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
+		HeroExists: a.Media.Exists,
+	})
+	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
+	return nil
+}
+
+// buildWebhooks sets up subscriptions and their delivery.
 func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	a.Webhooks = webhook.NewService(a.DB)
 	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{AllowPrivate: a.opts.WebhookAllowPrivate, Logger: a.Log})
-	a.Content.AddHook(webhook.NewOutbox(a.opts.BaseURL))
 	return nil
 }
 
@@ -176,14 +180,14 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
-		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Delivery: a.Delivery, Webhooks: a.Webhooks,
+		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks,
 		Media: a.Media, Search: a.Search, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
 }
 
-// buildMedia sets up uploads: files in MediaDir, heroes checked against
-// the assets, attribution changes re-rendered in delivery.
+// buildMedia sets up uploads: files in MediaDir, attribution changes
+// re-rendered in delivery.
 func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if a.opts.MediaDir == "" {
 		return errors.New("app: no media directory")
@@ -195,9 +199,8 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	a.Media = media.NewService(db, blobs, a.Authz, media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit})
-	a.Media.OnChange(a.Delivery.MediaChanged)
-	a.Content.SetHeroCheck(a.Media.Exists)
+	lim := media.Limits{Size: a.opts.UploadLimit, Decoded: a.opts.DecodeLimit}
+	a.Media = media.NewService(db, blobs, a.Authz, lim, a.Live.MediaChanged)
 	return nil
 }
 
@@ -245,7 +248,7 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
-	go a.Delivery.Watch(ctx, 250*time.Millisecond)
+	go a.Live.Watch(ctx, 250*time.Millisecond)
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
@@ -277,7 +280,7 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
-		Delivery:      a.Delivery,
+		Live:          a.Live,
 		Webhooks:      a.Webhooks,
 		Search:        a.Search,
 		Media:         a.Media,
@@ -286,11 +289,23 @@ func (a *App) Router() *echo.Echo {
 	})
 	delivery.RegisterMedia(e, a.Media)
 	deliveryAPI := e.Group("/delivery/v1")
-	delivery.Register(deliveryAPI, a.Delivery)
+	reads := delivery.New(a.Live, a.DB, delivery.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
+		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
+	})
+	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
-	delivery.RegisterSitemap(e, a.Delivery)
+	delivery.RegisterSitemap(e, reads)
 	a.UI.Register(e)
 	return e
+}
+
+// search answers the delivery API's public search.
+func (a *App) search(ctx context.Context, q url.Values) (any, error) {
+	return a.Search.Search(ctx, search.Params{
+		Q: q.Get("q"), Series: q.Get("series"), Type: q.Get("type"), Topic: q.Get("topic"), Year: q.Get("year"),
+		Limit: q.Get("limit"), Cursor: q.Get("cursor"), Facets: q.Get("facets"),
+	})
 }
 
 // ready is true when the database answers and every migration is applied.

@@ -31,7 +31,9 @@ func goList(t *testing.T, deps bool) map[string][]string {
 
 // TestDependenciesPointOneWay keeps STYLE.md's layering true: GORM only in
 // the store, Casbin only in authz, domain packages free of the web and the
-// database, HTTP packages never reaching into the store.
+// database, HTTP packages never reaching into the store nor into one
+// another (what two of them share is a domain use case; internal/server is
+// the HTTP toolkit they all build on).
 func TestDependenciesPointOneWay(t *testing.T) {
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
@@ -50,6 +52,8 @@ func TestDependenciesPointOneWay(t *testing.T) {
 				t.Errorf("domain package %s imports %s", pkg, imp)
 			case slices.Contains(web, pkg) && local == "internal/store":
 				t.Errorf("HTTP package %s imports the store", pkg)
+			case slices.Contains(web, pkg) && slices.Contains(web, local) && local != "internal/server":
+				t.Errorf("HTTP package %s imports HTTP package %s: share a domain use case instead", pkg, local)
 			case pkg == "internal/cms" && strings.Contains(imp, "."):
 				t.Errorf("internal/cms imports %s: it uses the standard library only", imp)
 			}

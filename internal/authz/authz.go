@@ -144,18 +144,11 @@ func (en *Enforcer) Refresh(ctx context.Context) error {
 // Watch calls Refresh every interval until ctx ends, so that role changes
 // made on another instance take effect here within one interval.
 func (en *Enforcer) Watch(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := en.Refresh(ctx); err != nil && ctx.Err() == nil {
-				en.log.Warn("policy refresh failed", "err", err)
-			}
+	cms.Every(ctx, interval, func(ctx context.Context) {
+		if err := en.Refresh(ctx); err != nil && ctx.Err() == nil {
+			en.log.Warn("policy refresh failed", "err", err)
 		}
-	}
+	})
 }
 
 func toAny(v []string) []any {

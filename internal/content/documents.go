@@ -249,14 +249,7 @@ func normalizeTopics(in []string) ([]string, string) {
 // visibleDocument loads a document the actor may see; one they may not see
 // is not found, so that its existence does not leak.
 func (s *Service) visibleDocument(ctx context.Context, actor cms.Actor, id string) (Document, error) {
-	d, err := s.store.FindDocument(ctx, id)
-	if err != nil {
-		return Document{}, err
-	}
-	if !s.authz.Allowed(actor, "read", documentObject(d)) {
-		return Document{}, cms.NotFound("document")
-	}
-	return d, nil
+	return NewReader(s.store, s.authz).Document(ctx, actor, id)
 }
 
 // Document returns one document the actor may see.

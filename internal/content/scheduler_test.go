@@ -67,7 +67,7 @@ func openInstance(t *testing.T, ctx context.Context, databaseURL, dataDir string
 	if err != nil {
 		t.Fatalf("authz: %v", err)
 	}
-	svc := content.NewService(db, en)
+	svc := content.NewService(db, en, content.Deps{})
 	svc.SetClock(clock.Now)
 	return instance{db: db, svc: svc}
 }

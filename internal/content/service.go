@@ -12,33 +12,59 @@ import (
 
 // Service is the content use cases.
 type Service struct {
-	store Store
-	authz Authorizer
-	hooks []Hook
-	now   func() time.Time
-	// heroExists checks a hero reference (media assets live in package
-	// media, which content does not import).
+	store      Store
+	authz      Authorizer
+	hooks      []Hook
+	now        func() time.Time
 	heroExists func(ctx context.Context, id string) error
 }
 
-// SetHeroCheck sets how a hero reference is checked.
-func (s *Service) SetHeroCheck(exists func(ctx context.Context, id string) error) {
-	s.heroExists = exists
+// Deps are what a Service calls beyond its store and enforcer.
+type Deps struct {
+	// Hooks run inside every document transaction, in order.
+	Hooks []Hook
+	// HeroExists checks a hero reference: not found refuses it. Media
+	// assets live in package media, which content does not import; nil
+	// accepts any reference.
+	HeroExists func(ctx context.Context, id string) error
 }
 
-// NewService returns a Service. Hooks run inside every document
-// transaction, in order.
-func NewService(store Store, az Authorizer, hooks ...Hook) *Service {
-	return &Service{store: store, authz: az, hooks: hooks, now: now}
+// NewService returns a Service, complete: its hooks are fixed here. A
+// hook that must call back into content (published checks who may read
+// a document) is built before it on a Reader, which needs only the store
+// and the enforcer.
+func NewService(store Store, az Authorizer, deps Deps) *Service {
+	return &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now}
+}
+
+// Reader finds the documents an actor may read, as Service.Document does.
+type Reader struct {
+	store interface {
+		FindDocument(ctx context.Context, id string) (Document, error)
+	}
+	authz Authorizer
+}
+
+// NewReader returns a Reader on store and az.
+func NewReader(store Store, az Authorizer) Reader { return Reader{store: store, authz: az} }
+
+// Document returns one document the actor may see; one they may not is
+// not found.
+func (r Reader) Document(ctx context.Context, actor cms.Actor, id string) (Document, error) {
+	d, err := r.store.FindDocument(ctx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if !r.authz.Allowed(actor, "read", documentObject(d)) {
+		return Document{}, cms.NotFound("document")
+	}
+	return d, nil
 }
 
 // now is the content clock, in microseconds: what PostgreSQL keeps, so a
 // time reads back as it was written and a document rendered again later
 // (after a rename) shows the same published_at on every backend.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// AddHook adds a hook that runs inside every document transaction.
-func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
 
 // changeTx runs fn in a document transaction and, once it committed, tells
 // the hooks that want to know.

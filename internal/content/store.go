@@ -64,7 +64,7 @@ type Authorizer interface {
 // what depends on documents (the delivered tables, the search index, the
 // webhook outbox) commits or rolls back with it. tx is the store bound to
 // that transaction; a hook asserts the narrower interface it writes
-// through (delivery.Store, search.IndexTx, webhook.Store), which the one
+// through (published.Store, search.IndexTx, webhook.Store), which the one
 // store implements, so content needs to know none of them.
 type Hook interface {
 	DocumentChanged(ctx context.Context, tx Store, c Change) error

@@ -185,16 +185,9 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 
 // RunScheduler calls PublishDue every interval until ctx ends.
 func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, onError func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
+	cms.Every(ctx, interval, func(ctx context.Context) {
+		if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
 		}
-	}
+	})
 }

@@ -1,44 +1,64 @@
 // Package delivery is the public, read-only delivery API under
 // /delivery/v1: published documents, series, contributors, feeds, the
-// sitemap and preview links. Documents are rendered once, when their live
-// revision changes, inside the publishing transaction; reads serve those
-// stored bytes from an in-memory cache that every instance drops when the
-// delivery version moves. Nothing that is not live is ever in its tables.
+// sitemap and preview links. It holds only Echo handlers: what is live,
+// how it is rendered and cached and how preview links work belong to
+// internal/published, which this package calls. It imports domain
+// packages and internal/server, never the store or another HTTP package.
 package delivery
 
 import (
 	"context"
+	"log/slog"
+	"net/url"
 
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/published"
 )
 
-// Store is what delivery needs from persistence. The write methods run in
-// the publishing transaction.
-type Store interface {
-	PutDelivered(ctx context.Context, e published.Entry) error
-	DeleteDelivered(ctx context.Context, documentID string) error
-	BumpDeliveryVersion(ctx context.Context) error
-
-	DeliveryVersion(ctx context.Context) (int64, error)
-	SigningKey(ctx context.Context) ([]byte, error)
+// Reader is what the handlers read of the delivered tables and the
+// catalog; the store satisfies it.
+type Reader interface {
 	FindDelivered(ctx context.Context, seriesSlug, slug string) (published.Entry, error)
 	FindDeliveredPage(ctx context.Context, q published.Query) (entries []published.Entry, total int, err error)
 	CountDelivered(ctx context.Context) (map[string]int, error) // by series slug, own documents only
-	// FindDeliveredIDs lists live documents of a series, crediting a
-	// contributor, or showing an asset (whichever is given).
-	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
-	FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error)
-	FindAsset(ctx context.Context, id string) (media.Asset, error)
-
 	FindAllSeries(ctx context.Context) ([]content.Series, error)
 	FindSeries(ctx context.Context, slug string) (content.Series, error)
 	FindContributor(ctx context.Context, slug string) (content.Contributor, error)
-	FindContentType(ctx context.Context, name string) (content.ContentType, error)
-	FindDocument(ctx context.Context, id string) (content.Document, error)
-	FindRevision(ctx context.Context, documentID string, number int) (content.Revision, error)
-	DocumentTx(ctx context.Context, fn func(tx content.Store) error) error
+}
 
-	PreviewStore
+// Searcher answers a public search for the given query parameters.
+type Searcher func(ctx context.Context, query url.Values) (any, error)
+
+// Config tunes the delivery API.
+type Config struct {
+	BaseURL *url.URL
+	// CacheControl is sent with public responses.
+	CacheControl string
+	Logger       *slog.Logger
+	// Key is the site's signing key (store.SigningKey): the site feed's
+	// permanent id is derived from it.
+	Key []byte
+	// ListEmptySeries lists series with nothing live in GET /series too;
+	// off, the list shows only what a reader can open.
+	ListEmptySeries bool
+	// Search answers GET /search; nil, the route is not found.
+	Search Searcher
+}
+
+// Handler serves the delivery API's routes.
+type Handler struct {
+	live  *published.Service
+	store Reader
+	cfg   Config
+}
+
+// New returns the delivery API's handlers over live content.
+func New(live *published.Service, store Reader, cfg Config) *Handler {
+	if cfg.CacheControl == "" {
+		cfg.CacheControl = "public, max-age=60, stale-while-revalidate=600"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{live: live, store: store, cfg: cfg}
 }

@@ -2,13 +2,9 @@ package delivery
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,7 +14,7 @@ import (
 
 const jsonType = "application/json"
 
-func (s *Service) getDocument(c echo.Context) error {
+func (s *Handler) getDocument(c echo.Context) error {
 	series, slug := c.Param("series"), c.Param("slug")
 	return s.serve(c, "doc\x00"+series+"\x00"+slug, func() ([]byte, string, error) {
 		e, err := s.store.FindDelivered(c.Request().Context(), series, slug)
@@ -53,7 +49,7 @@ func (q listing) cacheKey() string {
 }
 
 // listQuery reads and checks a listing's parameters.
-func (s *Service) listQuery(c echo.Context) (listing, error) {
+func (s *Handler) listQuery(c echo.Context) (listing, error) {
 	q := listing{Query: published.Query{
 		Series: c.QueryParam("series"), Type: c.QueryParam("type"),
 		Topic: strings.ToLower(c.QueryParam("topic")), Contributor: c.QueryParam("contributor"), Limit: defaultLimit,
@@ -73,7 +69,7 @@ func (s *Service) listQuery(c echo.Context) (listing, error) {
 		return q, cms.Invalid("include", `must be "fields" (whole documents instead of digests)`)
 	}
 	if raw := c.QueryParam("cursor"); raw != "" {
-		p, err := s.openCursor(raw)
+		p, err := s.live.OpenCursor(raw)
 		if err != nil {
 			return q, err
 		}
@@ -82,7 +78,7 @@ func (s *Service) listQuery(c echo.Context) (listing, error) {
 	return q, nil
 }
 
-func (s *Service) listDocuments(c echo.Context) error {
+func (s *Handler) listDocuments(c echo.Context) error {
 	q, err := s.listQuery(c)
 	if err != nil {
 		return err
@@ -97,7 +93,7 @@ func (s *Service) listDocuments(c echo.Context) error {
 		if len(entries) > q.Limit {
 			entries = entries[:q.Limit]
 			last := entries[len(entries)-1]
-			next = s.sealCursor(published.Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
+			next = s.live.SealCursor(published.Position{PublishedAt: last.PublishedAt, DocumentID: last.DocumentID})
 		}
 		return pageJSON(entries, q.whole, next, total), jsonType, nil
 	})
@@ -135,36 +131,4 @@ func item(e published.Entry, whole bool) []byte {
 		return e.Body
 	}
 	return e.Digest
-}
-
-// sealCursor signs a position so that a client cannot forge one.
-func (s *Service) sealCursor(p published.Position) string {
-	payload := strconv.FormatInt(p.PublishedAt.UnixNano(), 10) + "," + p.DocumentID
-	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + s.sign("cursor", payload)
-}
-
-func (s *Service) openCursor(raw string) (published.Position, error) {
-	bad := cms.Invalid("cursor", "is not a cursor this API gave out")
-	enc, sig, ok := strings.Cut(raw, ".")
-	if !ok {
-		return published.Position{}, bad
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(sig), []byte(s.sign("cursor", string(payload)))) {
-		return published.Position{}, bad
-	}
-	nanos, id, ok := strings.Cut(string(payload), ",")
-	n, err := strconv.ParseInt(nanos, 10, 64)
-	if !ok || err != nil || id == "" {
-		return published.Position{}, bad
-	}
-	return published.Position{PublishedAt: time.Unix(0, n).UTC(), DocumentID: id}, nil
-}
-
-// sign is an HMAC-SHA256 of payload under the site's key, scoped by
-// purpose so a cursor can never pass as a preview token.
-func (s *Service) sign(purpose, payload string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(purpose + "\x00" + payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }

@@ -56,12 +56,12 @@ func siteFeedID(key []byte) string {
 	return "urn:uuid:" + uuid.NewSHA1(idSpace, append([]byte("site:"), m.Sum(nil)...)).String()
 }
 
-func (s *Service) siteFeed(c echo.Context) error {
+func (s *Handler) siteFeed(c echo.Context) error {
 	format := strings.TrimPrefix(c.Path()[strings.LastIndex(c.Path(), "."):], ".")
-	return s.feed(c, feedSource{title: "All publications", slug: "", id: siteFeedID(s.key)}, format)
+	return s.feed(c, feedSource{title: "All publications", slug: "", id: siteFeedID(s.cfg.Key)}, format)
 }
 
-func (s *Service) seriesFeed(c echo.Context) error {
+func (s *Handler) seriesFeed(c echo.Context) error {
 	file := c.Param("file")
 	dot := strings.LastIndex(file, ".")
 	if dot < 0 {
@@ -75,7 +75,7 @@ func (s *Service) seriesFeed(c echo.Context) error {
 	return s.feed(c, feedSource{title: sr.Name, description: sr.Description, slug: sr.Slug, id: seriesFeedID(sr.ID)}, format)
 }
 
-func (s *Service) feed(c echo.Context, src feedSource, format string) error {
+func (s *Handler) feed(c echo.Context, src feedSource, format string) error {
 	if format != "atom" && format != "json" {
 		return cms.NotFound("feed")
 	}
@@ -95,7 +95,7 @@ func (s *Service) feed(c echo.Context, src feedSource, format string) error {
 }
 
 // latest decodes the newest delivered documents of a series (or all).
-func (s *Service) latest(ctx context.Context, series string, n int) ([]render.Document, error) {
+func (s *Handler) latest(ctx context.Context, series string, n int) ([]render.Document, error) {
 	entries, _, err := s.store.FindDeliveredPage(ctx, published.Query{Series: series, Limit: n})
 	if err != nil {
 		return nil, err

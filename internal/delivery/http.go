@@ -11,11 +11,12 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 // Register mounts the delivery API on g (the /delivery/v1 group). Every
 // route is public and read-only; CORS is open for GET.
-func Register(g *echo.Group, s *Service) {
+func Register(g *echo.Group, s *Handler) {
 	g.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost}, // POST: mailing-list sign-up only
@@ -41,33 +42,28 @@ func Register(g *echo.Group, s *Service) {
 
 // RegisterSitemap also serves the sitemap at the site root, where
 // crawlers look for it.
-func RegisterSitemap(e *echo.Echo, s *Service) {
+func RegisterSitemap(e *echo.Echo, s *Handler) {
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/sitemap.xml", s.sitemap)
 }
 
 // serve answers from the cache, building and storing the response on a
 // miss.
-func (s *Service) serve(c echo.Context, key string, build func() ([]byte, string, error)) error {
-	v, gen, ok := s.cache.get(key)
-	if !ok {
-		body, contentType, err := build()
-		if err != nil {
-			return err
-		}
-		v = newCached(body, contentType)
-		s.cache.put(key, v, gen)
+func (s *Handler) serve(c echo.Context, key string, build func() ([]byte, string, error)) error {
+	v, err := s.live.Cached(key, build)
+	if err != nil {
+		return err
 	}
 	return s.write(c, v, s.cfg.CacheControl)
 }
 
 // write sends a cached response with its validators: a strong ETag, 304
 // on a matching If-None-Match, gzip when the client accepts it.
-func (s *Service) write(c echo.Context, v *cached, cacheControl string) error {
+func (s *Handler) write(c echo.Context, v *published.Cached, cacheControl string) error {
 	h := c.Response().Header()
-	body, length, etag := v.body, v.bodyLength, v.etag
-	if v.gz != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+	body, length, etag := v.Body, v.BodyLength, v.ETag
+	if v.Gzip != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
-		body, length, etag = v.gz, v.gzLength, v.gzETag
+		body, length, etag = v.Gzip, v.GzipLength, v.GzipETag
 	}
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", cacheControl)
@@ -79,7 +75,7 @@ func (s *Service) write(c echo.Context, v *cached, cacheControl string) error {
 	// A known length spares net/http the chunked encoding it falls back to
 	// for bodies over 2 KB (most documents, every list page).
 	h.Set("Content-Length", length)
-	return c.Blob(http.StatusOK, v.contentType, body)
+	return c.Blob(http.StatusOK, v.ContentType, body)
 }
 
 func matchesETag(header, etag string) bool {
@@ -115,8 +111,8 @@ var searchParams = []string{"q", "series", "type", "topic", "year", "limit", "cu
 
 // searchDocuments answers a public search from the cache: results change
 // only when delivered content does, which clears it.
-func (s *Service) searchDocuments(c echo.Context) error {
-	if s.search == nil {
+func (s *Handler) searchDocuments(c echo.Context) error {
+	if s.cfg.Search == nil {
 		return cms.NotFound("search")
 	}
 	query := url.Values{}
@@ -127,7 +123,7 @@ func (s *Service) searchDocuments(c echo.Context) error {
 	}
 	// Encode sorts by name: one entry per search, whatever else the URL holds.
 	return s.serve(c, "search\x00"+query.Encode(), func() ([]byte, string, error) {
-		res, err := s.search(c.Request().Context(), query)
+		res, err := s.cfg.Search(c.Request().Context(), query)
 		if err != nil {
 			return nil, "", err
 		}

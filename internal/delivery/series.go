@@ -24,7 +24,7 @@ type seriesOut struct {
 	FeedURL     string  `json:"feed_url"`
 }
 
-func (s *Service) seriesList(ctx context.Context) ([]seriesOut, error) {
+func (s *Handler) seriesList(ctx context.Context) ([]seriesOut, error) {
 	all, err := s.store.FindAllSeries(ctx)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (s *Service) seriesList(ctx context.Context) ([]seriesOut, error) {
 // listed keeps the series a public list shows: those with something live,
 // or all of them when the site says so. A series page answers either way,
 // so that a new newsletter can take sign-ups before its first issue.
-func (s *Service) listed(all []seriesOut) []seriesOut {
+func (s *Handler) listed(all []seriesOut) []seriesOut {
 	if s.cfg.ListEmptySeries {
 		return all
 	}
@@ -56,7 +56,7 @@ func (s *Service) listed(all []seriesOut) []seriesOut {
 	return out
 }
 
-func (s *Service) seriesOut(sr content.Series, all []content.Series, counts map[string]int) seriesOut {
+func (s *Handler) seriesOut(sr content.Series, all []content.Series, counts map[string]int) seriesOut {
 	n := counts[sr.Slug]
 	for _, child := range all {
 		if child.Parent != nil && *child.Parent == sr.Slug {
@@ -67,7 +67,7 @@ func (s *Service) seriesOut(sr content.Series, all []content.Series, counts map[
 		Parent: sr.Parent, Documents: n, FeedURL: s.cfg.BaseURL.String() + "/delivery/v1/feeds/" + sr.Slug + ".atom"}
 }
 
-func (s *Service) listSeries(c echo.Context) error {
+func (s *Handler) listSeries(c echo.Context) error {
 	return s.serve(c, "series", func() ([]byte, string, error) {
 		list, err := s.seriesList(c.Request().Context())
 		if err != nil {
@@ -78,7 +78,7 @@ func (s *Service) listSeries(c echo.Context) error {
 	})
 }
 
-func (s *Service) getSeries(c echo.Context) error {
+func (s *Handler) getSeries(c echo.Context) error {
 	slug := c.Param("slug")
 	return s.serve(c, "series\x00"+slug, func() ([]byte, string, error) {
 		list, err := s.seriesList(c.Request().Context())
@@ -106,7 +106,7 @@ type contributorOut struct {
 	Documents json.RawMessage `json:"documents"`
 }
 
-func (s *Service) getContributor(c echo.Context) error {
+func (s *Handler) getContributor(c echo.Context) error {
 	slug := c.Param("slug")
 	return s.serve(c, "contributor\x00"+slug, func() ([]byte, string, error) {
 		ctx := c.Request().Context()

@@ -23,7 +23,7 @@ type sitemapURL struct {
 	LastMod string `xml:"lastmod"`
 }
 
-func (s *Service) sitemap(c echo.Context) error {
+func (s *Handler) sitemap(c echo.Context) error {
 	return s.serve(c, "sitemap", func() ([]byte, string, error) {
 		entries, _, err := s.store.FindDeliveredPage(c.Request().Context(), published.Query{Limit: maxSitemapURLs})
 		if err != nil {
@@ -34,7 +34,7 @@ func (s *Service) sitemap(c echo.Context) error {
 			if i == maxSitemapURLs {
 				break
 			}
-			set.URLs = append(set.URLs, sitemapURL{Loc: s.renderer.URL(e.SeriesSlug, e.Slug), LastMod: e.UpdatedAt.UTC().Format(time.RFC3339)})
+			set.URLs = append(set.URLs, sitemapURL{Loc: s.live.DocumentURL(e.SeriesSlug, e.Slug), LastMod: e.UpdatedAt.UTC().Format(time.RFC3339)})
 		}
 		data, err := xml.MarshalIndent(set, "", "  ")
 		if err != nil {

@@ -13,9 +13,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/webhook"
@@ -28,7 +28,7 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure (the base URL is https).
 	SecureCookies bool
 	Content       *content.Service
-	Delivery      *delivery.Service
+	Live          *published.Service
 	Webhooks      *webhook.Service
 	Search        *search.Service
 	Media         *media.Service

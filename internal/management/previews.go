@@ -5,17 +5,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/masthead-cms/masthead/internal/delivery"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 func (h *handler) createPreviewLink(c echo.Context) error {
-	var in delivery.PreviewRequest
+	var in published.PreviewRequest
 	if c.Request().ContentLength != 0 {
 		if err := decode(c, &in); err != nil {
 			return err
 		}
 	}
-	l, err := h.Delivery.CreatePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"), in)
+	l, err := h.Live.CreatePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (h *handler) createPreviewLink(c echo.Context) error {
 }
 
 func (h *handler) listPreviewLinks(c echo.Context) error {
-	links, err := h.Delivery.PreviewLinks(c.Request().Context(), actorOf(c), c.Param("id"))
+	links, err := h.Live.PreviewLinks(c.Request().Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (h *handler) listPreviewLinks(c echo.Context) error {
 }
 
 func (h *handler) revokePreviewLink(c echo.Context) error {
-	if err := h.Delivery.RevokePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("pid")); err != nil {
+	if err := h.Live.RevokePreviewLink(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("pid")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -131,16 +131,14 @@ type Limits struct {
 	Decoded int64
 }
 
-// NewService returns a Service accepting files within lim.
-func NewService(store Store, blobs Blobs, az Authorizer, lim Limits) *Service {
+// NewService returns a Service accepting files within lim; changed (nil
+// for nothing) runs after an asset's attribution changed.
+func NewService(store Store, blobs Blobs, az Authorizer, lim Limits, changed Watcher) *Service {
 	if lim.Decoded <= 0 {
 		lim.Decoded = DefaultDecodeLimit
 	}
-	return &Service{store: store, blobs: blobs, authz: az, maxSize: lim.Size, decoder: newDecoder(lim.Decoded)}
+	return &Service{store: store, blobs: blobs, authz: az, maxSize: lim.Size, decoder: newDecoder(lim.Decoded), changed: changed}
 }
-
-// OnChange sets what runs after an asset's attribution changed.
-func (s *Service) OnChange(w Watcher) { s.changed = w }
 
 // MaxSize is the largest file accepted.
 func (s *Service) MaxSize() int64 { return s.maxSize }

@@ -153,18 +153,11 @@ func NewWorker(store Store, sender Sender, log *slog.Logger) *Worker {
 
 // Run sends due mail every interval until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := w.SendDue(ctx); err != nil && ctx.Err() == nil {
-				w.log.Error("sending mail failed", "err", err)
-			}
+	cms.Every(ctx, w.interval, func(ctx context.Context) {
+		if _, err := w.SendDue(ctx); err != nil && ctx.Err() == nil {
+			w.log.Error("sending mail failed", "err", err)
 		}
-	}
+	})
 }
 
 // SendDue sends what is due, one by one, and returns how many were sent.

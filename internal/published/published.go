@@ -1,7 +1,20 @@
-// Package published is the vocabulary of what is live: the entries of the
-// delivered tables, how listings select and page them, and preview links.
-// Types only, so that the store and the delivery API can share them
-// without the store depending on an HTTP package.
+// Package published owns what is live: the use cases that the delivery
+// API, the management API and the newsroom UI share.
+//
+// Documents are rendered once, when their live revision changes, inside
+// the publishing transaction (Service.DocumentChanged, and Redeliver for
+// an import); reads are served from an in-memory cache of those bytes
+// that every instance drops when the delivery version moves (Watch).
+// Preview links, the signed cursors of listings and the newsroom's
+// rendering of a head revision live here too.
+//
+// Two layers share the package and are kept apart by file: this file is
+// the types-only vocabulary (entries, queries, positions, preview links)
+// that internal/store speaks, and Service with its Store interface is
+// the behaviour on top of it. The store imports the vocabulary and
+// satisfies Store; this package imports domain packages (content, media,
+// render, cms) and never Echo, the store or an HTTP package — which is
+// why the HTTP packages may all call it, while none may call another.
 package published
 
 import "time"

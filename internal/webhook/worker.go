@@ -86,18 +86,11 @@ func NewWorker(store Store, cfg WorkerConfig) *Worker {
 
 // Run delivers due messages every interval until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.cfg.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-				w.cfg.Logger.Error("webhook delivery failed", "err", err)
-			}
+	cms.Every(ctx, w.cfg.Interval, func(ctx context.Context) {
+		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Error("webhook delivery failed", "err", err)
 		}
-	}
+	})
 }
 
 // DeliverDue sends every due message once, concurrently, and returns how

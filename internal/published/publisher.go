@@ -1,4 +1,4 @@
-package delivery
+package published
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
-	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/render"
 )
 
@@ -21,7 +20,7 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 	}
 	ds, ok := tx.(Store)
 	if !ok {
-		return fmt.Errorf("delivery: the transaction's store lacks delivery methods")
+		return fmt.Errorf("published: the transaction's store lacks delivery methods")
 	}
 	if c.After == nil || c.After.LiveRevision == nil {
 		if err := ds.DeleteDelivered(ctx, c.Before.ID); err != nil {
@@ -55,7 +54,7 @@ func (s *Service) Committed(c content.Change) {
 func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Document) error {
 	ds, ok := tx.(Store)
 	if !ok {
-		return fmt.Errorf("delivery: the transaction's store lacks delivery methods")
+		return fmt.Errorf("published: the transaction's store lacks delivery methods")
 	}
 	if d.LiveRevision == nil {
 		return nil
@@ -85,7 +84,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if err != nil {
 		return err
 	}
-	e := published.Entry{
+	e := Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
 		Type: d.Type, Slug: rev.Slug, Title: rev.Title, Summary: doc.Summary, Revision: rev.Number,
 		PublishedAt: doc.PublishedAt, UpdatedAt: doc.UpdatedAt, Body: body, Digest: digest, Shape: render.Shape,
