@@ -106,6 +106,7 @@ func TestConfigErrors(t *testing.T) {
 		{"base URL without scheme", "MASTHEAD_BASE_URL", "masthead.example.org"},
 		{"base URL of another scheme", "MASTHEAD_BASE_URL", "ftp://masthead.example.org"},
 		{"admin email", "MASTHEAD_ADMIN_EMAIL", "root"},
+		{"admin email at a host without a dot", "MASTHEAD_ADMIN_EMAIL", "admin@localhost"}, // format: email in the API refuses it
 		{"short admin password", "MASTHEAD_ADMIN_PASSWORD", "short"},
 		{"body limit that is not a size", "MASTHEAD_BODY_LIMIT", "lots"},
 		{"zero body limit", "MASTHEAD_BODY_LIMIT", "0"},
