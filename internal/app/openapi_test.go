@@ -6,26 +6,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"maps"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -585,10 +577,10 @@ func (k *contract) login(env *apptest.Env, email, password string) *apptest.Clie
 // every exchange against the document.
 func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	const bodyLimit = 16 << 10
-	box := startMailbox(t)
+	box := apptest.StartMailbox(t)
 	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{
 		Configure: func(o *app.Options) {
-			o.BodyLimit, o.UploadLimit, o.SMTPURL = bodyLimit, uploadLimit, box.url
+			o.BodyLimit, o.UploadLimit, o.SMTPURL = bodyLimit, uploadLimit, box.URL
 			o.WebhookAllowPrivate = true // the webhook receiver is on 127.0.0.1
 		},
 	})
@@ -1239,44 +1231,6 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 // uploadLimit is the largest media file in TestOpenAPIResponsesMatchDocument.
 const uploadLimit = 64 << 10
 
-// form is a multipart/form-data body with the fields and, unless data is
-// nil, the file in the part "file"; with the header that announces it.
-func form(t *testing.T, filename string, data []byte, fields map[string]string) (string, []string) {
-	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if err := mw.WriteField(name, fields[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if data != nil {
-		fw, err := mw.CreateFormFile("file", filename)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fw.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return body.String(), []string{"Content-Type", mw.FormDataContentType()}
-}
-
-// pngImage is a small generated PNG.
-func pngImage(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // checkMediaCalls plays media (issue 6) through the contract: uploads as
 // multipart forms, refused for who may not upload, for bytes that are not
 // an image (whatever the name says), for bad attribution and for files
@@ -1293,7 +1247,7 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	publisher := env.CreateUser("media-publisher@example.org", "publisher:korea-view")
 	upload := func(c *apptest.Client, filename string, data []byte, fields map[string]string, want int) *apptest.Response {
 		t.Helper()
-		body, header := form(t, filename, data, fields)
+		body, header := apptest.Form(t, filename, data, fields)
 		return k.do(c, "POST", "/api/v1/media", body, want, header...)
 	}
 	attribution := map[string]string{
@@ -1305,7 +1259,7 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	}
 
 	// What is refused.
-	picture := pngImage(t, 40, 30)
+	picture := apptest.PNG(t, 40, 30)
 	upload(author, "hero.png", picture, nil, http.StatusForbidden)
 	upload(publisher, "hero.png", picture, nil, http.StatusForbidden)
 	forged := upload(assistant, "forged.png", []byte("<html><script>alert(1)</script></html>"), nil, http.StatusUnsupportedMediaType)
@@ -1317,7 +1271,7 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	upload(assistant, "hero.png", picture, map[string]string{"source_url": "javascript:alert(1)"}, http.StatusBadRequest)
 	upload(assistant, "", nil, attribution, http.StatusBadRequest) // no file part
 	upload(assistant, "big.png", bytes.Repeat([]byte{0x89}, uploadLimit+1), nil, http.StatusRequestEntityTooLarge)
-	body, header := form(t, "hero.png", picture, nil)
+	body, header := apptest.Form(t, "hero.png", picture, nil)
 	csrf := assistant.CSRF
 	assistant.CSRF = ""
 	k.do(assistant, "POST", "/api/v1/media", body, http.StatusForbidden, header...)
@@ -1410,62 +1364,6 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	k.do(anon, "GET", publicFile, nil, http.StatusNotFound)
 }
 
-// mailbox is a real SMTP server on a loopback port (go-smtp) that keeps
-// the messages it receives, as newsletter_test does.
-type mailbox struct {
-	url  string // smtp://127.0.0.1:port, for app.Options.SMTPURL
-	mu   sync.Mutex
-	msgs []string
-}
-
-type mailSession struct{ box *mailbox }
-
-func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return mailSession{b}, nil }
-func (mailSession) Reset()                                     {}
-func (mailSession) Logout() error                              { return nil }
-func (mailSession) Mail(string, *smtp.MailOptions) error       { return nil }
-func (mailSession) Rcpt(string, *smtp.RcptOptions) error       { return nil }
-func (s mailSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.box.mu.Lock()
-	defer s.box.mu.Unlock()
-	s.box.msgs = append(s.box.msgs, string(data))
-	return nil
-}
-
-// take returns the messages received since the last call, with their
-// quoted-printable soft line breaks undone.
-func (b *mailbox) take() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	msgs := b.msgs
-	b.msgs = nil
-	for i, m := range msgs {
-		if body, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m))); err == nil {
-			msgs[i] = string(body)
-		}
-	}
-	return msgs
-}
-
-func startMailbox(t *testing.T) *mailbox {
-	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	box.url = "smtp://" + ln.Addr().String()
-	return box
-}
-
 var confirmLinkRE = regexp.MustCompile(`/delivery/v1/subscribers/confirm\?token=[A-Za-z0-9_%.\-]+`)
 
 // checkSubscriberCalls plays the mailing lists through the contract:
@@ -1479,7 +1377,7 @@ var confirmLinkRE = regexp.MustCompile(`/delivery/v1/subscribers/confirm\?token=
 // link's GET, which changes nothing, then a mail client's one-click POST
 // to the listing's unsubscribe_url, and again; the old confirmation link
 // after it (409); and a sign-up again. Every answer of a link is no-store.
-func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client, box *mailbox, bodyLimit int) {
+func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *apptest.Client, box *apptest.Mailbox, bodyLimit int) {
 	t.Helper()
 	ctx := context.Background()
 	anon := env.Anonymous()
@@ -1521,7 +1419,7 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 {
 		t.Fatalf("sent %d mail, %v; want one confirmation (the second sign-up within the hour sends none)", n, err)
 	}
-	msgs := box.take()
+	msgs := box.Take()
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "reader@example.org") {
 		t.Fatalf("mailbox: %q", msgs)
 	}
@@ -1670,7 +1568,7 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 
 	// Signing up again is the way back: pending, and a new link is mailed.
 	k.do(anon, "POST", signUp, sign, http.StatusAccepted)
-	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.take()) != 1 {
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.Take()) != 1 {
 		t.Errorf("sign-up after unsubscribing: sent %d mail, %v; want a new confirmation", n, err)
 	}
 	k.do(admin, "GET", "/api/v1/subscribers?series=weekly-letter", nil, http.StatusOK).Decode(&list)
@@ -1685,7 +1583,7 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	if throttled.Header.Get("Retry-After") == "" {
 		t.Errorf("a throttled sign-up has no Retry-After: %v", throttled.Header)
 	}
-	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.take()) != 1 {
+	if n, err := env.App.Mailer.SendDue(ctx); err != nil || n != 1 || len(box.Take()) != 1 {
 		t.Errorf("after a taken and a throttled sign-up: sent %d mail, %v; want the one confirmation", n, err)
 	}
 }
