@@ -33,6 +33,7 @@ func goList(t *testing.T, deps bool) map[string][]string {
 // the store, Casbin only in authz, domain packages free of the web and the
 // database, HTTP packages never reaching into the store.
 func TestDependenciesPointOneWay(t *testing.T) {
+	t.Parallel()
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
 		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published"}

@@ -12,6 +12,7 @@ import (
 // way: PostgreSQL cannot store them (it answered 500), and a SQLite
 // newsroom must not hold text that PostgreSQL refuses.
 func TestUnstorableTextRefusedAtTheEdge(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).
