@@ -39,6 +39,7 @@ func upload(t *testing.T, c *apptest.Client, fields map[string]string, want int)
 }
 
 func TestMediaLibraryAndHero(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		// Writers see the library; assistants and up upload.
@@ -75,6 +76,7 @@ func TestMediaLibraryAndHero(t *testing.T) {
 // TestMediaLibraryKeepsMetadataForEditors: the upload form says that
 // metadata goes; only editors are offered, and allowed, to keep it.
 func TestMediaLibraryKeepsMetadataForEditors(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.assistant, "/admin/media", http.StatusOK)

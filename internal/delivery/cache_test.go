@@ -13,6 +13,7 @@ import (
 // hold: it never holds more than its budget, keeps the newest entry, and
 // refuses what was computed before a content change.
 func TestCacheStaysWithinItsBudget(t *testing.T) {
+	t.Parallel()
 	const budget = 64 << 10
 	c := newCache(budget)
 	body := bytes.Repeat([]byte("x"), 4<<10)
@@ -47,6 +48,7 @@ func TestCacheStaysWithinItsBudget(t *testing.T) {
 // TestListingKeysIgnoreUnknownParameters: parameters the API does not
 // read, and the order of those it does, do not make new cache entries.
 func TestListingKeysIgnoreUnknownParameters(t *testing.T) {
+	t.Parallel()
 	s := &Service{}
 	key := func(query string) string {
 		t.Helper()

@@ -343,6 +343,7 @@ func mxAct(c *apptest.Client, action string, d mxDoc) *apptest.Response {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		start := time.Now()
 		env := apptest.New(t, db)

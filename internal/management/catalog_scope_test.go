@@ -135,6 +135,7 @@ func countActions(events []historyEvent, action string) int {
 }
 
 func TestContributorShownLiveNeedsEverySeries(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		w := setupTwoDesks(t, env)
 		yong := []map[string]string{{"role": "editor", "contributor": "yong-kwon"}}
@@ -231,6 +232,7 @@ func uploadPNG(t *testing.T, c *apptest.Client, caption, credit string) string {
 }
 
 func TestHeroShownLiveNeedsEverySeries(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		w := setupTwoDesks(t, env)
 		hero := uploadPNG(t, w.bothAssistant, "Talks in Xiamen", "Republic of Korea")

@@ -27,6 +27,7 @@ var exampleAttribution = map[string]string{
 }
 
 func TestHeroImageFromUploadToDelivery(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.UploadLimit = 64 << 10 }})
 		admin := env.Admin()

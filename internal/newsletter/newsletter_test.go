@@ -56,6 +56,7 @@ func formPost(c *apptest.Client, path, body string, headers ...string) *apptest.
 // install: the links mailed to them change nothing when fetched (as mail
 // scanners fetch every link), and act only when posted.
 func TestDoubleOptIn(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		box := apptest.StartMailbox(t)
 		smtpURL := box.URL
@@ -227,6 +228,7 @@ func checkPage(t *testing.T, r *apptest.Response, texts ...string) {
 // as RFC 8058 wants one click over https alone, and one without carries
 // neither header.
 func TestListUnsubscribeHeaders(t *testing.T) {
+	t.Parallel()
 	box := apptest.StartMailbox(t)
 	smtpURL := box.URL
 	sender, err := newsletter.NewSMTP(smtpURL, "Korea View <news@example.org>")
@@ -264,6 +266,7 @@ func TestListUnsubscribeHeaders(t *testing.T) {
 // names its list (List-Id, the series' slug under the sender's domain),
 // and does not advertise the mail library and its version.
 func TestConfirmationMailHeaders(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		box := apptest.StartMailbox(t)
 		smtpURL := box.URL
@@ -311,6 +314,7 @@ func TestConfirmationMailHeaders(t *testing.T) {
 // that no series name can break the header; mail without a list has no
 // List-Id, and mail not marked as automatic no Auto-Submitted.
 func TestListIDNames(t *testing.T) {
+	t.Parallel()
 	box := apptest.StartMailbox(t)
 	smtpURL := box.URL
 	sender, err := newsletter.NewSMTP(smtpURL, "news@example.org")

@@ -140,6 +140,7 @@ func countAudit(t *testing.T, db *store.DB, action, objectID string) int {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")
@@ -211,6 +212,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")
@@ -282,6 +284,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestLoginAttemptWindows(t *testing.T) {
+	t.Parallel()
 	const window = 15 * time.Minute
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -359,6 +362,7 @@ func TestLoginAttemptWindows(t *testing.T) {
 // TestUpdateUserRevokesCredentials: an update ends the sessions and
 // revokes the tokens it asks to, and only the user's.
 func TestUpdateUserRevokesCredentials(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")

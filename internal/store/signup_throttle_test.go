@@ -13,6 +13,7 @@ import (
 // TestSignupAttemptWindows: the sign-up throttle counts per key in fixed
 // windows, on both engines, and forgets windows that ended.
 func TestSignupAttemptWindows(t *testing.T) {
+	t.Parallel()
 	const window = 10 * time.Minute
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
