@@ -103,8 +103,13 @@ func TestOpenAPIConventions(t *testing.T) {
 				// file's Last-Modified) answers 304 to a conditional
 				// request, and every answer says how long it may be kept
 				// (a preview: not at all).
-				if method != http.MethodGet {
+				if method != http.MethodGet && method != http.MethodHead {
 					t.Errorf("%s: public routes are read-only", where)
+				}
+				// Every read route answers HEAD as GET (delivery.Register):
+				// say so, so that clients and proxies may rely on it.
+				if method == http.MethodGet && item.Head == nil {
+					t.Errorf("%s: it answers HEAD as well; document the HEAD operation beside it", where)
 				}
 				ok := responses["200"]
 				switch {
