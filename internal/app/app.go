@@ -162,7 +162,7 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:      []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
