@@ -12,7 +12,8 @@ import (
 // TestBlockedAtItsTimeLoggedOnceAcrossInstances: two instances ticking
 // together on a document that fails a gate at its time leave it scheduled
 // with its reason and write one audit event between them, however many
-// ticks; once fixed, it is published once.
+// ticks; unscheduled, it shows no stale reasons; fixed and scheduled
+// again, it is published once.
 func TestBlockedAtItsTimeLoggedOnceAcrossInstances(t *testing.T) {
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		t0 := f.clock.Now()
@@ -41,10 +42,29 @@ func TestBlockedAtItsTimeLoggedOnceAcrossInstances(t *testing.T) {
 			t.Errorf("%d publish_blocked audit events over three ticks of two instances, want 1", n)
 		}
 
+		// Taken back, it shows no stale reasons; scheduled again, it is
+		// checked afresh at its new time.
+		d, err = f.a.svc.Transition(f.ctx, f.publisher, d.ID, content.TransitionRequest{Action: "unschedule"}, nil)
+		if err != nil || len(d.PublishBlockers) != 0 {
+			t.Fatalf("unschedule: %v, blockers %+v", err, d.PublishBlockers)
+		}
+		if got, _ := f.b.db.FindDocument(f.ctx, d.ID); len(got.PublishBlockers) != 0 {
+			t.Errorf("unscheduled with blockers %+v still stored", got.PublishBlockers)
+		}
+		next := t0.Add(2 * time.Second)
+		again := content.TransitionRequest{Action: "schedule", At: &cms.Time{Time: next}}
+		if _, err := f.a.svc.Transition(f.ctx, f.publisher, d.ID, again, nil); !cms.IsCode(err, cms.CodeConflict) {
+			t.Fatalf("schedule despite the gate: %v, want a conflict", err)
+		}
+
 		none := ""
 		if _, err := f.a.svc.UpdateSeries(f.ctx, cms.System, "korea-view", content.SeriesInput{RequiresCredit: &none}); err != nil {
 			t.Fatal(err)
 		}
+		if d, err = f.a.svc.Transition(f.ctx, f.publisher, d.ID, again, nil); err != nil {
+			t.Fatalf("schedule after the fix: %v", err)
+		}
+		f.clock.Set(next)
 		if a, b := f.raceBoth(t); a+b != 1 {
 			t.Errorf("published %d+%d times after the fix, want once", a, b)
 		}

@@ -40,8 +40,9 @@ type Store interface {
 	FindDueDocuments(ctx context.Context, now time.Time) ([]string, error)
 	// SetPublishBlockers stores why the clock could not publish a
 	// scheduled document, and records ev only when they changed; it
-	// reports whether they did.
-	SetPublishBlockers(ctx context.Context, id string, b []cms.Blocker, ev cms.AuditEvent) (bool, error)
+	// reports whether they did; a document no longer at version is left
+	// alone.
+	SetPublishBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error)
 
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error

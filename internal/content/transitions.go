@@ -205,7 +205,7 @@ func (s *Service) keepBlocked(ctx context.Context, d Document, blockers []cms.Bl
 	ev := cms.AuditEvent{ActorID: cms.System.UserID, Action: "document.publish_blocked", ObjectType: "document",
 		ObjectID: d.ID, Detail: map[string]any{"reasons": reasons, "blockers": blockers, "scheduled_for": d.ScheduledFor},
 		CreatedAt: s.now()}
-	_, err := s.store.SetPublishBlockers(ctx, d.ID, blockers, ev)
+	_, err := s.store.SetPublishBlockers(ctx, d.ID, d.Version, blockers, ev)
 	return err
 }
 

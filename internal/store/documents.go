@@ -268,9 +268,11 @@ func blockersJSON(b []cms.Blocker) (*string, error) {
 // SetPublishBlockers stores why the clock could not publish a scheduled
 // document and, only when they differ from those stored, records ev: a
 // failure is logged once, not at every tick, and on several instances the
-// conditional update lets one of them log it. It reports whether they
-// changed. The version is not bumped: nobody's edit is made stale by it.
-func (db *DB) SetPublishBlockers(ctx context.Context, id string, b []cms.Blocker, ev cms.AuditEvent) (bool, error) {
+// conditional update lets one of them log it. version is the one the
+// blockers were found at: a document changed since (unscheduled, taken
+// again) is left alone. It reports whether they changed. The version is
+// not bumped: nobody's edit is made stale by it.
+func (db *DB) SetPublishBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error) {
 	js, err := blockersJSON(b)
 	if err != nil {
 		return false, err
@@ -278,7 +280,8 @@ func (db *DB) SetPublishBlockers(ctx context.Context, id string, b []cms.Blocker
 	changed := false
 	err = db.InTx(ctx, func(tx *DB) error {
 		res := tx.q(ctx).Exec(`UPDATE documents SET publish_blockers = ?
-WHERE id = ? AND state = ? AND COALESCE(publish_blockers, '') <> COALESCE(?, '')`, js, id, string(workflow.Scheduled), js)
+WHERE id = ? AND version = ? AND state = ? AND COALESCE(publish_blockers, '') <> COALESCE(?, '')`,
+			js, id, version, string(workflow.Scheduled), js)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return wrap(res.Error)
 		}
