@@ -9,21 +9,25 @@ package content
 import (
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
 // Series is a publication channel. Series nest one level.
 type Series struct {
-	ID          string    `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"`
-	Description string    `json:"description"`
-	About       string    `json:"about"`
-	ParentID    *string   `json:"-"`
-	Parent      *string   `json:"parent"` // the parent's slug
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	Slug        string  `json:"slug"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Description string  `json:"description"`
+	About       string  `json:"about"`
+	ParentID    *string `json:"-"`
+	Parent      *string `json:"parent"` // the parent's slug
+	// RequiresCredit is the credit role a document needs to go live; ""
+	// is none (a publish gate).
+	RequiresCredit string    `json:"requires_credit"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Path is the series' authorization domain: "parent/child" or "slug".
@@ -81,6 +85,9 @@ type Document struct {
 	FirstPublishedAt *time.Time     `json:"first_published_at"`
 	LastPublishedAt  *time.Time     `json:"last_published_at"`
 	ScheduledFor     *time.Time     `json:"scheduled_for"`
+	// PublishBlockers are why the clock could not publish the document
+	// at its time; it stays scheduled and is tried again at every tick.
+	PublishBlockers []cms.Blocker `json:"publish_blockers,omitempty"`
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`

@@ -44,6 +44,8 @@ func newNewsroom(t *testing.T, env *apptest.Env) newsroom {
 // the file as anyone gets it.
 func (n newsroom) publicFile(t *testing.T, id string) []byte {
 	t.Helper()
+	// The publish gates ask a hero for a licence and alt text.
+	n.editor.Do("PATCH", "/api/v1/media/"+id, map[string]any{"alt": "A photo", "licence": "CC0-1.0"}).Want(http.StatusOK)
 	var d struct{ ID string }
 	n.writer.Do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": "korea-view", "title": "Briefing " + id, "hero": id,
 		"fields": map[string]any{"summary": "S", "what_happened": []string{"a"}, "implications": "I"}}).Want(http.StatusCreated).Decode(&d)

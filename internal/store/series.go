@@ -16,21 +16,25 @@ type seriesRow struct {
 	Description string
 	About       string
 	ParentID    *string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	ParentSlug  *string `gorm:"->"`
+	// RequiresCredit is a publish gate (content.Series.RequiresCredit).
+	RequiresCredit string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ParentSlug     *string `gorm:"->"`
 }
 
 func (seriesRow) TableName() string { return "series" }
 
 func (r seriesRow) series() content.Series {
 	return content.Series{ID: r.ID, Slug: r.Slug, Name: r.Name, Kind: r.Kind, Description: r.Description,
-		About: r.About, ParentID: r.ParentID, Parent: r.ParentSlug, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		About: r.About, ParentID: r.ParentID, Parent: r.ParentSlug, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		RequiresCredit: r.RequiresCredit}
 }
 
 func seriesRowOf(s content.Series) seriesRow {
 	return seriesRow{ID: s.ID, Slug: s.Slug, Name: s.Name, Kind: s.Kind, Description: s.Description,
-		About: s.About, ParentID: s.ParentID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		About: s.About, ParentID: s.ParentID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		RequiresCredit: s.RequiresCredit}
 }
 
 const seriesSelect = `SELECT s.*, p.slug AS parent_slug FROM series s LEFT JOIN series p ON p.id = s.parent_id`
@@ -51,6 +55,10 @@ func (db *DB) UpdateSeries(ctx context.Context, s content.Series, ev cms.AuditEv
 	return db.InTx(ctx, func(tx *DB) error {
 		err := tx.q(ctx).Exec(`UPDATE series SET name = ?, kind = ?, description = ?, about = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
 			s.Name, s.Kind, s.Description, s.About, s.ParentID, s.UpdatedAt, s.ID).Error
+		if err != nil {
+			return wrap(err)
+		}
+		err = tx.q(ctx).Exec(`UPDATE series SET requires_credit = ? WHERE id = ?`, s.RequiresCredit, s.ID).Error
 		if err != nil {
 			return wrap(err)
 		}
