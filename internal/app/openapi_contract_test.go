@@ -105,6 +105,24 @@ func (k *contract) do(c *apptest.Client, method, path string, body any, want int
 	return resp
 }
 
+// call is one row of a script of requests whose answers only the
+// document judges: who sends what, and the status they must get.
+type call struct {
+	c      *apptest.Client
+	method string
+	path   string
+	body   any
+	want   int
+}
+
+// calls sends each call in order, as do.
+func (k *contract) calls(script ...call) {
+	k.t.Helper()
+	for _, c := range script {
+		k.do(c.c, c.method, c.path, c.body, c.want)
+	}
+}
+
 // check validates one finished exchange against the document.
 func (k *contract) check(c *apptest.Client, method, path string, data []byte, resp *apptest.Response, headers ...string) {
 	k.t.Helper()
@@ -170,15 +188,19 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	k := newContract(t)
 	anon := env.Anonymous()
 
-	k.do(anon, "GET", "/healthz", nil, http.StatusOK)
-	k.do(anon, "GET", "/readyz", nil, http.StatusOK)
-	k.do(anon, "GET", "/api/openapi.json", nil, http.StatusOK)
+	k.calls(
+		call{anon, "GET", "/healthz", nil, http.StatusOK},
+		call{anon, "GET", "/readyz", nil, http.StatusOK},
+		call{anon, "GET", "/api/openapi.json", nil, http.StatusOK},
+	)
 
 	// Authentication.
-	k.do(anon, "POST", "/api/v1/auth/login", map[string]string{"email": apptest.AdminEmail, "password": "wrong-password"}, http.StatusUnauthorized)
-	k.do(anon, "POST", "/api/v1/auth/login", `{"email":`, http.StatusBadRequest)
-	k.do(anon, "POST", "/api/v1/auth/login", map[string]any{"email": 1}, http.StatusBadRequest)
-	k.do(anon, "POST", "/api/v1/auth/login", `{"email":"`+strings.Repeat("a", 2*bodyLimit)+`"}`, http.StatusRequestEntityTooLarge)
+	k.calls(
+		call{anon, "POST", "/api/v1/auth/login", map[string]string{"email": apptest.AdminEmail, "password": "wrong-password"}, http.StatusUnauthorized},
+		call{anon, "POST", "/api/v1/auth/login", `{"email":`, http.StatusBadRequest},
+		call{anon, "POST", "/api/v1/auth/login", map[string]any{"email": 1}, http.StatusBadRequest},
+		call{anon, "POST", "/api/v1/auth/login", `{"email":"` + strings.Repeat("a", 2*bodyLimit) + `"}`, http.StatusRequestEntityTooLarge},
+	)
 	for range 5 {
 		k.do(anon, "POST", "/api/v1/auth/login", map[string]string{"email": "nobody@example.org", "password": "wrong-password"}, http.StatusUnauthorized)
 	}
@@ -225,13 +247,15 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	}
 	newUser := map[string]string{"email": "writer@example.org", "name": "Writer", "password": "writer-password"}
 	k.do(admin, "POST", "/api/v1/users", newUser, http.StatusCreated).Decode(&user)
-	k.do(admin, "POST", "/api/v1/users", newUser, http.StatusConflict)
-	k.do(admin, "POST", "/api/v1/users", map[string]string{"email": "not-an-email", "name": "", "password": "short"}, http.StatusBadRequest)
-	k.do(admin, "GET", "/api/v1/users", nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/users/"+user.ID, nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/users/no-such-user", nil, http.StatusNotFound)
-	k.do(admin, "PATCH", "/api/v1/users/"+user.ID, map[string]any{"name": "Writer Two", "active": nil}, http.StatusOK)
-	k.do(admin, "PATCH", "/api/v1/users/no-such-user", map[string]any{"active": false}, http.StatusNotFound)
+	k.calls(
+		call{admin, "POST", "/api/v1/users", newUser, http.StatusConflict},
+		call{admin, "POST", "/api/v1/users", map[string]string{"email": "not-an-email", "name": "", "password": "short"}, http.StatusBadRequest},
+		call{admin, "GET", "/api/v1/users", nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/users/" + user.ID, nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/users/no-such-user", nil, http.StatusNotFound},
+		call{admin, "PATCH", "/api/v1/users/" + user.ID, map[string]any{"name": "Writer Two", "active": nil}, http.StatusOK},
+		call{admin, "PATCH", "/api/v1/users/no-such-user", map[string]any{"active": false}, http.StatusNotFound},
+	)
 	writer := k.login(env, "writer@example.org", "writer-password")
 	k.do(writer, "GET", "/api/v1/users", nil, http.StatusForbidden)
 
@@ -241,10 +265,12 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	change := func(current, next string) map[string]string {
 		return map[string]string{"current_password": current, "new_password": next}
 	}
-	k.do(anon, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusUnauthorized)
-	k.do(own, "PUT", "/api/v1/me/password", change("own-password-1", "short"), http.StatusBadRequest)
-	k.do(own, "PUT", "/api/v1/me/password", change("wrong-password", "own-password-2"), http.StatusForbidden)
-	k.do(own, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusNoContent)
+	k.calls(
+		call{anon, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusUnauthorized},
+		call{own, "PUT", "/api/v1/me/password", change("own-password-1", "short"), http.StatusBadRequest},
+		call{own, "PUT", "/api/v1/me/password", change("wrong-password", "own-password-2"), http.StatusForbidden},
+		call{own, "PUT", "/api/v1/me/password", change("own-password-1", "own-password-2"), http.StatusNoContent},
+	)
 	own.CSRF, _ = k.do(own, "GET", "/api/v1/me", nil, http.StatusOK).JSON()["csrf_token"].(string)
 	for range 5 {
 		k.do(own, "PUT", "/api/v1/me/password", change("wrong-password", "own-password-3"), http.StatusForbidden)
@@ -253,22 +279,26 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 
 	// Roles.
 	assignment := map[string]string{"user_id": user.ID, "role": "editor", "series": "*"}
-	k.do(admin, "POST", "/api/v1/roles", assignment, http.StatusCreated)
-	k.do(admin, "POST", "/api/v1/roles", assignment, http.StatusConflict)
-	k.do(admin, "POST", "/api/v1/roles", map[string]string{"user_id": user.ID, "role": "emperor", "series": "*"}, http.StatusBadRequest)
-	k.do(admin, "GET", "/api/v1/roles?user_id="+user.ID, nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/roles", nil, http.StatusOK)
-	k.do(admin, "DELETE", "/api/v1/roles", assignment, http.StatusNoContent)
-	k.do(admin, "DELETE", "/api/v1/roles", assignment, http.StatusNotFound)
+	k.calls(
+		call{admin, "POST", "/api/v1/roles", assignment, http.StatusCreated},
+		call{admin, "POST", "/api/v1/roles", assignment, http.StatusConflict},
+		call{admin, "POST", "/api/v1/roles", map[string]string{"user_id": user.ID, "role": "emperor", "series": "*"}, http.StatusBadRequest},
+		call{admin, "GET", "/api/v1/roles?user_id=" + user.ID, nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/roles", nil, http.StatusOK},
+		call{admin, "DELETE", "/api/v1/roles", assignment, http.StatusNoContent},
+		call{admin, "DELETE", "/api/v1/roles", assignment, http.StatusNotFound},
+	)
 
 	checkContentCalls(t, env, k, admin)
 	checkDeliveryCalls(t, env, k, admin)
 	checkMediaCalls(t, env, k)
 	checkSubscriberCalls(t, env, k, admin, box, bodyLimit)
 
-	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNoContent)
-	k.do(admin, "DELETE", "/api/v1/tokens/"+tok.ID, nil, http.StatusNotFound)
-	k.do(bearer, "GET", "/api/v1/me", nil, http.StatusUnauthorized)
+	k.calls(
+		call{admin, "DELETE", "/api/v1/tokens/" + tok.ID, nil, http.StatusNoContent},
+		call{admin, "DELETE", "/api/v1/tokens/" + tok.ID, nil, http.StatusNotFound},
+		call{bearer, "GET", "/api/v1/me", nil, http.StatusUnauthorized},
+	)
 
 	k.do(writer, "POST", "/api/v1/auth/logout", nil, http.StatusNoContent)
 	k.do(writer, "GET", "/api/v1/me", nil, http.StatusUnauthorized)

@@ -150,10 +150,12 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	k.do(anon, "GET", "/delivery/v1/documents", nil, http.StatusOK)
 	_, sig, _ := strings.Cut(*p1.NextCursor, ".")
 	forged := base64.RawURLEncoding.EncodeToString([]byte("0,"+first.ID)) + "." + sig
-	k.do(anon, "GET", "/delivery/v1/documents?cursor="+url.QueryEscape(forged), nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/documents?limit=0", nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/documents?limit=many", nil, http.StatusBadRequest)
+	k.calls(
+		call{anon, "GET", "/delivery/v1/documents?cursor=" + url.QueryEscape(forged), nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/documents?limit=0", nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/documents?limit=many", nil, http.StatusBadRequest},
+	)
 	// Digests by default (checked above), whole documents on request.
 	k.do(anon, "GET", "/delivery/v1/documents?series=field-notes&include=fields", nil, http.StatusOK)
 	k.do(anon, "GET", "/delivery/v1/documents?include=everything", nil, http.StatusBadRequest)
@@ -199,10 +201,12 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 		URL string `json:"url"`
 	}
 	k.do(author, "POST", links, nil, http.StatusCreated).Decode(&link)
-	k.do(editor, "POST", links, map[string]any{"expires_in": 3600}, http.StatusCreated)
-	k.do(author, "POST", links, map[string]any{"expires_in": -1}, http.StatusBadRequest)
-	k.do(author, "POST", links, map[string]any{"expires_in": 31 * 24 * 3600}, http.StatusBadRequest)
-	k.do(outsider, "POST", links, nil, http.StatusNotFound)
+	k.calls(
+		call{editor, "POST", links, map[string]any{"expires_in": 3600}, http.StatusCreated},
+		call{author, "POST", links, map[string]any{"expires_in": -1}, http.StatusBadRequest},
+		call{author, "POST", links, map[string]any{"expires_in": 31 * 24 * 3600}, http.StatusBadRequest},
+		call{outsider, "POST", links, nil, http.StatusNotFound},
+	)
 	csrf := author.CSRF
 	author.CSRF = ""
 	k.do(author, "POST", links, nil, http.StatusForbidden)
@@ -226,14 +230,16 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	if got := preview.JSON(); got["id"] != draft.ID || got["title"] != "Work in Progress" {
 		t.Errorf("preview: %s", preview.Body)
 	}
-	k.do(anon, "GET", "/delivery/v1/documents/field-notes/"+draft.Slug, nil, http.StatusNotFound)
-	k.do(anon, "GET", u.Path+"x", nil, http.StatusNotFound)
-	k.do(anon, "GET", "/delivery/v1/preview/not-a-token", nil, http.StatusNotFound)
-	k.do(outsider, "DELETE", links+"/"+link.ID, nil, http.StatusNotFound)
-	k.do(author, "DELETE", links+"/"+link.ID, nil, http.StatusNoContent)
-	k.do(author, "DELETE", links+"/"+link.ID, nil, http.StatusNotFound)
-	k.do(author, "DELETE", links+"/no-such-link", nil, http.StatusNotFound)
-	k.do(anon, "GET", u.Path, nil, http.StatusNotFound)
+	k.calls(
+		call{anon, "GET", "/delivery/v1/documents/field-notes/" + draft.Slug, nil, http.StatusNotFound},
+		call{anon, "GET", u.Path + "x", nil, http.StatusNotFound},
+		call{anon, "GET", "/delivery/v1/preview/not-a-token", nil, http.StatusNotFound},
+		call{outsider, "DELETE", links + "/" + link.ID, nil, http.StatusNotFound},
+		call{author, "DELETE", links + "/" + link.ID, nil, http.StatusNoContent},
+		call{author, "DELETE", links + "/" + link.ID, nil, http.StatusNotFound},
+		call{author, "DELETE", links + "/no-such-link", nil, http.StatusNotFound},
+		call{anon, "GET", u.Path, nil, http.StatusNotFound},
+	)
 
 	// Search (issue 5): published documents only, ranked, highlighted,
 	// with exact totals and facets; staff search over head revisions.
@@ -299,11 +305,13 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	if found.Total != 0 || len(found.Data) != 0 {
 		t.Errorf("public search found a draft: %+v", found)
 	}
-	k.do(anon, "GET", "/delivery/v1/search?q="+strings.Repeat("a", 257), nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/search?q=a&cursor=not-a-cursor", nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/search?cursor="+base64.RawURLEncoding.EncodeToString([]byte("o:99999")), nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/search?limit=51", nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/delivery/v1/search?year=99", nil, http.StatusBadRequest)
+	k.calls(
+		call{anon, "GET", "/delivery/v1/search?q=" + strings.Repeat("a", 257), nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/search?q=a&cursor=not-a-cursor", nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/search?cursor=" + base64.RawURLEncoding.EncodeToString([]byte("o:99999")), nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/search?limit=51", nil, http.StatusBadRequest},
+		call{anon, "GET", "/delivery/v1/search?year=99", nil, http.StatusBadRequest},
+	)
 
 	// Staff search: an author finds their own draft, another author does
 	// not; an editor sees the series' documents in every state.
@@ -329,10 +337,12 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	if sp2.Total != 2 || len(sp2.Data) != 1 || sp2.NextCursor != nil || sp2.Data[0].ID == sp1.Data[0].ID {
 		t.Errorf("the editor's published documents, second page: %+v after %+v", sp2, sp1)
 	}
-	k.do(editor, "GET", "/api/v1/search?state=flying", nil, http.StatusBadRequest)
-	k.do(editor, "GET", "/api/v1/search?q="+strings.Repeat("a", 257), nil, http.StatusBadRequest)
-	k.do(editor, "GET", "/api/v1/search?cursor=not-a-cursor", nil, http.StatusBadRequest)
-	k.do(anon, "GET", "/api/v1/search?q=progress", nil, http.StatusUnauthorized)
+	k.calls(
+		call{editor, "GET", "/api/v1/search?state=flying", nil, http.StatusBadRequest},
+		call{editor, "GET", "/api/v1/search?q=" + strings.Repeat("a", 257), nil, http.StatusBadRequest},
+		call{editor, "GET", "/api/v1/search?cursor=not-a-cursor", nil, http.StatusBadRequest},
+		call{anon, "GET", "/api/v1/search?q=progress", nil, http.StatusUnauthorized},
+	)
 
 	// The webhook deliveries the two publications caused.
 	sent, err := env.App.Worker.DeliverDue(ctx)
@@ -349,13 +359,15 @@ func checkDeliveryCalls(t *testing.T, env *apptest.Env, k *contract, admin *appt
 	if len(attempts.Data) != 2 || attempts.Data[0].Event != "document.published" || attempts.Data[0].StatusCode != http.StatusNoContent {
 		t.Errorf("deliveries: %+v", attempts.Data)
 	}
-	k.do(admin, "GET", "/api/v1/webhooks/"+quiet.ID+"/deliveries", nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/webhooks/no-such-webhook/deliveries", nil, http.StatusNotFound)
-	k.do(editor, "GET", "/api/v1/webhooks/"+hook.ID+"/deliveries", nil, http.StatusForbidden)
-	k.do(editor, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusForbidden)
-	k.do(admin, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusNoContent)
-	k.do(admin, "DELETE", "/api/v1/webhooks/"+hook.ID, nil, http.StatusNotFound)
-	k.do(admin, "DELETE", "/api/v1/webhooks/"+quiet.ID, nil, http.StatusNoContent)
+	k.calls(
+		call{admin, "GET", "/api/v1/webhooks/" + quiet.ID + "/deliveries", nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/webhooks/no-such-webhook/deliveries", nil, http.StatusNotFound},
+		call{editor, "GET", "/api/v1/webhooks/" + hook.ID + "/deliveries", nil, http.StatusForbidden},
+		call{editor, "DELETE", "/api/v1/webhooks/" + hook.ID, nil, http.StatusForbidden},
+		call{admin, "DELETE", "/api/v1/webhooks/" + hook.ID, nil, http.StatusNoContent},
+		call{admin, "DELETE", "/api/v1/webhooks/" + hook.ID, nil, http.StatusNotFound},
+		call{admin, "DELETE", "/api/v1/webhooks/" + quiet.ID, nil, http.StatusNoContent},
+	)
 
 	// Unpublished: gone from delivery at once.
 	k.do(publisher, "POST", "/api/v1/documents/"+second.ID+"/transitions", map[string]any{"action": "unpublish"}, http.StatusOK)

@@ -22,14 +22,16 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"}, http.StatusCreated)
 	koreaView := map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter", "parent": "the-peninsula",
 		"about": "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute."}
-	k.do(admin, "POST", "/api/v1/series", koreaView, http.StatusCreated)
-	k.do(admin, "POST", "/api/v1/series", koreaView, http.StatusConflict)
-	k.do(admin, "POST", "/api/v1/series", map[string]any{"slug": "Not A Slug", "name": "X", "kind": "zine"}, http.StatusBadRequest)
-	k.do(admin, "GET", "/api/v1/series", nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/series/korea-view", nil, http.StatusOK)
-	k.do(admin, "GET", "/api/v1/series/no-such-series", nil, http.StatusNotFound)
-	k.do(admin, "PATCH", "/api/v1/series/the-peninsula", map[string]any{"description": "A blog of the Korea Economic Institute.", "name": nil}, http.StatusOK)
-	k.do(admin, "PATCH", "/api/v1/series/no-such-series", map[string]any{"name": "X"}, http.StatusNotFound)
+	k.calls(
+		call{admin, "POST", "/api/v1/series", koreaView, http.StatusCreated},
+		call{admin, "POST", "/api/v1/series", koreaView, http.StatusConflict},
+		call{admin, "POST", "/api/v1/series", map[string]any{"slug": "Not A Slug", "name": "X", "kind": "zine"}, http.StatusBadRequest},
+		call{admin, "GET", "/api/v1/series", nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/series/korea-view", nil, http.StatusOK},
+		call{admin, "GET", "/api/v1/series/no-such-series", nil, http.StatusNotFound},
+		call{admin, "PATCH", "/api/v1/series/the-peninsula", map[string]any{"description": "A blog of the Korea Economic Institute.", "name": nil}, http.StatusOK},
+		call{admin, "PATCH", "/api/v1/series/no-such-series", map[string]any{"name": "X"}, http.StatusNotFound},
+	)
 
 	author := env.CreateUser("author@example.org", "author:korea-view")
 	otherAuthor := env.CreateUser("other-author@example.org", "author:korea-view")
@@ -38,31 +40,37 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 	k.do(author, "POST", "/api/v1/series", map[string]any{"slug": "mine", "name": "Mine", "kind": "blog"}, http.StatusForbidden)
 
 	// Content types.
-	k.do(author, "GET", "/api/v1/content-types", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/content-types/briefing", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/content-types/no_such_type", nil, http.StatusNotFound)
+	k.calls(
+		call{author, "GET", "/api/v1/content-types", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/content-types/briefing", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/content-types/no_such_type", nil, http.StatusNotFound},
+	)
 	note := map[string]any{"name": "note", "label": "Note", "fields": []map[string]any{
 		{"name": "body", "kind": "rich_text", "required": true},
 		{"name": "links", "label": "Links", "kind": "text_list", "max_length": 500},
 	}}
-	k.do(admin, "POST", "/api/v1/content-types", note, http.StatusCreated)
-	k.do(admin, "POST", "/api/v1/content-types", note, http.StatusConflict)
-	k.do(admin, "POST", "/api/v1/content-types", map[string]any{"name": "Bad Name", "label": "", "fields": []any{}}, http.StatusBadRequest)
-	k.do(author, "POST", "/api/v1/content-types", map[string]any{"name": "mine", "label": "Mine", "fields": []map[string]any{{"name": "body", "kind": "text"}}}, http.StatusForbidden)
+	k.calls(
+		call{admin, "POST", "/api/v1/content-types", note, http.StatusCreated},
+		call{admin, "POST", "/api/v1/content-types", note, http.StatusConflict},
+		call{admin, "POST", "/api/v1/content-types", map[string]any{"name": "Bad Name", "label": "", "fields": []any{}}, http.StatusBadRequest},
+		call{author, "POST", "/api/v1/content-types", map[string]any{"name": "mine", "label": "Mine", "fields": []map[string]any{{"name": "body", "kind": "text"}}}, http.StatusForbidden},
+	)
 
 	// Contributors: editors of any series add them.
-	k.do(editor, "POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, http.StatusCreated)
-	k.do(admin, "POST", "/api/v1/contributors", map[string]any{"name": "Melissa Cho", "slug": "melissa-cho", "bio": "Researcher.", "user_id": nil}, http.StatusCreated)
-	k.do(admin, "POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, http.StatusConflict)
-	k.do(admin, "POST", "/api/v1/contributors", map[string]any{"bio": "No name."}, http.StatusBadRequest)
-	k.do(author, "POST", "/api/v1/contributors", map[string]any{"name": "Someone"}, http.StatusForbidden)
-	k.do(author, "GET", "/api/v1/contributors", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/contributors/yong-kwon", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/contributors/nobody", nil, http.StatusNotFound)
-	k.do(editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"bio": "Editor of Korea View.", "user_id": editor.UserID}, http.StatusOK)
-	k.do(editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"user_id": ""}, http.StatusOK)
-	k.do(editor, "PATCH", "/api/v1/contributors/nobody", map[string]any{"bio": "?"}, http.StatusNotFound)
-	k.do(editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"user_id": "no-such-user"}, http.StatusBadRequest)
+	k.calls(
+		call{editor, "POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, http.StatusCreated},
+		call{admin, "POST", "/api/v1/contributors", map[string]any{"name": "Melissa Cho", "slug": "melissa-cho", "bio": "Researcher.", "user_id": nil}, http.StatusCreated},
+		call{admin, "POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, http.StatusConflict},
+		call{admin, "POST", "/api/v1/contributors", map[string]any{"bio": "No name."}, http.StatusBadRequest},
+		call{author, "POST", "/api/v1/contributors", map[string]any{"name": "Someone"}, http.StatusForbidden},
+		call{author, "GET", "/api/v1/contributors", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/contributors/yong-kwon", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/contributors/nobody", nil, http.StatusNotFound},
+		call{editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"bio": "Editor of Korea View.", "user_id": editor.UserID}, http.StatusOK},
+		call{editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"user_id": ""}, http.StatusOK},
+		call{editor, "PATCH", "/api/v1/contributors/nobody", map[string]any{"bio": "?"}, http.StatusNotFound},
+		call{editor, "PATCH", "/api/v1/contributors/yong-kwon", map[string]any{"user_id": "no-such-user"}, http.StatusBadRequest},
+	)
 
 	// Documents: create (201 with ETag), list, read.
 	type document struct {
@@ -94,12 +102,14 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 		t.Errorf("created %+v, want version 1 in draft", d)
 	}
 	k.do(author, "POST", "/api/v1/documents", briefing, http.StatusConflict) // the slug is taken
-	k.do(author, "POST", "/api/v1/documents", map[string]any{"type": "no_such_type", "series": "korea-view", "title": "T"}, http.StatusBadRequest)
-	k.do(author, "POST", "/api/v1/documents", map[string]any{"type": "note", "series": "the-peninsula", "title": "T"}, http.StatusForbidden)
-	k.do(author, "GET", "/api/v1/documents", nil, http.StatusOK)
-	k.do(editor, "GET", "/api/v1/documents?series=the-peninsula&type=briefing&state=draft&topic=china&q=beijing&limit=1", nil, http.StatusOK)
-	k.do(editor, "GET", "/api/v1/documents?limit=0", nil, http.StatusBadRequest)
-	k.do(editor, "GET", "/api/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest)
+	k.calls(
+		call{author, "POST", "/api/v1/documents", map[string]any{"type": "no_such_type", "series": "korea-view", "title": "T"}, http.StatusBadRequest},
+		call{author, "POST", "/api/v1/documents", map[string]any{"type": "note", "series": "the-peninsula", "title": "T"}, http.StatusForbidden},
+		call{author, "GET", "/api/v1/documents", nil, http.StatusOK},
+		call{editor, "GET", "/api/v1/documents?series=the-peninsula&type=briefing&state=draft&topic=china&q=beijing&limit=1", nil, http.StatusOK},
+		call{editor, "GET", "/api/v1/documents?limit=0", nil, http.StatusBadRequest},
+		call{editor, "GET", "/api/v1/documents?cursor=not-a-cursor", nil, http.StatusBadRequest},
+	)
 	decodeDoc(k.do(author, "GET", "/api/v1/documents/"+d.ID, nil, http.StatusOK))
 	k.do(otherAuthor, "GET", "/api/v1/documents/"+d.ID, nil, http.StatusNotFound) // not theirs: it does not exist
 	k.do(author, "GET", "/api/v1/documents/no-such-document", nil, http.StatusNotFound)
@@ -120,9 +130,11 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 
 	// Workflow: submit, a conflict, a refusal, credits, approve, publish.
 	d = decodeDoc(k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}, http.StatusOK))
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}, http.StatusConflict)
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}, http.StatusForbidden)
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "fly"}, http.StatusBadRequest)
+	k.calls(
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "submit"}, http.StatusConflict},
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "approve"}, http.StatusForbidden},
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "fly"}, http.StatusBadRequest},
+	)
 	k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}, http.StatusPreconditionFailed, stale...)
 
 	k.do(editor, "GET", "/api/v1/documents/"+d.ID+"/credits", nil, http.StatusOK)
@@ -149,11 +161,13 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 	}
 
 	// Revisions: list, one, diff, restore.
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/revisions", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/revisions/1", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/revisions/x", nil, http.StatusBadRequest)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/revisions/99", nil, http.StatusNotFound)
-	k.do(otherAuthor, "GET", "/api/v1/documents/"+d.ID+"/revisions", nil, http.StatusNotFound)
+	k.calls(
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/revisions", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/revisions/1", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/revisions/x", nil, http.StatusBadRequest},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/revisions/99", nil, http.StatusNotFound},
+		call{otherAuthor, "GET", "/api/v1/documents/" + d.ID + "/revisions", nil, http.StatusNotFound},
+	)
 	diff := k.do(author, "GET", "/api/v1/documents/"+d.ID+"/revisions/1/diff/4", nil, http.StatusOK).JSON()
 	if changes, _ := diff["changes"].([]any); len(changes) == 0 {
 		t.Errorf("diff 1 → 4: no changes in %v", diff)
@@ -171,14 +185,16 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 		ID string `json:"id"`
 	}
 	k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/comments", map[string]any{"field": "summary", "body": "Tighten this."}, http.StatusCreated).Decode(&comment)
-	k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/comments", map[string]any{"body": ""}, http.StatusBadRequest)
-	k.do(otherAuthor, "POST", "/api/v1/documents/"+d.ID+"/comments", map[string]any{"body": "Hi"}, http.StatusNotFound)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/comments", nil, http.StatusOK)
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/comments/"+comment.ID+"/resolve", nil, http.StatusOK)
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/comments/no-such-comment/resolve", nil, http.StatusNotFound)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/comments", nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/documents/"+d.ID+"/events", nil, http.StatusOK)
-	k.do(otherAuthor, "GET", "/api/v1/documents/"+d.ID+"/events", nil, http.StatusNotFound)
+	k.calls(
+		call{editor, "POST", "/api/v1/documents/" + d.ID + "/comments", map[string]any{"body": ""}, http.StatusBadRequest},
+		call{otherAuthor, "POST", "/api/v1/documents/" + d.ID + "/comments", map[string]any{"body": "Hi"}, http.StatusNotFound},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/comments", nil, http.StatusOK},
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/comments/" + comment.ID + "/resolve", nil, http.StatusOK},
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/comments/no-such-comment/resolve", nil, http.StatusNotFound},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/comments", nil, http.StatusOK},
+		call{author, "GET", "/api/v1/documents/" + d.ID + "/events", nil, http.StatusOK},
+		call{otherAuthor, "GET", "/api/v1/documents/" + d.ID + "/events", nil, http.StatusNotFound},
+	)
 
 	// Deleting: If-Match required, never a live document.
 	k.do(editor, "DELETE", "/api/v1/documents/"+d.ID, nil, http.StatusPreconditionRequired)

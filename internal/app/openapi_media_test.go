@@ -83,10 +83,12 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	if list.Total != 1 || len(list.Data) != 1 || list.Data[0]["id"] != asset.ID {
 		t.Errorf("media list after refused uploads and one stored: %+v", list)
 	}
-	k.do(author, "GET", "/api/v1/media?limit=1&offset=1", nil, http.StatusOK)
-	k.do(anon, "GET", "/api/v1/media", nil, http.StatusUnauthorized)
-	k.do(author, "GET", "/api/v1/media/"+asset.ID, nil, http.StatusOK)
-	k.do(author, "GET", "/api/v1/media/no-such-asset", nil, http.StatusNotFound)
+	k.calls(
+		call{author, "GET", "/api/v1/media?limit=1&offset=1", nil, http.StatusOK},
+		call{anon, "GET", "/api/v1/media", nil, http.StatusUnauthorized},
+		call{author, "GET", "/api/v1/media/" + asset.ID, nil, http.StatusOK},
+		call{author, "GET", "/api/v1/media/no-such-asset", nil, http.StatusNotFound},
+	)
 
 	// Attribution changed; null and absent fields stay.
 	media := "/api/v1/media/" + asset.ID
@@ -94,10 +96,12 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 	if asset.Licence != "CC-BY-2.0" || asset.Caption != attribution["caption"] {
 		t.Errorf("after PATCH: %+v", asset)
 	}
-	k.do(editor, "PATCH", media, map[string]any{"licence": "not a licence"}, http.StatusBadRequest)
-	k.do(editor, "PATCH", media, map[string]any{"alt": 5}, http.StatusBadRequest)
-	k.do(author, "PATCH", media, map[string]any{"alt": "Mine"}, http.StatusForbidden)
-	k.do(editor, "PATCH", "/api/v1/media/no-such-asset", map[string]any{"alt": "?"}, http.StatusNotFound)
+	k.calls(
+		call{editor, "PATCH", media, map[string]any{"licence": "not a licence"}, http.StatusBadRequest},
+		call{editor, "PATCH", media, map[string]any{"alt": 5}, http.StatusBadRequest},
+		call{author, "PATCH", media, map[string]any{"alt": "Mine"}, http.StatusForbidden},
+		call{editor, "PATCH", "/api/v1/media/no-such-asset", map[string]any{"alt": "?"}, http.StatusNotFound},
+	)
 
 	// The file for staff: whole, a range of it, not modified.
 	file := k.do(author, "GET", media+"/file", nil, http.StatusOK)
@@ -124,9 +128,11 @@ func checkMediaCalls(t *testing.T, env *apptest.Env, k *contract) {
 		"fields": map[string]any{"summary": "S", "what_happened": []string{"They met."}, "implications": "I"},
 	}, http.StatusCreated).Decode(&d)
 	k.do(anon, "GET", publicFile, nil, http.StatusNotFound) // a draft shows it
-	k.do(author, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "submit"}, http.StatusOK)
-	k.do(editor, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}, http.StatusOK)
-	k.do(publisher, "POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "publish"}, http.StatusOK)
+	k.calls(
+		call{author, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "submit"}, http.StatusOK},
+		call{editor, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "approve"}, http.StatusOK},
+		call{publisher, "POST", "/api/v1/documents/" + d.ID + "/transitions", map[string]any{"action": "publish"}, http.StatusOK},
+	)
 	var delivered struct {
 		Hero struct {
 			URL     string `json:"url"`

@@ -113,10 +113,12 @@ func checkSubscriberCalls(t *testing.T, env *apptest.Env, k *contract, admin *ap
 	_, token, _ := strings.Cut(out.RawQuery, "token=")
 	_, confirmToken, _ := strings.Cut(confirm, "token=")
 	const asJSON, asForm = "application/json", "application/x-www-form-urlencoded"
-	k.do(anon, "GET", confirm+"x", nil, http.StatusNotFound)
-	k.do(anon, "GET", "/delivery/v1/subscribers/confirm", nil, http.StatusNotFound)
-	k.do(anon, "GET", "/delivery/v1/subscribers/confirm?token="+token, nil, http.StatusNotFound)
-	k.do(anon, "POST", confirm+"x", nil, http.StatusNotFound)
+	k.calls(
+		call{anon, "GET", confirm + "x", nil, http.StatusNotFound},
+		call{anon, "GET", "/delivery/v1/subscribers/confirm", nil, http.StatusNotFound},
+		call{anon, "GET", "/delivery/v1/subscribers/confirm?token=" + token, nil, http.StatusNotFound},
+		call{anon, "POST", confirm + "x", nil, http.StatusNotFound},
+	)
 	k.do(anon, "POST", "/delivery/v1/subscribers/confirm", "token="+confirmToken+"x", http.StatusNotFound, "Content-Type", asForm)
 	k.do(anon, "POST", "/delivery/v1/subscribers/unsubscribe?token="+confirmToken, nil, http.StatusNotFound)
 	status := func(want string) {

@@ -144,10 +144,12 @@ func (e *Env) CreateUser(email string, roles ...string) *Client {
 
 // Response is a finished response with its body read.
 type Response struct {
-	t      testing.TB
-	Status int
-	Header http.Header
-	Body   []byte
+	t testing.TB
+	// request names what was sent ("GET /path"), for failure messages.
+	request string
+	Status  int
+	Header  http.Header
+	Body    []byte
 }
 
 // Do sends a request. body may be nil, a []byte or string (sent as is),
@@ -194,7 +196,7 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	if err != nil {
 		t.Fatalf("apptest: read body: %v", err)
 	}
-	return &Response{t: t, Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return &Response{t: t, request: method + " " + path, Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
 
 // Want fails the test unless the status is one of want.
@@ -205,7 +207,7 @@ func (r *Response) Want(want ...int) *Response {
 			return r
 		}
 	}
-	r.t.Fatalf("status %d, want %v; body: %s", r.Status, want, r.Body)
+	r.t.Fatalf("%s: status %d, want %v; body: %s", r.request, r.Status, want, r.Body)
 	return r
 }
 
