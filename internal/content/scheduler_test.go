@@ -41,6 +41,7 @@ func (c *testClock) Set(t time.Time) {
 // store handle (its own connection pool), its own enforcer and service.
 type instance struct {
 	db  *store.DB
+	en  *authz.Enforcer
 	svc *content.Service
 }
 
@@ -69,7 +70,7 @@ func openInstance(t *testing.T, ctx context.Context, databaseURL, dataDir string
 	}
 	svc := content.NewService(db, en, content.Deps{})
 	svc.SetClock(clock.Now)
-	return instance{db: db, svc: svc}
+	return instance{db: db, en: en, svc: svc}
 }
 
 // runScheduler runs body on every backend with two instances on one
