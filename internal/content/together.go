@@ -83,6 +83,9 @@ func (s *Service) PublishTogether(ctx context.Context, actor cms.Actor, ids []st
 // its event and its hooks.
 func (s *Service) publishAll(ctx context.Context, tx Store, actor cms.Actor, ids []string, action workflow.Action,
 	note string, now time.Time) ([]Document, []Change, error) {
+	if err := tx.LockDocuments(ctx, ids); err != nil {
+		return nil, nil, err
+	}
 	var all, pending []Document
 	var blockers []cms.Blocker
 	for _, id := range ids {
