@@ -28,7 +28,7 @@ func (s *Service) Create(ctx context.Context, actor cms.Actor, in NewRelease) (R
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return Release{}, cms.Invalid("name", "is required and at most 200 characters")
 	}
-	docs, err := s.newItems(ctx, nil, in.Documents)
+	docs, err := s.newItems(ctx, "documents", nil, in.Documents)
 	if err != nil {
 		return Release{}, err
 	}
@@ -45,10 +45,10 @@ func (s *Service) Create(ctx context.Context, actor cms.Actor, in NewRelease) (R
 }
 
 // newItems checks ids as items to add to a release that has have: each
-// an existing document, none twice.
-func (s *Service) newItems(ctx context.Context, have, ids []string) ([]content.Document, error) {
+// an existing document, none twice. field names the input in a refusal.
+func (s *Service) newItems(ctx context.Context, field string, have, ids []string) ([]content.Document, error) {
 	if len(have)+len(ids) > MaxItems {
-		return nil, cms.Invalid("documents", "a release holds at most 100 documents")
+		return nil, cms.Invalid(field, "a release holds at most 100 documents")
 	}
 	seen := map[string]bool{}
 	for _, id := range have {
@@ -57,12 +57,12 @@ func (s *Service) newItems(ctx context.Context, have, ids []string) ([]content.D
 	var docs []content.Document
 	for _, id := range ids {
 		if seen[id] {
-			return nil, cms.Invalid("documents", "document "+id+" is in the release already")
+			return nil, cms.Invalid(field, "document "+id+" is in the release already")
 		}
 		seen[id] = true
 		d, err := s.store.FindDocument(ctx, id)
 		if cms.IsCode(err, cms.CodeNotFound) {
-			return nil, cms.Invalid("documents", "no such document: "+id)
+			return nil, cms.Invalid(field, "no such document: "+id)
 		}
 		if err != nil {
 			return nil, err
@@ -200,10 +200,7 @@ func (s *Service) AddItem(ctx context.Context, actor cms.Actor, id, document str
 	if err != nil {
 		return Release{}, err
 	}
-	added, err := s.newItems(ctx, r.Documents, []string{document})
-	if cms.IsCode(err, cms.CodeInvalid) {
-		return Release{}, cms.Invalid("document", strings.TrimPrefix(err.Error(), "invalid: documents: "))
-	}
+	added, err := s.newItems(ctx, "document", r.Documents, []string{document})
 	if err != nil {
 		return Release{}, err
 	}
