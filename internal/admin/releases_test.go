@@ -26,6 +26,7 @@ var releaseLink = regexp.MustCompile(`href="/admin/releases/([A-Za-z0-9_-]+)"`)
 // readiness, a blocked publish names the item and publishes nothing, and
 // the publish and schedule buttons work.
 func TestReleasesPages(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		a := approvedDoc(t, n, "Report launch: the report")

@@ -29,6 +29,7 @@ func relExpect(publisher bool, action, state string) int {
 // TestReleaseAuthorizationTable: every role × release action × release
 // state through the HTTP API; a refusal changes nothing.
 func TestReleaseAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		e := newRelEnv(t, env)
 		actors := []struct {

@@ -47,6 +47,13 @@ func TestScheduledReleaseFiresOnceAcrossInstances(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { db.Close() })
+				// Three pools on one server: keep each as small as
+				// storetest's, so parallel tests fit max_connections.
+				sqlDB, err := db.SQL()
+				if err != nil {
+					t.Fatal(err)
+				}
+				sqlDB.SetMaxOpenConns(6)
 				return db
 			}
 			clock := &sharedClock{now: time.Now().UTC().Truncate(time.Second)}

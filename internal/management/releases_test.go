@@ -14,9 +14,9 @@ import (
 	"github.com/masthead-cms/masthead/internal/webhook"
 )
 
-// relEnv is a newsroom for releases: Korea View with its writer, editor
-// and publisher, a publisher of another series, and a webhook that
-// subscribes to every publish event.
+// relEnv is the example newsroom (apptest.NewNewsroom) for releases, with
+// a publisher of another series and a webhook that subscribes to every
+// publish event.
 type relEnv struct {
 	env                       *apptest.Env
 	admin                     *apptest.Client
@@ -27,19 +27,12 @@ type relEnv struct {
 
 func newRelEnv(t *testing.T, env *apptest.Env) *relEnv {
 	t.Helper()
-	admin := env.Admin()
-	for _, s := range []map[string]any{
-		{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"},
-		{"slug": "other-series", "name": "Other Series", "kind": "blog"},
-	} {
-		admin.Do("POST", "/api/v1/series", s).Want(http.StatusCreated)
-	}
-	admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
+	n := apptest.NewNewsroom(t, env)
+	n.Admin.Do("POST", "/api/v1/series", map[string]any{"slug": "other-series", "name": "Other Series", "kind": "blog"}).
+		Want(http.StatusCreated)
+	n.Admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
 		"events": []string{"document.published", "release.published"}}).Want(http.StatusCreated)
-	return &relEnv{env: env, admin: admin,
-		writer:         env.CreateUser("writer@example.org", "author:korea-view"),
-		editor:         env.CreateUser("editor@example.org", "editor:korea-view"),
-		publisher:      env.CreateUser("publisher@example.org", "publisher:korea-view"),
+	return &relEnv{env: env, admin: n.Admin, writer: n.Writer, editor: n.Editor, publisher: n.Publisher,
 		otherPublisher: env.CreateUser("other-publisher@example.org", "publisher:other-series"),
 	}
 }
@@ -160,6 +153,7 @@ func (e *relEnv) wantNotLive(t *testing.T, docs []relDoc) {
 }
 
 func TestReleasePublishesEveryItemTogether(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		e := newRelEnv(t, env)
 		docs, ids := e.approvedN(t, 5)
@@ -212,6 +206,7 @@ func slugOf(t *testing.T, e *relEnv, id string) string {
 }
 
 func TestReleaseWithOneBlockingItemPublishesNone(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		e := newRelEnv(t, env)
 		docs, ids := e.approvedN(t, 5)
@@ -258,6 +253,7 @@ func TestReleaseWithOneBlockingItemPublishesNone(t *testing.T) {
 // TestReleaseBadInputChangesNothing: every refusal is a 4xx problem, and
 // the releases and documents stay as they were.
 func TestReleaseBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		e := newRelEnv(t, env)
 		docs, ids := e.approvedN(t, 2)
