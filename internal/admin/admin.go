@@ -20,6 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/web"
@@ -32,6 +33,7 @@ type Deps struct {
 	Content  *content.Service
 	Live     *published.Service
 	Webhooks *webhook.Service
+	Releases *release.Service
 	// Media is the media library; without it the library and the hero
 	// picker are off.
 	Media *media.Service
@@ -140,6 +142,18 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/tokens", h.listTokens)
 	s.POST("/tokens", h.createToken)
 	s.POST("/tokens/:id/revoke", h.revokeToken)
+
+	// Releases: the release service asks the enforcer in each series of
+	// a release's documents.
+	s.GET("/releases", h.listReleases)
+	s.POST("/releases", h.createRelease)
+	s.GET("/releases/:id", h.showRelease)
+	s.POST("/releases/:id/publish", h.publishRelease)
+	s.POST("/releases/:id/schedule", h.scheduleRelease)
+	s.POST("/releases/:id/unschedule", h.unscheduleRelease)
+	s.POST("/releases/:id/items", h.addReleaseItem)
+	s.POST("/releases/:id/items/:document/remove", h.removeReleaseItem)
+	s.POST("/releases/:id/delete", h.deleteRelease)
 
 	s.GET("/webhooks", h.listWebhooks, allow("manage", authz.Webhooks))
 	s.POST("/webhooks", h.createWebhook, allow("manage", authz.Webhooks))

@@ -56,7 +56,7 @@ type page struct {
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Create, Media, Search bool
+	Users, Series, Webhooks, Releases, Create, Media, Search bool
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -70,6 +70,7 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 			Users:    h.Authz.Allowed(actor, "manage", authz.Users),
 			Series:   h.Authz.Allowed(actor, "manage", authz.SeriesObj),
 			Webhooks: h.Authz.Allowed(actor, "manage", authz.Webhooks),
+			Releases: h.Releases != nil && h.Authz.CanSomewhere(actor, "manage", releaseObject) == nil,
 			Media:    h.Media != nil,
 			Search:   h.Search != nil,
 		}

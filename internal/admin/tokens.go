@@ -74,7 +74,7 @@ type webhooksData struct {
 	URL    string
 }
 
-var webhookEvents = []string{webhook.EventPublished, webhook.EventUnpublished, webhook.EventUpdatedLive}
+var webhookEvents = []string{webhook.EventPublished, webhook.EventUnpublished, webhook.EventUpdatedLive, webhook.EventReleasePublished}
 
 func (h *handler) listWebhooks(c echo.Context) error {
 	return h.showWebhooks(c, webhooksData{})

@@ -28,6 +28,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
@@ -79,6 +80,7 @@ type App struct {
 	Auth       *auth.Service
 	Authz      *authz.Enforcer
 	Content    *content.Service
+	Releases   *release.Service
 	Live       *published.Service // what readers get: delivered documents, the cache, previews
 	Webhooks   *webhook.Service
 	Worker     *webhook.Worker
@@ -161,12 +163,14 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // publishing transaction — delivery, the staff index, the webhook outbox,
 // in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
+	outbox := webhook.NewOutbox(a.opts.BaseURL)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
 	})
+	a.Releases = release.NewService(db, a.Content, a.Authz, outbox)
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	return nil
 }
@@ -196,7 +200,7 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
-		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks,
+		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
 		Media: a.Media, Search: a.Search, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
@@ -270,6 +274,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
+	go a.Releases.RunScheduler(ctx, time.Second, func(err error) {
+		a.Log.Error("scheduled release failed", "err", err)
+	})
 }
 
 // uploadPath is the one route that takes bodies larger than JSON's limit.
@@ -296,6 +303,7 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
+		Releases:      a.Releases,
 		Live:          a.Live,
 		Webhooks:      a.Webhooks,
 		Search:        a.Search,

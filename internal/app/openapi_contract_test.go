@@ -293,6 +293,7 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	checkDeliveryCalls(t, env, k, admin)
 	checkMediaCalls(t, env, k)
 	checkSubscriberCalls(t, env, k, admin, box, bodyLimit)
+	checkReleaseCalls(t, env, k)
 
 	k.calls(
 		call{admin, "DELETE", "/api/v1/tokens/" + tok.ID, nil, http.StatusNoContent},

@@ -177,6 +177,37 @@ func TestDocumentRules(t *testing.T) {
 	})
 }
 
+// TestReleaseRules checks every role × release action in a series where
+// the role is held and in one where it is not: releases are for
+// publishers (and admins, who are publishers everywhere).
+func TestReleaseRules(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		en := newEnforcer(t, db)
+		for _, role := range roles {
+			series := "korea-view"
+			if role == "admin" {
+				series = authz.AllSeries
+			}
+			assign(t, en, "u-"+role, role, series)
+		}
+		for _, role := range roles {
+			for _, action := range []string{"manage", "publish"} {
+				for _, series := range []string{child, "other-series"} {
+					w := rightsOf(role).publisher && (series == child || role == "admin")
+					obj := authz.Object{Kind: "release", Series: series}
+					if got := en.Allowed(actor("u-"+role), action, obj); got != w {
+						t.Errorf("%s %s release in %s: allowed = %v, want %v", role, action, series, got, w)
+					}
+				}
+			}
+		}
+		err := en.CanInEach(actor("u-publisher"), "publish", authz.Object{Kind: "release"}, []string{child, "other-series"}, "why")
+		if !cms.IsCode(err, cms.CodeForbidden) {
+			t.Errorf("a Korea View publisher publishes a release with another series' document: %v", err)
+		}
+	})
+}
+
 // TestSeriesDomains checks that a role on a parent series applies to its
 // children and not the other way round, that a role on one series says
 // nothing about another, and that "*" is every series.

@@ -41,7 +41,10 @@ func (c *testClock) Set(t time.Time) {
 // store handle (its own connection pool), its own enforcer and service.
 type instance struct {
 	db  *store.DB
+	en  *authz.Enforcer
 	svc *content.Service
+	// url and dir open the same database again (another process).
+	url, dir string
 }
 
 // schedFixture is two instances on one database, sharing a clock, with a
@@ -69,7 +72,7 @@ func openInstance(t *testing.T, ctx context.Context, databaseURL, dataDir string
 	}
 	svc := content.NewService(db, en, content.Deps{})
 	svc.SetClock(clock.Now)
-	return instance{db: db, svc: svc}
+	return instance{db: db, en: en, svc: svc, url: databaseURL, dir: dataDir}
 }
 
 // runScheduler runs body on every backend with two instances on one

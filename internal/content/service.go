@@ -80,10 +80,20 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // changeTx runs fn in a document transaction and, once it committed, tells
 // the hooks that want to know.
 func (s *Service) changeTx(ctx context.Context, fn func(tx Store) (Change, error)) error {
-	var c Change
+	return s.changesTx(ctx, func(tx Store) ([]Change, error) {
+		c, err := fn(tx)
+		return []Change{c}, err
+	})
+}
+
+// changesTx is changeTx for several documents changed together (a
+// release): the committers hear of each change, and only once all of them
+// committed.
+func (s *Service) changesTx(ctx context.Context, fn func(tx Store) ([]Change, error)) error {
+	var cs []Change
 	err := s.store.DocumentTx(ctx, func(tx Store) error {
 		var err error
-		c, err = fn(tx)
+		cs, err = fn(tx)
 		return err
 	})
 	if err != nil {
@@ -91,7 +101,9 @@ func (s *Service) changeTx(ctx context.Context, fn func(tx Store) (Change, error
 	}
 	for _, h := range s.hooks {
 		if cm, ok := h.(Committer); ok {
-			cm.Committed(c)
+			for _, c := range cs {
+				cm.Committed(c)
+			}
 		}
 	}
 	return nil

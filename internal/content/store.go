@@ -47,6 +47,10 @@ type Store interface {
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error
 	InsertDocument(ctx context.Context, d Document) error
+	// LockDocuments takes the write locks of the documents ids, in one
+	// fixed order, inside DocumentTx: a transaction that publishes several
+	// documents then never deadlocks with another publishing one of them.
+	LockDocuments(ctx context.Context, ids []string) error
 	// UpdateDocument writes d if the stored version is still prevVersion,
 	// and fails with a precondition error otherwise.
 	UpdateDocument(ctx context.Context, d Document, prevVersion int) error

@@ -16,6 +16,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/webhook"
@@ -28,6 +29,7 @@ type Deps struct {
 	// SecureCookies marks the session cookie Secure (the base URL is https).
 	SecureCookies bool
 	Content       *content.Service
+	Releases      *release.Service
 	Live          *published.Service
 	Webhooks      *webhook.Service
 	Search        *search.Service
@@ -118,6 +120,18 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/search", h.staffSearch, authn)
 
 	g.GET("/subscribers", h.listSubscribers, authn, allow("manage", authz.Subscribers))
+
+	// Releases: the domain asks the enforcer about the release in each
+	// series of its documents.
+	g.GET("/releases", h.listReleases, authn)
+	g.POST("/releases", h.createRelease, authn)
+	g.GET("/releases/:id", h.getRelease, authn)
+	g.DELETE("/releases/:id", h.deleteRelease, authn)
+	g.POST("/releases/:id/items", h.addReleaseItem, authn)
+	g.DELETE("/releases/:id/items/:document", h.removeReleaseItem, authn)
+	g.POST("/releases/:id/publish", h.publishRelease, authn)
+	g.POST("/releases/:id/schedule", h.scheduleRelease, authn)
+	g.POST("/releases/:id/unschedule", h.unscheduleRelease, authn)
 
 	g.GET("/webhooks", h.listWebhooks, authn, allow("manage", authz.Webhooks))
 	g.POST("/webhooks", h.createWebhook, authn, allow("manage", authz.Webhooks))

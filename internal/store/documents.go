@@ -214,6 +214,18 @@ func (db *DB) DocumentTx(ctx context.Context, fn func(tx content.Store) error) e
 	return db.InTx(ctx, func(tx *DB) error { return fn(tx) })
 }
 
+// LockDocuments locks the documents' rows in id order, so that two
+// transactions locking overlapping sets queue instead of deadlocking. On
+// SQLite the IMMEDIATE transaction holds the one write lock already.
+func (db *DB) LockDocuments(ctx context.Context, ids []string) error {
+	if db.dialect != Postgres || len(ids) == 0 {
+		return nil
+	}
+	var locked []string
+	err := db.q(ctx).Raw("SELECT id FROM documents WHERE id IN ? ORDER BY id FOR UPDATE", ids).Scan(&locked).Error
+	return wrap(err)
+}
+
 // rowOf turns a document into its row, looking up the ids its names
 // point to.
 func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error) {

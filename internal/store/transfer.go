@@ -44,6 +44,8 @@ var transferTables = []transferTable{
 	{name: "delivered_topics", orderBy: "document_id, topic"},
 	{name: "delivered_contributors", orderBy: "document_id, contributor"},
 	{name: "preview_links", orderBy: "id"},
+	{name: "releases", orderBy: "id"},
+	{name: "release_items", orderBy: "release_id, position"},
 	{name: "webhooks", orderBy: "id"},
 	{name: "subscribers", orderBy: "id"},
 	{name: "staff_search", orderBy: "document_id", skip: []string{"rowid", "tsv"}},

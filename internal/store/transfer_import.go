@@ -51,6 +51,9 @@ var references = []reference{
 	{"comments", []string{"author_id"}, "users"},
 	{"workflow_events", []string{"document_id"}, "documents"},
 	{"preview_links", []string{"document_id"}, "documents"},
+	{"releases", []string{"created_by"}, "users"},
+	{"release_items", []string{"release_id"}, "releases"},
+	{"release_items", []string{"document_id"}, "documents"},
 	{"subscribers", []string{"series_id"}, "series"},
 }
 

@@ -160,3 +160,32 @@ func TestTransferImportIsOneTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestTransferCarriesReleases: a release and its items leave in an export
+// and come back in an import; an item naming a document the file lacks is
+// refused.
+func TestTransferCarriesReleases(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rows := rowsOf(t, newsroomRows+`
+{"table":"releases","row":{"id":"r1","name":"Launch","state":"open","version":2,"created_by":"u1","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}}
+{"table":"release_items","row":{"release_id":"r1","document_id":"d1","position":0}}
+`)
+		bad := append(rowsOf(t, newsroomRows+`
+{"table":"releases","row":{"id":"r1","name":"Launch","state":"open","version":2,"created_by":"u1","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}}
+`), tableRow{Table: "release_items", Row: store.Row{"release_id": "r1", "document_id": "nope", "position": 0}})
+		if err := check(db, bad); err == nil {
+			t.Error("an item naming a missing document passed the check")
+		}
+		if _, err := db.Import(ctx, feed(rows), func(*store.DB) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.FindRelease(ctx, "r1")
+		if err != nil || r.Name != "Launch" || r.Version != 2 || len(r.Documents) != 1 || r.Documents[0] != "d1" {
+			t.Errorf("imported release %+v, %v", r, err)
+		}
+		if got := exported(t, db); got["releases"] != 1 || got["release_items"] != 1 {
+			t.Errorf("export after the import: %v", got)
+		}
+	})
+}

@@ -23,9 +23,12 @@ const (
 	EventPublished   = "document.published"
 	EventUnpublished = "document.unpublished"
 	EventUpdatedLive = "document.updated_live"
+	// EventReleasePublished is one event for a release that went live,
+	// besides each of its documents' own document.published.
+	EventReleasePublished = "release.published"
 )
 
-var eventNames = []string{EventPublished, EventUnpublished, EventUpdatedLive}
+var eventNames = []string{EventPublished, EventUnpublished, EventUpdatedLive, EventReleasePublished}
 
 // Webhook is a subscription. The secret signs every delivery.
 type Webhook struct {

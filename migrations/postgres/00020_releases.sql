@@ -1,0 +1,28 @@
+-- +goose Up
+-- Releases: named sets of documents published together, in one
+-- transaction, by hand or at a scheduled time. version guards every write,
+-- so a scheduled release fires once however many instances race for it.
+CREATE TABLE releases (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    state         TEXT NOT NULL, -- open, scheduled, published
+    scheduled_for TIMESTAMPTZ,
+    published_at  TIMESTAMPTZ,
+    version       INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX releases_due ON releases(scheduled_for) WHERE state = 'scheduled';
+
+CREATE TABLE release_items (
+    release_id  TEXT NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (release_id, document_id)
+);
+CREATE INDEX release_items_document ON release_items(document_id);
+
+-- +goose Down
+DROP TABLE release_items;
+DROP TABLE releases;
