@@ -81,6 +81,11 @@ type Document struct {
 	FirstPublishedAt *time.Time     `json:"first_published_at"`
 	LastPublishedAt  *time.Time     `json:"last_published_at"`
 	ScheduledFor     *time.Time     `json:"scheduled_for"`
+	// EmbargoUntil holds the document back: it goes live at this instant
+	// at the earliest, by hand, by the clock or in a release.
+	EmbargoUntil *time.Time `json:"embargo_until"`
+	// ExpiresAt is when the clock takes the live revision down.
+	ExpiresAt *time.Time `json:"expires_at"`
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`

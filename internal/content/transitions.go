@@ -101,8 +101,10 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		after.ScheduledFor = nil
 	case workflow.Publish, workflow.Clock:
 		publish(&after, now)
-	case workflow.Unpublish:
-		after.LiveRevision = nil
+	case workflow.Unpublish, workflow.Expire:
+		// Withdrawn is withdrawn: an expiry left behind would take down
+		// the next publish unasked.
+		after.LiveRevision, after.ExpiresAt = nil, nil
 	}
 	if to != workflow.Approved && to != workflow.Scheduled && to != workflow.Published {
 		after.ApprovedRevision = nil
@@ -111,9 +113,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		Revision: d.HeadRevision, Note: req.Note, BasedOnVersion: named, CreatedAt: now}
 	err = s.changeTx(ctx, func(tx Store) (Change, error) {
 		if goesLive(action) {
-			at := now
-			if after.ScheduledFor != nil {
-				at = *after.ScheduledFor
+			at, err := liveAt(ctx, tx, after.ScheduledFor)
+			if err != nil {
+				return Change{}, err
 			}
 			blockers, err := s.publishBlockers(ctx, tx, d, at)
 			if err != nil {
@@ -183,10 +185,15 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 	return published, nil
 }
 
-// RunScheduler calls PublishDue every interval until ctx ends.
+// RunScheduler calls PublishDue and ExpireDue every interval until ctx
+// ends. A document embargoed past its schedule (by the database's clock)
+// stays scheduled and is tried again on the next tick.
 func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, onError func(error)) {
 	cms.Every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		if _, err := s.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 			onError(err)
 		}
 	})
