@@ -25,6 +25,7 @@ func (s *Service) SetEmbargo(ctx context.Context, actor cms.Actor, id string, ve
 	if err != nil {
 		return Document{}, err
 	}
+	at = utcOrNil(at)
 	if at != nil {
 		if err := s.checkFuture("at", *at); err != nil {
 			return Document{}, err
@@ -37,7 +38,7 @@ func (s *Service) SetEmbargo(ctx context.Context, actor cms.Actor, id string, ve
 		}
 	}
 	after := d
-	after.EmbargoUntil = utcOrNil(at)
+	after.EmbargoUntil = at
 	return s.savePlan(ctx, actor, d, after, "embargo")
 }
 
@@ -49,6 +50,7 @@ func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, ver
 	if err != nil {
 		return Document{}, err
 	}
+	at = utcOrNil(at)
 	if at != nil {
 		if err := s.checkFuture("at", *at); err != nil {
 			return Document{}, err
@@ -61,7 +63,7 @@ func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, ver
 		}
 	}
 	after := d
-	after.ExpiresAt = utcOrNil(at)
+	after.ExpiresAt = at
 	return s.savePlan(ctx, actor, d, after, "expire")
 }
 
@@ -93,11 +95,14 @@ func (s *Service) checkFuture(field string, at time.Time) error {
 	return nil
 }
 
+// utcOrNil normalizes a planned time to what both databases keep: UTC,
+// to the microsecond (PostgreSQL's precision), so that the answer to a
+// write is what a read returns.
 func utcOrNil(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
-	u := t.UTC()
+	u := t.UTC().Truncate(time.Microsecond)
 	return &u
 }
 
