@@ -64,7 +64,7 @@ func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, ver
 	}
 	after := d
 	after.ExpiresAt = at
-	return s.savePlan(ctx, actor, d, after, "expire")
+	return s.savePlan(ctx, actor, d, after, "expiry")
 }
 
 // plannable loads a document for a planning change by actor: visible,
@@ -106,7 +106,8 @@ func utcOrNil(t *time.Time) *time.Time {
 	return &u
 }
 
-// savePlan stores a planning change: a new version (it is a write, and
+// savePlan stores a planning change (action "embargo" or "expiry"; the
+// clock's own withdrawal is the "expire" transition): a new version (it is a write, and
 // If-Match guards it), the same state and revisions, a workflow event in
 // the document's history and an audit event.
 func (s *Service) savePlan(ctx context.Context, actor cms.Actor, before, after Document, action string) (Document, error) {
@@ -133,11 +134,11 @@ func (s *Service) savePlan(ctx context.Context, actor cms.Actor, before, after D
 // planNote says in the history what a planning change set.
 func planNote(action string, d Document) string {
 	t, what := d.EmbargoUntil, "embargoed until "
-	if action == "expire" {
+	if action == "expiry" {
 		t, what = d.ExpiresAt, "expires at "
 	}
 	if t == nil {
-		return "no longer " + map[string]string{"embargo": "embargoed", "expire": "expiring"}[action]
+		return "no longer " + map[string]string{"embargo": "embargoed", "expiry": "expiring"}[action]
 	}
 	return what + t.Format(time.RFC3339)
 }
