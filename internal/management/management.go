@@ -115,6 +115,9 @@ func Register(g *echo.Group, d Deps) {
 	g.PATCH("/media/:id", h.updateMedia, authn)
 	g.GET("/media/:id/file", h.mediaFile, authn)
 
+	// The calendar: the domain keeps to the documents each person may see.
+	g.GET("/calendar", h.getCalendar, authn)
+
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.
 	g.GET("/search", h.staffSearch, authn)

@@ -43,3 +43,16 @@ func (h *handler) setPlan(c echo.Context, set planSetter) error {
 	}
 	return document(c, http.StatusOK, d)
 }
+
+// getCalendar lists the planned moments the caller may see, by day.
+func (h *handler) getCalendar(c echo.Context) error {
+	from, to, err := h.Content.CalendarRange(c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	cal, err := h.Content.Calendar(c.Request().Context(), actorOf(c), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cal)
+}
