@@ -107,6 +107,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/documents/:id/delete", h.confirmDelete)
 	s.POST("/documents/:id/delete", h.deleteDocument)
 	s.GET("/slug", h.slugPreview)
+	s.GET("/calendar", h.calendarPage)
 
 	s.GET("/contributors", h.listContributors)
 	s.GET("/contributors/search", h.searchContributors)

@@ -140,6 +140,15 @@ func (h *handler) funcs() template.FuncMap {
 		"utc":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		// ahead reports whether a planned time (an embargo) is still to
+		// come, for the "Embargoed until …" banners.
+		"entryLabel": func(kind string) string {
+			if l, ok := entryLabels[kind]; ok {
+				return l
+			}
+			return kind
+		},
+		"ahead": func(t *time.Time) bool { return t != nil && t.After(time.Now()) },
 		"deref": func(p any) any {
 			switch v := p.(type) {
 			case *time.Time:

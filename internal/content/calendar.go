@@ -10,12 +10,12 @@ import (
 )
 
 // Kinds of calendar entries. Releases (issue 13, item 3) add theirs as
-// KindRelease, with the release's id and name, in Calendar.
+// EntryRelease, with the release's id and name, in Calendar.
 const (
-	KindScheduled = "scheduled" // a scheduled publish
-	KindEmbargo   = "embargo"   // an embargo ends
-	KindExpiry    = "expiry"    // a live document is taken down
-	KindRelease   = "release"   // a scheduled release goes live
+	EntryScheduled = "scheduled" // a scheduled publish
+	EntryEmbargo   = "embargo"   // an embargo ends
+	EntryExpiry    = "expiry"    // a live document is taken down
+	EntryRelease   = "release"   // a scheduled release goes live
 )
 
 // MaxCalendarDays bounds a calendar request: a year and a day covers any
@@ -125,10 +125,10 @@ func plannedMoments(d Document, from, to time.Time) []CalendarEntry {
 		}
 	}
 	if d.State == workflow.Scheduled {
-		add(KindScheduled, d.ScheduledFor)
+		add(EntryScheduled, d.ScheduledFor)
 	}
-	add(KindEmbargo, d.EmbargoUntil)
-	add(KindExpiry, d.ExpiresAt)
+	add(EntryEmbargo, d.EmbargoUntil)
+	add(EntryExpiry, d.ExpiresAt)
 	return out
 }
 
