@@ -21,7 +21,13 @@ type PlanRequest struct {
 // be embargoed: what was out cannot be un-leaked (409). A scheduled
 // document keeps its schedule only if it is at or after the embargo.
 func (s *Service) SetEmbargo(ctx context.Context, actor cms.Actor, id string, version int, at *time.Time) (Document, error) {
-	d, err := s.plannable(ctx, actor, id, version, "embargo")
+	live := func(d Document) error {
+		if at != nil && d.LiveRevision != nil {
+			return cms.Errorf(cms.CodeConflict, "the document is live: an embargo cannot take back what is out; unpublish it first")
+		}
+		return nil
+	}
+	d, err := s.plannable(ctx, actor, id, version, "embargo", live)
 	if err != nil {
 		return Document{}, err
 	}
@@ -29,9 +35,6 @@ func (s *Service) SetEmbargo(ctx context.Context, actor cms.Actor, id string, ve
 	if at != nil {
 		if err := s.checkFuture("at", *at); err != nil {
 			return Document{}, err
-		}
-		if d.LiveRevision != nil {
-			return Document{}, cms.Errorf(cms.CodeConflict, "the document is live: an embargo cannot take back what is out; unpublish it first")
 		}
 		if d.ScheduledFor != nil && d.ScheduledFor.Before(*at) {
 			return Document{}, cms.Blocked([]cms.Blocker{embargoBlocker(d, *at)})
@@ -46,7 +49,13 @@ func (s *Service) SetEmbargo(ctx context.Context, actor cms.Actor, id string, ve
 // at (nil keeps it up). Publishers decide it, as they decide what goes
 // live.
 func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, version int, at *time.Time) (Document, error) {
-	d, err := s.plannable(ctx, actor, id, version, "expire")
+	goesDown := func(d Document) error {
+		if at != nil && d.LiveRevision == nil && d.State != workflow.Scheduled {
+			return cms.Errorf(cms.CodeConflict, "only a published or scheduled document can expire")
+		}
+		return nil
+	}
+	d, err := s.plannable(ctx, actor, id, version, "expire", goesDown)
 	if err != nil {
 		return Document{}, err
 	}
@@ -54,9 +63,6 @@ func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, ver
 	if at != nil {
 		if err := s.checkFuture("at", *at); err != nil {
 			return Document{}, err
-		}
-		if d.LiveRevision == nil && d.State != workflow.Scheduled {
-			return Document{}, cms.Errorf(cms.CodeConflict, "only a published or scheduled document can expire")
 		}
 		if d.ScheduledFor != nil && !at.After(*d.ScheduledFor) {
 			return Document{}, cms.Invalid("at", "must be after the scheduled time")
@@ -67,14 +73,19 @@ func (s *Service) SetExpiry(ctx context.Context, actor cms.Actor, id string, ver
 	return s.savePlan(ctx, actor, d, after, "expiry")
 }
 
-// plannable loads a document for a planning change by actor: visible,
-// current, and the actor may do act on it.
-func (s *Service) plannable(ctx context.Context, actor cms.Actor, id string, version int, act string) (Document, error) {
+// plannable loads a document for a planning change by actor: visible
+// (404), current (412), in a state that allows it (409, before the role,
+// as for transitions, so the refusal does not depend on who asks), and the
+// actor may do act on it (403).
+func (s *Service) plannable(ctx context.Context, actor cms.Actor, id string, version int, act string, state func(Document) error) (Document, error) {
 	d, err := s.visibleDocument(ctx, actor, id)
 	if err != nil {
 		return Document{}, err
 	}
 	if err := checkVersion(d, version); err != nil {
+		return Document{}, err
+	}
+	if err := state(d); err != nil {
 		return Document{}, err
 	}
 	if err := s.authz.Can(actor, act, documentObject(d)); err != nil {
