@@ -61,3 +61,51 @@ func TestEmbargoBannersAndTheCalendarPage(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestEmbargoAndExpiryFormsInTheEditor: editors set and lift an embargo
+// from the editor page, publishers set an expiry on a live document; a
+// missing time or a stale page changes nothing and says why.
+func TestEmbargoAndExpiryFormsInTheEditor(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		n := setup(t, env)
+		d := create(t, n.writer, "Planned From the Editor")
+		transition(t, n.writer, d.ID, "submit")
+		d = transition(t, n.editor, d.ID, "approve")
+		path := "/admin/documents/" + d.ID
+		page := get(t, n.editor, path, http.StatusOK)
+		contains(t, page, `action="`+path+`/embargo"`, "Set the embargo")
+		lacks(t, page, `action="`+path+`/expiry"`)
+		lacks(t, get(t, n.writer, path, http.StatusOK), `action="`+path+`/embargo"`)
+
+		at := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
+		local := at.Format("2006-01-02T15:04")
+		page = post(t, n.editor, path+"/embargo", url.Values{"at": {""}, "tz": {"UTC"}, "version": {itoa(d.Version)}}, http.StatusOK)
+		contains(t, page, "flash-error", "Choose a date and time.")
+		page = post(t, n.editor, path+"/embargo", url.Values{"at": {local}, "tz": {"UTC"}, "version": {itoa(d.Version - 1)}}, http.StatusOK)
+		contains(t, page, "flash-error")
+		var got struct {
+			Version      int        `json:"version"`
+			EmbargoUntil *time.Time `json:"embargo_until"`
+		}
+		n.editor.Do("GET", "/api/v1/documents/"+d.ID, nil).Want(http.StatusOK).Decode(&got)
+		if got.Version != d.Version || got.EmbargoUntil != nil {
+			t.Fatalf("refused forms changed the document: %+v", got)
+		}
+
+		page = post(t, n.editor, path+"/embargo", url.Values{"at": {local}, "tz": {"UTC"}, "version": {itoa(d.Version)}}, http.StatusOK)
+		contains(t, page, "flash-ok", "Embargoed until "+at.Format("2 Jan 2006 15:04 UTC"), "Lift the embargo")
+		n.editor.Do("GET", "/api/v1/documents/"+d.ID, nil).Want(http.StatusOK).Decode(&got)
+		if got.EmbargoUntil == nil || !got.EmbargoUntil.Equal(at) {
+			t.Fatalf("embargo %v, want %v", got.EmbargoUntil, at)
+		}
+		page = post(t, n.editor, path+"/embargo", url.Values{"clear": {"1"}, "version": {itoa(got.Version)}}, http.StatusOK)
+		contains(t, page, "The embargo is lifted.")
+
+		live := transition(t, n.publisher, d.ID, "publish")
+		page = get(t, n.publisher, path, http.StatusOK)
+		contains(t, page, `action="`+path+`/expiry"`)
+		lacks(t, page, `action="`+path+`/embargo"`)
+		page = post(t, n.publisher, path+"/expiry", url.Values{"at": {local}, "tz": {"UTC"}, "version": {itoa(live.Version)}}, http.StatusOK)
+		contains(t, page, "Expires at "+at.Format("2 Jan 2006 15:04 UTC"))
+	})
+}

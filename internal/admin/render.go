@@ -142,6 +142,9 @@ func (h *handler) funcs() template.FuncMap {
 		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
 		// ahead reports whether a planned time (an embargo) is still to
 		// come, for the "Embargoed until …" banners.
+		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {
+			return planForm{Doc: d, Path: path, Label: label, Set: set, Clear: clear, Current: current, CSRF: csrf}
+		},
 		"entryLabel": func(kind string) string {
 			if l, ok := entryLabels[kind]; ok {
 				return l
@@ -179,6 +182,14 @@ func (h *handler) funcs() template.FuncMap {
 		"creditRoles": func() []string { return creditRoles },
 		"kindLabel":   func(k string) string { return kindLabels[k] },
 	}
+}
+
+// planForm is the editor's form for an embargo or an expiry.
+type planForm struct {
+	Doc                     content.Document
+	Path, Label, Set, Clear string
+	Current                 *time.Time
+	CSRF                    string
 }
 
 // creditRoles are the roles offered in the credits editor, in the order
