@@ -14,6 +14,7 @@ import (
 // sanitizer: what a writer types as HTML never runs in a colleague's
 // browser, and the preview is what readers will get.
 func TestMarkdownPreviewIsSanitizedLikeDelivery(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		const hostile = "**Seoul** <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))"

@@ -127,6 +127,7 @@ func want(r rights, owns bool, action, state string) bool {
 // TestDocumentRules checks every role × action × state, as the owner of
 // the document and as someone else, against SPEC §3/§4.
 func TestDocumentRules(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		en := newEnforcer(t, db)
 		for _, role := range roles {
@@ -188,6 +189,7 @@ func TestDocumentRules(t *testing.T) {
 // children and not the other way round, that a role on one series says
 // nothing about another, and that "*" is every series.
 func TestSeriesDomains(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		en := newEnforcer(t, db)
 		assign(t, en, "u-parent-editor", "editor", parent)
@@ -311,6 +313,7 @@ func TestSeriesDomains(t *testing.T) {
 // instances of Masthead) — an assignment or revocation made through one is
 // seen by the other after Refresh, thanks to the policy version.
 func TestRefreshSeesOtherEnforcers(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := newEnforcer(t, db)

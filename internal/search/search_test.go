@@ -81,6 +81,7 @@ func titles(r result) string {
 }
 
 func TestPublicSearch(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		a := n.draft(t, n.writer, "korea-view", "Beijing Calibrates Its Approach to Seoul", "China calibrates its position vis-à-vis Washington.", "china")
@@ -177,6 +178,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestHostileQueriesNeverFail(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		n.publish(t, n.draft(t, n.writer, "korea-view", "Seoul", "text"))
@@ -191,6 +193,7 @@ func TestHostileQueriesNeverFail(t *testing.T) {
 }
 
 func TestStaffSearchShowsOnlyWhatYouMaySee(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		mine := n.draft(t, n.writer, "korea-view", "My walrus draft", "walrus")

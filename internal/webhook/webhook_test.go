@@ -164,6 +164,7 @@ func attempts(admin *apptest.Client, hookID string) []webhook.Attempt {
 }
 
 func TestWebhookURLCheckedAtRegistration(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		for _, tc := range []struct{ url, want string }{
@@ -256,6 +257,7 @@ func TestWebhookToPrivateAddressRefused(t *testing.T) {
 
 // A 3xx answer is a failed attempt; the worker does not go where it points.
 func TestWebhookRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		target := &receiver{status: http.StatusNoContent}
 		targetSrv := httptest.NewServer(target)
@@ -307,6 +309,7 @@ func queued(t *testing.T, env *apptest.Env) []webhook.Payload {
 // that was live, and a live update that renamed the document purges both
 // the old URL and the new one.
 func TestWebhookPayloadNamesOnlyWhatWasLive(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
