@@ -16,6 +16,7 @@ import (
 // link; the calendar page lists its embargo end and schedule by day, for
 // those who may see it only; a bad range is a 400 page with the reason.
 func TestEmbargoBannersAndTheCalendarPage(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		outsider := env.CreateUser("outsider@example.org", "author:the-peninsula")
@@ -66,6 +67,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // from the editor page, publishers set an expiry on a live document; a
 // missing time or a stale page changes nothing and says why.
 func TestEmbargoAndExpiryFormsInTheEditor(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer, "Planned From the Editor")

@@ -40,6 +40,7 @@ func threeInstances(t *testing.T, b storetest.Backend) [3]*apptest.Env {
 // expire event by the system, one document.unpublished webhook — and it
 // leaves every public route.
 func TestExpiryUnpublishesOnceAcrossThreeInstances(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			envs := threeInstances(t, b)

@@ -42,6 +42,7 @@ func calendarKinds(t *testing.T, c *apptest.Client, query string) map[string]tim
 // embargo ends and expiries, by day, only of documents the caller may
 // see; bad ranges are 400.
 func TestCalendarListsThePlannedMomentsOneMaySee(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		now := time.Now().UTC().Truncate(time.Second)

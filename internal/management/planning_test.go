@@ -32,6 +32,7 @@ func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // it, that it is no content edit, and that every bad request is a 4xx
 // problem that changes nothing.
 func TestEmbargoIsSetByEditorsAndPublishersAndRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Under embargo")
@@ -101,6 +102,7 @@ func TestEmbargoIsSetByEditorsAndPublishersAndRefusesBadInput(t *testing.T) {
 // TestEmbargoAfterTheScheduleIsRefused: a scheduled document keeps its
 // schedule only with an embargo that ends by then.
 func TestEmbargoAfterTheScheduleIsRefused(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Scheduled first")
@@ -117,6 +119,7 @@ func TestEmbargoAfterTheScheduleIsRefused(t *testing.T) {
 // TestExpiryRules: publishers only, on published or scheduled documents,
 // in the future; unpublishing by hand clears it.
 func TestExpiryRules(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Time-limited")
