@@ -98,6 +98,8 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/markdown", h.renderMarkdown)
 	s.POST("/documents/:id/preview-links", h.createPreviewLink)
 	s.POST("/documents/:id/transitions", h.transitionDocument)
+	s.POST("/documents/:id/embargo", h.setEmbargo)
+	s.POST("/documents/:id/expiry", h.setExpiry)
 	s.POST("/documents/:id/comments", h.addComment)
 	s.POST("/documents/:id/comments/:cid/resolve", h.resolveComment)
 	s.GET("/documents/:id/credits", h.creditsPage)
@@ -109,6 +111,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/documents/:id/delete", h.confirmDelete)
 	s.POST("/documents/:id/delete", h.deleteDocument)
 	s.GET("/slug", h.slugPreview)
+	s.GET("/calendar", h.calendarPage)
 
 	s.GET("/contributors", h.listContributors)
 	s.GET("/contributors/search", h.searchContributors)

@@ -39,6 +39,10 @@ type editorData struct {
 	History      []historyItem
 	CanComment   bool
 	Conflict     *conflictView
+	// CanEmbargo and CanExpire offer the planning forms (issue 13): the
+	// enforcer decides who; the domain refuses what the state does not
+	// allow, and the page says why.
+	CanEmbargo, CanExpire bool
 }
 
 // formOf is a document's editable part as the editor form holds it.
@@ -82,6 +86,8 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		CanDelete:  h.deletable(actor, d) == nil,
 		Actions:    h.actions(actor, d),
 		Missing:    missingRequired(ct, f.Fields),
+		CanEmbargo: d.LiveRevision == nil && h.Authz.Allowed(actor, "embargo", obj),
+		CanExpire:  (d.LiveRevision != nil || d.State == workflow.Scheduled) && h.Authz.Allowed(actor, "expire", obj),
 	}
 	data.Autosave = data.CanEdit && (d.State == workflow.Draft || d.State == workflow.InReview)
 	if data.Assets, err = h.heroChoices(ctx); err != nil {

@@ -141,6 +141,18 @@ func (h *handler) funcs() template.FuncMap {
 		"utc":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		// ahead reports whether a planned time (an embargo) is still to
+		// come, for the "Embargoed until …" banners.
+		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {
+			return planForm{Doc: d, Path: path, Label: label, Set: set, Clear: clear, Current: current, CSRF: csrf}
+		},
+		"entryLabel": func(kind string) string {
+			if l, ok := entryLabels[kind]; ok {
+				return l
+			}
+			return kind
+		},
+		"ahead": func(t *time.Time) bool { return t != nil && t.After(time.Now()) },
 		"deref": func(p any) any {
 			switch v := p.(type) {
 			case *time.Time:
@@ -171,6 +183,14 @@ func (h *handler) funcs() template.FuncMap {
 		"creditRoles": func() []string { return creditRoles },
 		"kindLabel":   func(k string) string { return kindLabels[k] },
 	}
+}
+
+// planForm is the editor's form for an embargo or an expiry.
+type planForm struct {
+	Doc                     content.Document
+	Path, Label, Set, Clear string
+	Current                 *time.Time
+	CSRF                    string
 }
 
 // creditRoles are the roles offered in the credits editor, in the order

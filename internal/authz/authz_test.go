@@ -45,7 +45,7 @@ var (
 	roles   = []string{"author", "assistant", "editor", "publisher", "admin"}
 	states  = []string{"draft", "in_review", "approved", "scheduled", "published", "archived"}
 	actions = []string{"read", "comment", "edit", "credits", "delete", "submit", "withdraw", "request_changes",
-		"approve", "publish", "schedule", "unschedule", "unpublish", "archive", "restore"}
+		"approve", "publish", "schedule", "unschedule", "unpublish", "archive", "restore", "embargo", "expire"}
 )
 
 // rights is what SPEC §4 gives a role, with the nesting applied: an
@@ -112,6 +112,14 @@ func want(r rights, owns bool, action, state string) bool {
 		return r.editor || r.publisher
 	case "restore":
 		return state == "archived" && (r.editor || r.publisher)
+	case "embargo":
+		// Issue 13: editors and publishers of the series, in any state;
+		// the domain refuses it on a live document.
+		return r.editor || r.publisher
+	case "expire":
+		// Publishers decide what goes down, as what goes live; the domain
+		// allows it on published and scheduled documents only.
+		return r.publisher
 	}
 	panic(action)
 }

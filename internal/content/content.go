@@ -88,6 +88,11 @@ type Document struct {
 	// PublishBlockers are why the clock could not publish the document
 	// at its time; it stays scheduled and is tried again at every tick.
 	PublishBlockers []cms.Blocker `json:"publish_blockers,omitempty"`
+	// EmbargoUntil holds the document back: it goes live at this instant
+	// at the earliest, by hand, by the clock or in a release.
+	EmbargoUntil *time.Time `json:"embargo_until"`
+	// ExpiresAt is when the clock takes the live revision down.
+	ExpiresAt *time.Time `json:"expires_at"`
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`

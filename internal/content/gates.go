@@ -29,7 +29,8 @@ type blockFunc func(reason, message string)
 // the transaction that would publish d (tx), so that what it reads cannot
 // change before the commit, and it lists them all at once: a publisher
 // fixes everything in one go, and a release names each item that holds it
-// back (cms.Blocked).
+// back (cms.Blocked). at is when d would go live: the scheduled time, or
+// for an immediate publish the database's clock (liveAt), never the app's.
 //
 // The gates read d as it is: that is the revision going live, since one
 // that is not the approved revision is refused as not approved anyway.
@@ -42,6 +43,12 @@ func (s *Service) publishBlockers(ctx context.Context, tx Store, d Document, at 
 	// the approval (workflow.AfterEdit), so it must be approved again.
 	if d.ApprovedRevision == nil || *d.ApprovedRevision != d.HeadRevision {
 		block("not_approved", "it is not approved in its current revision")
+	}
+	if b, ok := embargoed(d, at); ok {
+		out = append(out, b)
+	}
+	if d.ExpiresAt != nil && !d.ExpiresAt.After(at) {
+		block("expired", "it expires at "+d.ExpiresAt.UTC().Format(time.RFC3339)+", before it would go live")
 	}
 	for _, gate := range []func(context.Context, Store, Document, blockFunc) error{
 		s.heroGate, s.imageAltGate, s.creditGate,
@@ -116,4 +123,23 @@ func (s *Service) creditGate(ctx context.Context, tx Store, d Document, block bl
 	}
 	block("credit_required", fmt.Sprintf("%s requires a credit as %s", sr.Name, sr.RequiresCredit))
 	return nil
+}
+
+// embargoed blocks a document whose embargo has not ended at at.
+func embargoed(d Document, at time.Time) (cms.Blocker, bool) {
+	if d.EmbargoUntil == nil || !at.Before(*d.EmbargoUntil) {
+		return cms.Blocker{}, false
+	}
+	return embargoBlocker(d, *d.EmbargoUntil), true
+}
+
+// liveAt is when a document would go live: at its schedule, or now by the
+// database's clock, read in the publishing transaction. The database is
+// the one clock every instance shares, so a skewed app clock (or a clock a
+// test set) cannot let an embargoed document out early.
+func liveAt(ctx context.Context, tx Store, scheduled *time.Time) (time.Time, error) {
+	if scheduled != nil {
+		return *scheduled, nil
+	}
+	return tx.DatabaseNow(ctx)
 }

@@ -43,6 +43,16 @@ type Store interface {
 	// reports whether they did; a document no longer at version is left
 	// alone.
 	SetPublishBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error)
+	// FindExpiredDocuments lists the ids of live documents whose expiry
+	// is at or before now.
+	FindExpiredDocuments(ctx context.Context, now time.Time) ([]string, error)
+	// FindPlanned lists the documents of f scheduled, ending an embargo or
+	// expiring in [from, to), at most f.Limit.
+	FindPlanned(ctx context.Context, f DocumentFilter, from, to time.Time) ([]Document, error)
+	// DatabaseNow is the database's clock, read in the transaction: the
+	// one clock every instance shares.
+	DatabaseNow(ctx context.Context) (time.Time, error)
+	AddAudit(ctx context.Context, ev cms.AuditEvent) error
 
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error

@@ -66,7 +66,30 @@ var mxTransitions = []string{"submit", "withdraw", "request_changes", "approve",
 
 // mxActions are the matrix's columns: every transition plus the other
 // document writes and the read.
-var mxActions = append([]string{"read", "edit", "credits", "comment", "delete"}, mxTransitions...)
+var mxActions = append([]string{"read", "edit", "credits", "comment", "delete"}, append(mxTransitions, mxPlanning...)...)
+
+// mxPlanning are issue 13's planning writes: an embargo (PUT …/embargo)
+// and an expiry (PUT …/expiry). Neither changes the state or the
+// revisions.
+var mxPlanning = []string{"embargo", "expire"}
+
+// mxPlanExpect is issue 13 for the planning writes: an embargo is for
+// editors and publishers, never on a live document (it cannot take back
+// what is out); an expiry for publishers, on a published or scheduled
+// document. As for transitions, the state decides before the role.
+func mxPlanExpect(a mxActor, action string, st mxState) int {
+	possible, may := !st.live, a.editor || a.publisher
+	if action == "expire" {
+		possible, may = st.live || st.state == "scheduled", a.publisher
+	}
+	switch {
+	case !possible:
+		return http.StatusConflict
+	case !may:
+		return http.StatusForbidden
+	}
+	return http.StatusOK
+}
 
 // mxNext is SPEC §3's state table: the state an action leads to from st,
 // or false when the action is not possible from there.
@@ -204,6 +227,8 @@ func mxExpect(a mxActor, action string, st mxState) int {
 			return http.StatusForbidden
 		}
 		return http.StatusNoContent
+	case "embargo", "expire":
+		return mxPlanExpect(a, action, st)
 	}
 	if _, ok := mxNext(st, action); !ok {
 		return http.StatusConflict
@@ -338,6 +363,14 @@ func mxAct(c *apptest.Client, action string, d mxDoc) *apptest.Response {
 		return c.Do("POST", d.path()+"/comments", map[string]any{"body": "A note from the matrix."})
 	case "delete":
 		return c.Do("DELETE", d.path(), nil, "If-Match", d.ifMatch())
+	case "embargo":
+		// Before the fixtures' schedule (an hour ahead): a scheduled
+		// document may keep it.
+		at := time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)
+		return c.Do("PUT", d.path()+"/embargo", map[string]any{"at": at}, "If-Match", d.ifMatch())
+	case "expire":
+		at := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+		return c.Do("PUT", d.path()+"/expiry", map[string]any{"at": at}, "If-Match", d.ifMatch())
 	}
 	return c.Do("POST", d.path()+"/transitions", mxTransition(action))
 }
@@ -461,6 +494,11 @@ func mxCase(t *testing.T, fx *mxFixtures, admin, owner *apptest.Client, a mxActo
 		// The live revision stays online while the next one is drafted.
 		if !sameRevision(now.LiveRevision, d.LiveRevision) {
 			t.Errorf("after %s: live revision %v, want %v", action, rev(now.LiveRevision), rev(d.LiveRevision))
+		}
+	case "embargo", "expire":
+		if now.State != d.State || now.Version != d.Version+1 || now.HeadRevision != d.HeadRevision ||
+			!sameRevision(now.LiveRevision, d.LiveRevision) {
+			t.Errorf("after %s of a %s document: %+v → %+v, want one version on, nothing else moved", action, st.name, d, now)
 		}
 	default:
 		to, _ := mxNext(st, action)

@@ -97,6 +97,8 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/revisions/:n", h.getRevision, authn)
 	g.GET("/documents/:id/revisions/:a/diff/:b", h.diffRevisions, authn)
 	g.POST("/documents/:id/revisions/:n/restore", h.restoreRevision, authn)
+	g.PUT("/documents/:id/embargo", h.setEmbargo, authn)
+	g.PUT("/documents/:id/expiry", h.setExpiry, authn)
 	g.GET("/documents/:id/credits", h.getCredits, authn)
 	g.PUT("/documents/:id/credits", h.setCredits, authn)
 	g.GET("/documents/:id/comments", h.listComments, authn)
@@ -114,6 +116,9 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/media/:id", h.getMedia, authn)
 	g.PATCH("/media/:id", h.updateMedia, authn)
 	g.GET("/media/:id/file", h.mediaFile, authn)
+
+	// The calendar: the domain keeps to the documents each person may see.
+	g.GET("/calendar", h.getCalendar, authn)
 
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.

@@ -129,7 +129,11 @@ func (s *Service) renderHead(ctx context.Context, documentID string) (render.Doc
 	if err != nil {
 		return render.Document{}, err
 	}
-	return s.renderRevision(ctx, s.store, d, rev)
+	doc, err := s.renderRevision(ctx, s.store, d, rev)
+	if d.EmbargoUntil != nil && d.EmbargoUntil.After(time.Now()) {
+		doc.EmbargoedUntil = d.EmbargoUntil
+	}
+	return doc, err
 }
 
 // SealCursor signs a listing's position so that a client cannot forge one.

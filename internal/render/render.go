@@ -100,6 +100,10 @@ type Document struct {
 	Digest
 	Fields map[string]any `json:"fields"`
 	About  string         `json:"about"`
+	// EmbargoedUntil is set only in previews, while an embargo holds the
+	// document back, so that whoever reads the preview sees the banner;
+	// delivery never carries an embargoed document.
+	EmbargoedUntil *time.Time `json:"embargoed_until,omitempty"`
 }
 
 // Digest is a document as listings show it: everything but its fields and

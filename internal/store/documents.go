@@ -38,6 +38,8 @@ type documentRow struct {
 	LastPublishedAt  *time.Time
 	ScheduledFor     *time.Time
 	PublishBlockers  *string // JSON list of cms.Blocker; NULL when none
+	EmbargoUntil     *time.Time
+	ExpiresAt        *time.Time
 
 	TypeName   string  `gorm:"->"`
 	SeriesSlug string  `gorm:"->"`
@@ -63,7 +65,8 @@ func (r documentRow) document() (content.Document, error) {
 		HeadRevision: r.HeadRevision, LiveRevision: r.LiveRevision, ApprovedRevision: r.ApprovedRevision,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt,
 		ApprovedAt: r.ApprovedAt, FirstPublishedAt: r.FirstPublishedAt, LastPublishedAt: r.LastPublishedAt,
-		ScheduledFor: r.ScheduledFor, SeriesPath: r.SeriesSlug, Credits: []content.Credit{},
+		ScheduledFor: r.ScheduledFor, EmbargoUntil: r.EmbargoUntil, ExpiresAt: r.ExpiresAt,
+		SeriesPath: r.SeriesSlug, Credits: []content.Credit{},
 	}
 	if r.ParentSlug != nil {
 		d.SeriesPath = *r.ParentSlug + "/" + r.SeriesSlug
@@ -234,7 +237,7 @@ func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error
 		HeadRevision: d.HeadRevision, LiveRevision: d.LiveRevision, ApprovedRevision: d.ApprovedRevision,
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SubmittedAt: d.SubmittedAt,
 		ApprovedAt: d.ApprovedAt, FirstPublishedAt: d.FirstPublishedAt, LastPublishedAt: d.LastPublishedAt,
-		ScheduledFor: d.ScheduledFor,
+		ScheduledFor: d.ScheduledFor, EmbargoUntil: d.EmbargoUntil, ExpiresAt: d.ExpiresAt,
 	}
 	var err error
 	if row.TypeID, err = db.idOf(ctx, "content_types", "name", d.Type); err != nil {
@@ -340,7 +343,7 @@ func (db *DB) UpdateDocument(ctx context.Context, d content.Document, prevVersio
 	res := db.q(ctx).Model(&documentRow{}).Where("id = ? AND version = ?", d.ID, prevVersion).Select(
 		"title", "slug", "fields", "topics", "byline_id", "hero_media_id", "state", "head_revision", "live_revision",
 		"approved_revision", "version", "updated_at", "submitted_at", "approved_at", "first_published_at",
-		"last_published_at", "scheduled_for", "publish_blockers",
+		"last_published_at", "scheduled_for", "publish_blockers", "embargo_until", "expires_at",
 	).Updates(&row)
 	if res.Error != nil {
 		return wrap(res.Error)

@@ -39,9 +39,11 @@ const (
 	Schedule       Action = "schedule"
 	Unschedule     Action = "unschedule"
 	Clock          Action = "clock"
-	Unpublish      Action = "unpublish"
-	Archive        Action = "archive"
-	Restore        Action = "restore"
+	// Expire is the clock taking a live revision down at its expiry.
+	Expire    Action = "expire"
+	Unpublish Action = "unpublish"
+	Archive   Action = "archive"
+	Restore   Action = "restore"
 )
 
 // Actions lists every action a person can request (Clock is the system's).
@@ -77,7 +79,7 @@ var table = map[Action]map[State]State{
 // not possible from there.
 func Next(state State, action Action, hasLive bool) (State, error) {
 	switch action {
-	case Unpublish:
+	case Unpublish, Expire:
 		// The live revision leaves delivery; a published document goes back
 		// to draft, any other state stays as it is.
 		if !hasLive {

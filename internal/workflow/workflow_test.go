@@ -31,15 +31,18 @@ func TestNextMatchesTheSpecTable(t *testing.T) {
 		if s != Archived {
 			allowed[key{s, Archive, false}] = Archived
 		}
+		// SPEC §3's "(clock) expiry" row withdraws like unpublish.
 		if s == Published {
 			allowed[key{s, Unpublish, true}] = Draft
+			allowed[key{s, Expire, true}] = Draft
 		} else {
 			allowed[key{s, Unpublish, true}] = s
+			allowed[key{s, Expire, true}] = s
 		}
 	}
 	cases := 0
 	for _, s := range States {
-		for _, a := range append(Actions, Clock) {
+		for _, a := range append(Actions, Clock, Expire) {
 			for _, live := range []bool{false, true} {
 				cases++
 				got, err := Next(s, a, live)
@@ -55,7 +58,7 @@ func TestNextMatchesTheSpecTable(t *testing.T) {
 			}
 		}
 	}
-	if cases != len(States)*(len(Actions)+1)*2 {
+	if cases != len(States)*(len(Actions)+2)*2 {
 		t.Fatalf("ran %d cases", cases)
 	}
 }
