@@ -14,16 +14,19 @@ import (
 
 // Series is a publication channel. Series nest one level.
 type Series struct {
-	ID          string    `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"`
-	Description string    `json:"description"`
-	About       string    `json:"about"`
-	ParentID    *string   `json:"-"`
-	Parent      *string   `json:"parent"` // the parent's slug
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	Slug        string  `json:"slug"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Description string  `json:"description"`
+	About       string  `json:"about"`
+	ParentID    *string `json:"-"`
+	Parent      *string `json:"parent"` // the parent's slug
+	// ApprovalsRequired is how many editors must approve a document of
+	// the series before it is approved: 1, or 2 for a second pair of eyes.
+	ApprovalsRequired int       `json:"approvals_required"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // Path is the series' authorization domain: "parent/child" or "slug".
@@ -81,9 +84,20 @@ type Document struct {
 	FirstPublishedAt *time.Time     `json:"first_published_at"`
 	LastPublishedAt  *time.Time     `json:"last_published_at"`
 	ScheduledFor     *time.Time     `json:"scheduled_for"`
+	// Approvals are those its head revision had in this submission;
+	// ApprovalsRequired is its series' setting.
+	Approvals         []Approval `json:"approvals"`
+	ApprovalsRequired int        `json:"approvals_required"`
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`
+}
+
+// Approval is one editor's approval of a document's head revision.
+type Approval struct {
+	UserID string    `json:"user_id"`
+	Name   string    `json:"name"`
+	At     time.Time `json:"at"`
 }
 
 // Refresh recomputes what is derived from the editable part: the credit
