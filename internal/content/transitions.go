@@ -143,12 +143,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 // mayTransition asks the enforcer whether actor may take action on d; an
 // approval also needs fresh eyes, so its object names whose are stale.
 func (s *Service) mayTransition(ctx context.Context, actor cms.Actor, d Document, action workflow.Action) error {
-	obj := documentObject(d)
-	if action == workflow.Approve {
-		var err error
-		if obj, err = s.approvalObject(ctx, d); err != nil {
-			return err
-		}
+	obj, err := s.ActionObject(ctx, d, action)
+	if err != nil {
+		return err
 	}
 	return s.authz.Can(actor, string(action), obj)
 }

@@ -19,8 +19,8 @@ type seriesRow struct {
 	// ApprovalsRequired is 1 or 2 (migration 00018).
 	ApprovalsRequired int
 	CreatedAt         time.Time
-	UpdatedAt   time.Time
-	ParentSlug  *string `gorm:"->"`
+	UpdatedAt         time.Time
+	ParentSlug        *string `gorm:"->"`
 }
 
 func (seriesRow) TableName() string { return "series" }
