@@ -39,7 +39,7 @@ func TestApprovalsInTheUI(t *testing.T) {
 		contains(t, page, "0 of 2 approvals", "Approve (1 of 2)")
 
 		page = post(t, n.editor, path+"/transitions", url.Values{"action": {"approve"}, "version": {strconv.Itoa(d.Version)}}, http.StatusOK)
-		contains(t, page, "Approved: 1 of 2 approvals", "1 of 2 approvals · editor@example.org")
+		contains(t, page, "Approved: 1 of 2 approvals", "1 of 2 approvals · editor@example.org", "gave the first of two approvals")
 		if slices.Contains(actionsOf(page), "approve") {
 			t.Error("the page offers the first approver a second approval")
 		}
