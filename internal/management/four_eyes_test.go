@@ -243,3 +243,31 @@ func TestSeriesApprovalsRequired(t *testing.T) {
 		}
 	})
 }
+
+// Two editors approving at once, where two approvals are required: both
+// count, once each, and the document ends approved with exactly two.
+func TestTwoApprovalsAtOnce(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		n := setupNewsroom(t, env)
+		n.admin.Do("PATCH", "/api/v1/series/korea-view", map[string]any{"approvals_required": 2}).Want(http.StatusOK)
+		second := env.CreateUser("second-editor@example.org", "editor:korea-view")
+		d := createBriefing(t, n.writer, "Approved by two at once")
+		moveDoc(t, n.writer, d.ID, "submit")
+		statuses := make(chan int, 2)
+		for _, c := range []*apptest.Client{n.editor, second} {
+			go func() {
+				statuses <- c.For(t).Do("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": "approve"}).Status
+			}()
+		}
+		for range 2 {
+			if s := <-statuses; s != http.StatusOK {
+				t.Errorf("a concurrent approval: status %d, want 200 (the loser retries as the second)", s)
+			}
+		}
+		var after feDoc
+		n.admin.Do("GET", "/api/v1/documents/"+d.ID, nil).Want(http.StatusOK).Decode(&after)
+		if after.State != "approved" || len(after.Approvals) != 2 || after.Approvals[0].UserID == after.Approvals[1].UserID {
+			t.Errorf("after two concurrent approvals: %+v, want approved by two different editors", after)
+		}
+	})
+}
