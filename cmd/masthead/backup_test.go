@@ -13,6 +13,7 @@ import (
 // TestBackupCopiesTheDatabase backs up a SQLite database with a user in it
 // and opens the copy: it is a complete, migrated database.
 func TestBackupCopiesTheDatabase(t *testing.T) {
+	t.Parallel()
 	e := sqliteEnv(t)
 	if _, _, err := runCmd(t, e, "a-long-password\n", "user", "create", "--email", "w@example.org", "--name", "W"); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 )
 
@@ -67,7 +68,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Addr:                r.str("MASTHEAD_ADDR", ":8080"),
 		DataDir:             r.str("MASTHEAD_DATA_DIR", "./data"),
 		DatabaseURL:         r.str("MASTHEAD_DATABASE_URL", ""),
-		AdminEmail:          strings.ToLower(r.str("MASTHEAD_ADMIN_EMAIL", "admin@localhost")),
+		AdminEmail:          strings.ToLower(r.str("MASTHEAD_ADMIN_EMAIL", "admin@masthead.localhost")),
 		AdminPassword:       r.str("MASTHEAD_ADMIN_PASSWORD", ""),
 		LogFormat:           r.str("MASTHEAD_LOG_FORMAT", "text"),
 		BodyLimit:           r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
@@ -266,8 +267,8 @@ func portSuffix(addr string) string {
 }
 
 func checkAdmin(c *Config) error {
-	if !strings.Contains(c.AdminEmail, "@") {
-		return &configError{"MASTHEAD_ADMIN_EMAIL", fmt.Sprintf("%q is not an email address", c.AdminEmail)}
+	if !auth.ValidEmail(c.AdminEmail) {
+		return &configError{"MASTHEAD_ADMIN_EMAIL", fmt.Sprintf("%q is not an email address an account may have (a host name with a dot, e.g. admin@masthead.localhost)", c.AdminEmail)}
 	}
 	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
 		return &configError{"MASTHEAD_ADMIN_PASSWORD", "must be at least 10 characters"}

@@ -11,6 +11,7 @@ import (
 // The sign-up limits: 5 in 10 minutes per address and 300 an hour in all
 // unless set; a count per duration; anything else names the variable.
 func TestConfigSignupLimits(t *testing.T) {
+	t.Parallel()
 	cfg, err := loadConfig(env{"MASTHEAD_DATA_DIR": t.TempDir()}.getenv)
 	if err != nil {
 		t.Fatal(err)

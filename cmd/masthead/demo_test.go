@@ -10,6 +10,7 @@ import (
 // TestDemo loads the demo newsroom on every backend and refuses to load it
 // twice.
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := baseEnv(t, b).with("MASTHEAD_ADMIN_PASSWORD", "admin-password-1")

@@ -107,6 +107,7 @@ func assertNothingImported(t *testing.T, e env) {
 // A tampered delivered body is not served: delivery is rendered again
 // from the live revision.
 func TestImportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	lines := demoExport(t)
 	good := strings.Join(lines, "")
 	const doc = `"table":"documents"`

@@ -62,6 +62,7 @@ func get(t *testing.T, url string) []byte {
 // the same image and search results; staff sign in with their passwords
 // and keep working (new events get fresh ids after the imported ones).
 func TestExportImportMovesANewsroom(t *testing.T) {
+	t.Parallel()
 	backends := storetest.Backends(t)
 	for _, from := range backends {
 		for _, to := range backends {
@@ -138,6 +139,7 @@ func keepWorking(t *testing.T, in *instance) {
 // TestImportRefusesBadInput: a file that is not an export, an export of
 // another schema, or one broken halfway leaves the database empty.
 func TestImportRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	src := sqliteEnv(t).with("MASTHEAD_ADMIN_PASSWORD", "admin-password-1")
 	if _, errOut, err := runCmd(t, src, "", "demo", "--password", demoPassword); err != nil {
 		t.Fatalf("demo: %v\n%s", err, errOut)

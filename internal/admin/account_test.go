@@ -20,6 +20,7 @@ func passwordForm(current, next, again string) url.Values {
 }
 
 func TestAccountPage(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.writer, "/admin", http.StatusOK)
@@ -33,6 +34,7 @@ func TestAccountPage(t *testing.T) {
 }
 
 func TestChangePasswordInTheUI(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		const email, old, next = "writer@example.org", "password-writer@example.org", "a-new-password-1"
 		n := setup(t, env)
@@ -86,6 +88,7 @@ func TestChangePasswordInTheUI(t *testing.T) {
 }
 
 func TestTooManyWrongPasswordsInTheUI(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		const old = "password-writer@example.org"

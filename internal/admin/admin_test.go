@@ -37,22 +37,8 @@ type newsroom struct {
 
 func setup(t *testing.T, env *apptest.Env) newsroom {
 	t.Helper()
-	admin := env.Admin()
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"}).Want(http.StatusCreated)
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter",
-		"parent": "the-peninsula",
-		"about":  "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute."}).Want(http.StatusCreated)
-	for _, name := range []string{"Yong Kwon", "Melissa Cho", "Alexandra Langford"} {
-		admin.Do("POST", "/api/v1/contributors", map[string]any{"name": name}).Want(http.StatusCreated)
-	}
-	return newsroom{
-		env:       env,
-		admin:     admin,
-		writer:    env.CreateUser("writer@example.org", "author:korea-view"),
-		assistant: env.CreateUser("assistant@example.org", "assistant:korea-view"),
-		editor:    env.CreateUser("editor@example.org", "editor:the-peninsula"),
-		publisher: env.CreateUser("publisher@example.org", "publisher:korea-view"),
-	}
+	n := apptest.NewNewsroom(t, env)
+	return newsroom{env: env, admin: n.Admin, writer: n.Writer, assistant: n.Assistant, editor: n.Editor, publisher: n.Publisher}
 }
 
 type doc struct {

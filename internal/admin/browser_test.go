@@ -45,8 +45,8 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// browser starts one headless Chromium for the test; each person gets a
-// browser context of their own (their own cookies) from person.
+// browser is one test's use of the package's Chromium; each person gets a
+// browser context of their own (their own cookies) from signIn.
 type browser struct {
 	t    *testing.T
 	root context.Context
@@ -54,9 +54,30 @@ type browser struct {
 	out  string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
-	t.Helper()
-	bin := chromiumPath(t)
+// chromium is the one headless Chromium the package's browser tests share:
+// starting one takes seconds, a fresh browser context per person keeps
+// them apart. The first browser test starts it, TestMain stops it.
+var chromium struct {
+	once sync.Once
+	root context.Context
+	err  error
+	stop func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	os.Exit(code)
+}
+
+func startChromium(bin string) {
+	dir, err := os.MkdirTemp("", "masthead-chromium-")
+	if err != nil {
+		chromium.err = err
+		return
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
 		chromedp.Headless,
@@ -68,21 +89,36 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start Chromium %s: %v", bin, err)
+	chromium.root = root
+	chromium.stop = func() {
+		cancelRoot()
+		cancelAlloc()
+		os.RemoveAll(dir)
 	}
+	if err := chromedp.Do(root); err != nil {
+		chromium.err = fmt.Errorf("start Chromium %s: %w", bin, err)
+	}
+}
+
+// newBrowser returns the shared Chromium for t, within a three-minute
+// budget for the test.
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	bin := chromiumPath(t)
+	chromium.once.Do(func() { startChromium(bin) })
+	if chromium.err != nil {
+		t.Fatal(chromium.err)
+	}
+	root, cancel := context.WithTimeout(chromium.root, 3*time.Minute)
+	t.Cleanup(cancel)
 	out := os.Getenv("MASTHEAD_TEST_OUTPUT")
 	if out == "" {
 		out = filepath.Join("..", "..", "testdata", "out")
@@ -449,6 +485,7 @@ func TestBrowserAutosaveConflict(t *testing.T) {
 // TestBrowserWithoutScripts: with scripts off, pages still read and forms
 // still work — the list buttons reorder on the server.
 func TestBrowserWithoutScripts(t *testing.T) {
+	t.Parallel()
 	chromiumPath(t)
 	env := apptest.New(t, storetest.OpenSQLite(t))
 	n := setup(t, env)

@@ -51,7 +51,7 @@ func (h *handler) showSeries(c echo.Context, edit *content.Series) error {
 func seriesForm(c echo.Context) content.SeriesInput {
 	v := func(name string) *string { s := strings.TrimSpace(c.FormValue(name)); return &s }
 	return content.SeriesInput{Slug: strings.TrimSpace(c.FormValue("slug")), Name: v("name"), Kind: v("kind"),
-		Description: v("description"), About: v("about"), Parent: v("parent"),
+		Description: v("description"), About: v("about"), Parent: v("parent"), RequiresCredit: v("requires_credit"),
 		ApprovalsRequired: approvalsRequired(c.FormValue("approvals_required"))}
 }
 

@@ -14,6 +14,7 @@ import (
 // assistant may not change; a change that is allowed appears in each live
 // document's history.
 func TestCatalogFormsShownLiveNeedEverySeries(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		n.admin.Do("POST", "/api/v1/series", map[string]any{"slug": "beta", "name": "Beta", "kind": "blog"}).Want(http.StatusCreated)

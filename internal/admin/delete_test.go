@@ -10,6 +10,7 @@ import (
 )
 
 func TestDeleteDocumentInTheUI(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -51,6 +52,7 @@ func TestDeleteDocumentInTheUI(t *testing.T) {
 // again, which its author may delete, but it is still live: no button,
 // and the content service refuses.
 func TestNoDeleteWhileLive(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)

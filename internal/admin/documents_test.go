@@ -18,6 +18,7 @@ import (
 var soon = fmt.Sprint(time.Now().Year() + 1)
 
 func TestDashboardPerPerson(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		other := env.CreateUser("other@example.org", "author:korea-view")
@@ -78,6 +79,7 @@ func fetchDoc(t *testing.T, c *apptest.Client, id string) map[string]any {
 }
 
 func TestEditorCreateAndSave(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.writer, "/admin/documents/new", http.StatusOK)
@@ -163,6 +165,7 @@ func docIDIn(t *testing.T, page string) string {
 }
 
 func TestAutosave(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -214,6 +217,7 @@ func TestAutosave(t *testing.T) {
 }
 
 func TestWorkflowButtonsFollowTheEnforcer(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -274,6 +278,7 @@ func TestWorkflowButtonsFollowTheEnforcer(t *testing.T) {
 }
 
 func TestSubmitNamesMissingFields(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		var d doc
@@ -287,6 +292,7 @@ func TestSubmitNamesMissingFields(t *testing.T) {
 }
 
 func TestPreviewLooksLikeThePublicPage(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -314,6 +320,7 @@ func TestPreviewLooksLikeThePublicPage(t *testing.T) {
 }
 
 func TestCreditsEditor(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -357,6 +364,7 @@ func TestCreditsEditor(t *testing.T) {
 }
 
 func TestRevisionsDiffAndRestore(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -379,6 +387,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 }
 
 func TestCommentsInHistory(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -395,6 +404,7 @@ func TestCommentsInHistory(t *testing.T) {
 }
 
 func TestDocumentList(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)

@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"testing"
@@ -24,19 +23,15 @@ func upload(t *testing.T, c *apptest.Client, fields map[string]string, want int)
 	if err := png.Encode(&file, img); err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("csrf_token", c.CSRF)
+	form := map[string]string{"csrf_token": c.CSRF}
 	for k, v := range fields {
-		_ = w.WriteField(k, v)
+		form[k] = v
 	}
-	fw, _ := w.CreateFormFile("file", "seoul.png")
-	fw.Write(file.Bytes())
-	w.Close()
+	body, header := apptest.Form(t, "seoul.png", file.Bytes(), form)
 	csrf := c.CSRF
 	c.CSRF = ""
 	defer func() { c.CSRF = csrf }()
-	r := c.Do("POST", "/admin/media", body.String(), "Content-Type", w.FormDataContentType())
+	r := c.Do("POST", "/admin/media", body, header...)
 	if r.Status != want {
 		t.Fatalf("upload: status %d, want %d: %.2000s", r.Status, want, r.Body)
 	}
@@ -44,6 +39,7 @@ func upload(t *testing.T, c *apptest.Client, fields map[string]string, want int)
 }
 
 func TestMediaLibraryAndHero(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		// Writers see the library; assistants and up upload.
@@ -80,6 +76,7 @@ func TestMediaLibraryAndHero(t *testing.T) {
 // TestMediaLibraryKeepsMetadataForEditors: the upload form says that
 // metadata goes; only editors are offered, and allowed, to keep it.
 func TestMediaLibraryKeepsMetadataForEditors(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.assistant, "/admin/media", http.StatusOK)

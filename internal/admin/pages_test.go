@@ -10,6 +10,7 @@ import (
 )
 
 func TestUsersAndRoles(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		get(t, n.editor, "/admin/users", http.StatusForbidden)
@@ -57,6 +58,7 @@ func userID(t *testing.T, admin *apptest.Client, email string) string {
 }
 
 func TestSeriesContributorsAndTypes(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.writer, "/admin/series", http.StatusOK)
@@ -89,6 +91,7 @@ func TestSeriesContributorsAndTypes(t *testing.T) {
 var secretRE = regexp.MustCompile(`value="(mh_[A-Za-z0-9_-]+)"`)
 
 func TestTokensAndWebhooks(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := post(t, n.writer, "/admin/tokens", url.Values{"name": {"newsletter"}, "scopes": {"read"}, "expires": {"2099-01-01"}}, http.StatusOK)
@@ -122,6 +125,7 @@ func TestTokensAndWebhooks(t *testing.T) {
 
 // TestEveryPostNeedsCSRF sends every form of the UI without its token.
 func TestEveryPostNeedsCSRF(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)
@@ -146,6 +150,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 }
 
 func TestStaffSearch(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		d := create(t, n.writer)

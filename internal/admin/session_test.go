@@ -11,6 +11,7 @@ import (
 )
 
 func TestSignInAndOut(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		c := env.Anonymous()
 		// Not signed in: the dashboard sends you to sign in.
@@ -68,6 +69,7 @@ func TestSignInThrottled(t *testing.T) {
 }
 
 func TestNextStaysInTheUI(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		c := env.Anonymous()
 		page := get(t, c, "/admin/login?next=https://evil.example/", http.StatusOK)
@@ -80,6 +82,7 @@ func TestNextStaysInTheUI(t *testing.T) {
 var assetRE = regexp.MustCompile(`/admin/static/app\.[0-9a-f]{12}\.css`)
 
 func TestStaticFiles(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		c := env.Anonymous()
 		page := get(t, c, "/admin/login", http.StatusOK)
@@ -109,6 +112,7 @@ func TestStaticFiles(t *testing.T) {
 }
 
 func TestUnknownPage(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		page := get(t, n.writer, "/admin/nope", http.StatusNotFound)

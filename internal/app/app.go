@@ -162,11 +162,27 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:      []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
-		HeroExists: a.Media.Exists,
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, webhook.NewOutbox(a.opts.BaseURL)},
+		HeroExists:       a.Media.Exists,
+		HeroAttribution:  heroAttribution,
+		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
 	})
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	return nil
+}
+
+// heroAttribution reads a hero's alt text and licence for the publish
+// gates, in the publishing transaction: the store that tx is holds the
+// media assets too.
+func heroAttribution(ctx context.Context, tx content.Store, id string) (content.Attribution, error) {
+	assets, ok := tx.(interface {
+		FindAsset(ctx context.Context, id string) (media.Asset, error)
+	})
+	if !ok {
+		return content.Attribution{}, errors.New("app: the content store holds no media assets")
+	}
+	a, err := assets.FindAsset(ctx, id)
+	return content.Attribution{Alt: a.Alt, Licence: a.Licence}, err
 }
 
 // buildWebhooks sets up subscriptions and their delivery.

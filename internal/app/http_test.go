@@ -91,6 +91,7 @@ func countUsers(t *testing.T, db *store.DB) int {
 }
 
 func TestMalformedBodies(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		const valid = `{"email":"w@example.org","name":"W","password":"long-enough-1"}`
@@ -132,6 +133,7 @@ func TestMalformedBodies(t *testing.T) {
 }
 
 func TestOversizedBody(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.BodyLimit = 1024 }})
 		admin := env.Admin()
@@ -167,6 +169,7 @@ func TestOversizedBody(t *testing.T) {
 }
 
 func TestRoutingProblems(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		for _, tc := range []struct {
@@ -194,6 +197,7 @@ func TestRoutingProblems(t *testing.T) {
 }
 
 func TestInternalErrorsHideDetails(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		logs := &syncBuffer{}
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
@@ -247,6 +251,7 @@ func TestInternalErrorsHideDetails(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		c := env.Anonymous()
 		check := func(path string, status int, want string) {

@@ -35,6 +35,7 @@ func goList(t *testing.T, deps bool) map[string][]string {
 // another (what two of them share is a domain use case; internal/server is
 // the HTTP toolkit they all build on).
 func TestDependenciesPointOneWay(t *testing.T) {
+	t.Parallel()
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
 		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published"}

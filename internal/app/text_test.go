@@ -12,13 +12,14 @@ import (
 // way: PostgreSQL cannot store them (it answered 500), and a SQLite
 // newsroom must not hold text that PostgreSQL refuses.
 func TestUnstorableTextRefusedAtTheEdge(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).
 			Want(http.StatusCreated)
 		anon := env.Anonymous()
-		upload, uploadHeader := form(t, "seoul.png", pngImage(t, 8, 8), map[string]string{"caption": "Seoul\x00"})
-		badName, badNameHeader := form(t, "seoul\xff.png", pngImage(t, 8, 8), nil)
+		upload, uploadHeader := apptest.Form(t, "seoul.png", apptest.PNG(t, 8, 8), map[string]string{"caption": "Seoul\x00"})
+		badName, badNameHeader := apptest.Form(t, "seoul\xff.png", apptest.PNG(t, 8, 8), nil)
 		for _, tc := range []struct {
 			name         string
 			c            *apptest.Client

@@ -113,7 +113,7 @@ func (n *NewUser) validate() error {
 	var p cms.Problems
 	n.Email = normalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
-	if !validEmail(n.Email) {
+	if !ValidEmail(n.Email) {
 		p.Add("email", "must be a valid email address")
 	}
 	if err := validateName(n.Name); err != nil {
@@ -125,18 +125,58 @@ func (n *NewUser) validate() error {
 	return p.Err()
 }
 
-// validEmail reports whether email is an address an account may have:
-// one plain address, already normalized.
-func validEmail(email string) bool {
+// ValidEmail reports whether email is an address an account may have:
+// one plain address, already normalized, that the API's `format: email`
+// also accepts wherever a client checks it. So the local part is a
+// dot-atom (no quoted strings) and the domain a host name with a dot:
+// `admin@localhost` is refused, `admin@masthead.localhost` (RFC 6761
+// reserves .localhost) is not.
+func ValidEmail(email string) bool {
 	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && email == normalizeEmail(email) && len(email) <= maxEmailLength
+	if err != nil || a.Address != email || email != normalizeEmail(email) || len(email) > maxEmailLength {
+		return false
+	}
+	local, domain, _ := strings.Cut(email, "@")
+	return dotAtom(local) && hostName(domain)
+}
+
+// dotAtom reports whether s is dot-separated runs of RFC 5322 atext.
+func dotAtom(s string) bool {
+	for run := range strings.SplitSeq(s, ".") {
+		if run == "" || strings.IndexFunc(run, func(r rune) bool {
+			return r > 0x7e || !(isAlnum(r) || strings.ContainsRune("!#$%&'*+/=?^_`{|}~-", r))
+		}) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hostName reports whether s is a host name of two labels or more, each
+// of letters, digits and inner hyphens.
+func hostName(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' ||
+			strings.IndexFunc(l, func(r rune) bool { return !isAlnum(r) && r != '-' }) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
 // CheckUser applies the rules of CreateUser to a user who arrives some
 // other way (an import of an export): a normalized email and a name.
 func CheckUser(u User) error {
 	var p cms.Problems
-	if !validEmail(u.Email) {
+	if !ValidEmail(u.Email) {
 		p.Add("email", "must be a valid email address")
 	}
 	if err := validateName(u.Name); err != nil {

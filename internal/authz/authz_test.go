@@ -123,6 +123,7 @@ func want(r rights, owns, stale bool, action, state string) bool {
 // the document and as someone else, with fresh eyes and with stale ones,
 // against SPEC §3/§4.
 func TestDocumentRules(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		en := newEnforcer(t, db)
 		for _, role := range roles {
@@ -218,6 +219,7 @@ func TestStaleEyesSayWhy(t *testing.T) {
 // children and not the other way round, that a role on one series says
 // nothing about another, and that "*" is every series.
 func TestSeriesDomains(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		en := newEnforcer(t, db)
 		assign(t, en, "u-parent-editor", "editor", parent)
@@ -341,6 +343,7 @@ func TestSeriesDomains(t *testing.T) {
 // instances of Masthead) — an assignment or revocation made through one is
 // seen by the other after Refresh, thanks to the policy version.
 func TestRefreshSeesOtherEnforcers(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := newEnforcer(t, db)

@@ -11,6 +11,7 @@ import (
 // TestChecksOfStoredContent: what an import brings in meets the rules the
 // API's writes apply, field by field.
 func TestChecksOfStoredContent(t *testing.T) {
+	t.Parallel()
 	ct := ContentType{Name: "note", Label: "Note", Fields: []Field{{Name: "body", Label: "Body", Kind: KindRichText, MaxLength: 10}}}
 	doc := Document{Type: "note", Title: "A Note", Slug: "a-note", State: workflow.Draft, Fields: map[string]any{"body": "short"}, Topics: []string{"asia"}}
 	with := func(f func(d *Document)) Document { d := doc; f(&d); return d }

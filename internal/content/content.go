@@ -9,6 +9,7 @@ package content
 import (
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
@@ -22,6 +23,9 @@ type Series struct {
 	About       string  `json:"about"`
 	ParentID    *string `json:"-"`
 	Parent      *string `json:"parent"` // the parent's slug
+	// RequiresCredit is the credit role a document needs to go live; ""
+	// is none (a publish gate).
+	RequiresCredit string `json:"requires_credit"`
 	// ApprovalsRequired is how many editors must approve a document of
 	// the series before it is approved: 1, or 2 for a second pair of eyes.
 	ApprovalsRequired int       `json:"approvals_required"`
@@ -84,6 +88,9 @@ type Document struct {
 	FirstPublishedAt *time.Time     `json:"first_published_at"`
 	LastPublishedAt  *time.Time     `json:"last_published_at"`
 	ScheduledFor     *time.Time     `json:"scheduled_for"`
+	// PublishBlockers are why the clock could not publish the document
+	// at its time; it stays scheduled and is tried again at every tick.
+	PublishBlockers []cms.Blocker `json:"publish_blockers,omitempty"`
 	// Approvals are those its head revision had in this submission;
 	// ApprovalsRequired is its series' setting.
 	Approvals         []Approval `json:"approvals"`

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCreditLine(t *testing.T) {
+	t.Parallel()
 	yong := Credit{Role: "editor", Contributor: "yong-kwon", Name: "Yong Kwon"}
 	melissa := Credit{Role: "contributor", Contributor: "melissa-cho", Name: "Melissa Cho"}
 	alexandra := Credit{Role: "contributor", Contributor: "alexandra-langford", Name: "Alexandra Langford"}
@@ -40,6 +41,7 @@ func TestCreditLine(t *testing.T) {
 }
 
 func TestSlugify(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"Beijing Calibrates Its Approach to Seoul": "beijing-calibrates-its-approach-to-seoul",
 		"China’s engagement vis-à-vis Washington":  "chinas-engagement-vis-a-vis-washington",
@@ -58,6 +60,7 @@ func TestSlugify(t *testing.T) {
 }
 
 func TestDiffRevisionsWordOps(t *testing.T) {
+	t.Parallel()
 	a := Revision{Number: 1, Title: "Beijing Calibrates", Fields: map[string]any{"summary": "China talks to Seoul."}}
 	b := Revision{Number: 2, Title: "Beijing Calibrates", Fields: map[string]any{"summary": "China quietly talks to Seoul."}}
 	d := diffRevisions(a, b)

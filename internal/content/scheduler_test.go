@@ -235,6 +235,7 @@ func (f *schedFixture) wantState(t *testing.T, d content.Document, state workflo
 }
 
 func TestSchedulerPublishesOnceAcrossInstances(t *testing.T) {
+	t.Parallel()
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		t0 := f.clock.Now()
 		d := f.scheduled(t, "Due in a second", t0.Add(time.Second))
@@ -263,6 +264,7 @@ func TestSchedulerPublishesOnceAcrossInstances(t *testing.T) {
 }
 
 func TestSchedulerManyDueDocumentsRaced(t *testing.T) {
+	t.Parallel()
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		t0 := f.clock.Now()
 		var due []content.Document
@@ -287,6 +289,7 @@ func TestSchedulerManyDueDocumentsRaced(t *testing.T) {
 }
 
 func TestSchedulerIgnoresWhatIsNotDue(t *testing.T) {
+	t.Parallel()
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		t0 := f.clock.Now()
 		later := f.scheduled(t, "Due in an hour", t0.Add(time.Hour))
@@ -344,6 +347,7 @@ func TestSchedulerIgnoresWhatIsNotDue(t *testing.T) {
 // validation error naming `at` and leaves the document approved; the last
 // moment of the bound is accepted.
 func TestScheduleAtMostFiveYearsAhead(t *testing.T) {
+	t.Parallel()
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		d := f.approved(t, "Far ahead")
 		limit := f.clock.Now().AddDate(content.MaxScheduleYears, 0, 0)

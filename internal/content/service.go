@@ -17,6 +17,9 @@ type Service struct {
 	hooks      []Hook
 	now        func() time.Time
 	heroExists func(ctx context.Context, id string) error
+
+	heroAttribution  func(ctx context.Context, tx Store, id string) (Attribution, error)
+	imagesWithoutAlt func(markdown string) int
 }
 
 // Deps are what a Service calls beyond its store and enforcer.
@@ -27,6 +30,13 @@ type Deps struct {
 	// assets live in package media, which content does not import; nil
 	// accepts any reference.
 	HeroExists func(ctx context.Context, id string) error
+	// HeroAttribution reads a hero's alt text and licence in the
+	// publishing transaction tx, for the publish gates; nil skips them.
+	HeroAttribution func(ctx context.Context, tx Store, id string) (Attribution, error)
+	// ImagesWithoutAlt counts the images of a Markdown text that have no
+	// alt text: package render parses Markdown, and it imports content,
+	// not the other way round. nil skips the gate.
+	ImagesWithoutAlt func(markdown string) int
 }
 
 // NewService returns a Service, complete: its hooks are fixed here. A
@@ -34,7 +44,8 @@ type Deps struct {
 // a document) is built before it on a Reader, which needs only the store
 // and the enforcer.
 func NewService(store Store, az Authorizer, deps Deps) *Service {
-	return &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now}
+	return &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now,
+		heroAttribution: deps.HeroAttribution, imagesWithoutAlt: deps.ImagesWithoutAlt}
 }
 
 // Reader finds the documents an actor may read, as Service.Document does.
@@ -121,6 +132,9 @@ type SeriesInput struct {
 	Description *string `json:"description"`
 	About       *string `json:"about"`
 	Parent      *string `json:"parent"`
+	// RequiresCredit is a credit role every document of the series needs
+	// before it goes live ("editor"); "" needs none.
+	RequiresCredit *string `json:"requires_credit"`
 	// ApprovalsRequired is 1 or 2; left out, it stays (1 for a new series).
 	ApprovalsRequired *int `json:"approvals_required"`
 }
@@ -160,15 +174,22 @@ func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string
 	if in.Slug != "" && in.Slug != slug {
 		return Series{}, cms.Invalid("slug", "cannot be changed")
 	}
-	required := sr.ApprovalsRequired
+	required, credit := sr.ApprovalsRequired, sr.RequiresCredit
 	if err := s.applySeries(ctx, &sr, in); err != nil {
 		return Series{}, err
 	}
 	sr.UpdatedAt = s.now()
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "series.update", ObjectType: "series", ObjectID: sr.ID}
+	if sr.RequiresCredit != credit {
+		// A publish gate changed: the log says from what to what.
+		ev.Detail = map[string]any{"requires_credit": sr.RequiresCredit, "was": credit}
+	}
 	if sr.ApprovalsRequired != required {
 		// Who changed how many eyes a piece needs is worth finding again.
-		ev.Detail = map[string]any{"approvals_required": map[string]int{"from": required, "to": sr.ApprovalsRequired}}
+		if ev.Detail == nil {
+			ev.Detail = map[string]any{}
+		}
+		ev.Detail["approvals_required"] = map[string]int{"from": required, "to": sr.ApprovalsRequired}
 	}
 	if err := s.store.UpdateSeries(ctx, sr, ev); err != nil {
 		return Series{}, err
@@ -203,6 +224,13 @@ func applySeriesText(p *cms.Problems, sr *Series, in SeriesInput) {
 	}
 	setText(p, "description", &sr.Description, in.Description, 2000)
 	setText(p, "about", &sr.About, in.About, 5000)
+	if in.RequiresCredit != nil {
+		role := strings.TrimSpace(*in.RequiresCredit)
+		if role != "" && (!slugRE.MatchString(role) || len(role) > 40) {
+			p.Add("requires_credit", "must be empty or a credit role such as editor")
+		}
+		sr.RequiresCredit = role
+	}
 	if in.ApprovalsRequired != nil {
 		sr.ApprovalsRequired = *in.ApprovalsRequired
 		if sr.ApprovalsRequired != 1 && sr.ApprovalsRequired != 2 {

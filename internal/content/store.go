@@ -38,6 +38,11 @@ type Store interface {
 	FindEvents(ctx context.Context, documentID string) ([]Event, error)
 	// FindDueDocuments lists the ids of scheduled documents due at now.
 	FindDueDocuments(ctx context.Context, now time.Time) ([]string, error)
+	// SetPublishBlockers stores why the clock could not publish a
+	// scheduled document, and records ev only when they changed; it
+	// reports whether they did; a document no longer at version is left
+	// alone.
+	SetPublishBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error)
 
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error

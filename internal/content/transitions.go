@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	now := s.now()
 	after := d
 	after.State, after.Version, after.UpdatedAt = to, d.Version+1, now
+	// A transition settles what the clock found: published, or taken
+	// back to be fixed.
+	after.PublishBlockers = nil
 	var comment *Comment
 	switch action {
 	case workflow.Submit:
@@ -184,9 +188,14 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			continue // unscheduled or published meanwhile
 		}
 		_, err = s.transition(ctx, cms.System, d, workflow.Clock, TransitionRequest{}, nil)
+		var blocked *cms.Error
 		switch {
 		case err == nil:
 			published++
+		case errors.As(err, &blocked) && len(blocked.Blockers) > 0:
+			if err := s.keepBlocked(ctx, d, blocked.Blockers); err != nil {
+				return published, err
+			}
 		case cms.IsCode(err, cms.CodePreconditionFailed), cms.IsCode(err, cms.CodeConflict):
 			// another instance got there first
 		default:
@@ -194,6 +203,23 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		}
 	}
 	return published, nil
+}
+
+// keepBlocked leaves a scheduled document that fails a gate at its time
+// scheduled, with the reasons stored for the document API and the
+// dashboard, and an audit event for its publishers the first time each
+// distinct set of reasons is seen. The next tick tries again, so a fix
+// publishes it then.
+func (s *Service) keepBlocked(ctx context.Context, d Document, blockers []cms.Blocker) error {
+	reasons := make([]string, 0, len(blockers))
+	for _, b := range blockers {
+		reasons = append(reasons, b.Reason)
+	}
+	ev := cms.AuditEvent{ActorID: cms.System.UserID, Action: "document.publish_blocked", ObjectType: "document",
+		ObjectID: d.ID, Detail: map[string]any{"reasons": reasons, "blockers": blockers, "scheduled_for": d.ScheduledFor},
+		CreatedAt: s.now()}
+	_, err := s.store.SetPublishBlockers(ctx, d.ID, d.Version, blockers, ev)
+	return err
 }
 
 // RunScheduler calls PublishDue every interval until ctx ends.

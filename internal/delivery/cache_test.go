@@ -10,6 +10,7 @@ import (
 // TestListingKeysIgnoreUnknownParameters: parameters the API does not
 // read, and the order of those it does, do not make new cache entries.
 func TestListingKeysIgnoreUnknownParameters(t *testing.T) {
+	t.Parallel()
 	s := &Handler{}
 	key := func(query string) string {
 		t.Helper()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestPublishedBriefingIsDelivered(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).Want(http.StatusCreated)

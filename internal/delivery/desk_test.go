@@ -27,10 +27,9 @@ const siteBase = "http://masthead.test"
 // responses (issue 4, item 3).
 const publicCacheControl = "public, max-age=60, stale-while-revalidate=600"
 
-// desk is a newsroom: "The Peninsula" (blog) with its child "Korea View"
-// (newsletter); contributors Yong Kwon, Melissa Cho, Alexandra Langford
-// and Hidden Hand; a writer, an editor and a publisher, all holding their
-// role on the parent (so also on the child).
+// desk is apptest's newsroom — "The Peninsula" (blog) with its child
+// "Korea View" (newsletter) — with a fourth contributor, Hidden Hand, and
+// everyone holding their role on the parent (so also on the child).
 type desk struct {
 	t                                *testing.T
 	env                              *apptest.Env
@@ -38,25 +37,14 @@ type desk struct {
 	anon                             *apptest.Client
 }
 
-var deskContributors = []string{"Yong Kwon", "Melissa Cho", "Alexandra Langford", "Hidden Hand"}
-
 func openDesk(t *testing.T, env *apptest.Env) *desk {
 	t.Helper()
-	admin := env.Admin()
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog",
-		"about": "The Peninsula is the blog of the Korea Economic Institute."}).Want(http.StatusCreated)
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter",
-		"parent": "the-peninsula",
-		"about":  "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute."}).Want(http.StatusCreated)
-	for _, name := range deskContributors {
-		admin.Do("POST", "/api/v1/contributors", map[string]any{"name": name}).Want(http.StatusCreated)
-	}
+	n := apptest.NewNewsroom(t, env, apptest.NewsroomOptions{RolesOn: apptest.ParentSeries})
+	n.Admin.Do("POST", "/api/v1/contributors", map[string]any{"name": "Hidden Hand"}).Want(http.StatusCreated)
 	return &desk{
-		t: t, env: env, admin: admin,
-		writer:    env.CreateUser("writer@example.org", "author:the-peninsula"),
-		editor:    env.CreateUser("editor@example.org", "editor:the-peninsula"),
-		publisher: env.CreateUser("publisher@example.org", "publisher:the-peninsula"),
-		anon:      env.Anonymous(),
+		t: t, env: env, admin: n.Admin,
+		writer: n.Writer, editor: n.Editor, publisher: n.Publisher,
+		anon: n.Anonymous,
 	}
 }
 

@@ -51,6 +51,7 @@ func publishTwo(t *testing.T, k *desk) map[string]map[string]any {
 // without fields and about-text, field for field; include=fields gives the
 // whole documents; anything else in include is a 400 problem.
 func TestListingsShowDigests(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
 		docs := publishTwo(t, k)
@@ -106,6 +107,7 @@ func TestListingsShowDigests(t *testing.T) {
 // digest, an older shape) are listed as whole documents rather than broken,
 // and the next instance to start renders them in the current shape.
 func TestOlderShapesAreRenderedAgain(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
 		docs := publishTwo(t, k)

@@ -41,6 +41,7 @@ func readAtom(t *testing.T, c *apptest.Client, path string) atomIDs {
 // feed and each series feed have ids of their own; entries carry
 // <published> (the first publication) as well as <updated>.
 func TestFeedIDsArePermanent(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
 		d := k.publishNew(briefing("korea-view", "Beijing Calibrates", "beijing-calibrates"))

@@ -23,6 +23,7 @@ func Register(g *echo.Group, s *Handler) {
 		ExposeHeaders: []string{"ETag"},
 		MaxAge:        86400,
 	}))
+	g.RouteNotFound("/*", notFoundOrNotAllowed)
 	// Every route answers HEAD as GET; net/http drops the body.
 	get := func(path string, h echo.HandlerFunc) {
 		g.Match([]string{http.MethodGet, http.MethodHead}, path, h)

@@ -400,6 +400,7 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestNothingUnpublishedEverLeaves(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
 		k.admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",

@@ -32,6 +32,7 @@ func listedSeries(t *testing.T, k *desk) []string {
 // series' own page answers before its first issue; and a site may list
 // every series.
 func TestSeriesListShowsWhatIsLive(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		k := openDesk(t, env)
 		if got := listedSeries(t, k); len(got) != 0 {
@@ -51,6 +52,7 @@ func TestSeriesListShowsWhatIsLive(t *testing.T) {
 }
 
 func TestSeriesListMayShowEverySeries(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.ListEmptySeries = true }})
 		k := openDesk(t, env)

@@ -13,6 +13,7 @@ import (
 // headers browsers and API clients send: the page unless JSON is
 // preferred, and never a change.
 func TestSubscriberLinkNegotiation(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin, anon := env.Admin(), env.Anonymous()
 		admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).Want(http.StatusCreated)
@@ -66,6 +67,7 @@ func TestSubscriberLinkNegotiation(t *testing.T) {
 // link gets a page in words with the problem's status and no button; a
 // program still gets the problem.
 func TestBrokenSubscriberLinkInABrowser(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		anon := env.Anonymous()
 		const browser = "text/html,application/xhtml+xml,*/*;q=0.8"

@@ -11,6 +11,7 @@ import (
 // since is a 412 and nothing moves; a weak tag never matches; and the
 // workflow event records which version the actor named, or none.
 func TestApprovalNamesTheVersionRead(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Read before approving")

@@ -131,6 +131,7 @@ func withCookie(env *apptest.Env, value string) func(method, path string, body a
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		t.Run("right password", func(t *testing.T) {
 			r := loginReq(env, apptest.AdminEmail, apptest.AdminPassword).Want(http.StatusOK)
@@ -191,6 +192,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSessionCookieSecureBehindHTTPS(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
 			o.BaseURL = mustParseURL(t, "https://masthead.example.org")
@@ -344,6 +346,7 @@ func TestLoginThrottle(t *testing.T) {
 // TestForwardedForIgnoredByDefault: unless MASTHEAD_TRUST_PROXY is set, a
 // client cannot dodge the address throttle by inventing X-Forwarded-For.
 func TestForwardedForIgnoredByDefault(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		for i := range 20 {
 			r := env.Anonymous().Do("POST", "/api/v1/auth/login",
@@ -358,6 +361,7 @@ func TestForwardedForIgnoredByDefault(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		r := loginReq(env, apptest.AdminEmail, apptest.AdminPassword).Want(http.StatusOK)
 		cookie := sessionCookie(t, r).Value
@@ -386,6 +390,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestSessionExpires(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clk := newFakeClock()
 		env := newEnvWithClock(t, db, clk)
@@ -398,6 +403,7 @@ func TestSessionExpires(t *testing.T) {
 }
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		var created struct {
@@ -457,6 +463,7 @@ func TestMe(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		noCSRF := *admin

@@ -351,72 +351,83 @@ func mxAct(c *apptest.Client, action string, d mxDoc) *apptest.Response {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		start := time.Now()
-		env := apptest.New(t, db)
-		admin := env.Admin()
-		for _, s := range []map[string]any{
-			{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"},
-			{"slug": "korea-view", "name": "Korea View", "kind": "newsletter", "parent": "the-peninsula"},
-			{"slug": "other-series", "name": "Other Series", "kind": "blog"},
-		} {
-			admin.Do("POST", "/api/v1/series", s).Want(http.StatusCreated)
-		}
-		admin.Do("POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}).Want(http.StatusCreated)
+	t.Parallel()
+	// The backends run in parallel too: each has its own database and
+	// app, and the matrix is the slowest test of the suite.
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			authorizationMatrix(t, b.Open(t))
+		})
+	}
+}
 
-		ownerAuthor := env.CreateUser("owner-author@example.org", "author:korea-view")
-		editor := env.CreateUser("editor@example.org", "editor:korea-view")
-		publisher := env.CreateUser("publisher@example.org", "publisher:korea-view")
-		actors := []mxActor{
-			{name: "owner-author", client: ownerAuthor, owns: true, author: true},
-			{name: "other-author", client: env.CreateUser("other-author@example.org", "author:korea-view"), author: true},
-			{name: "assistant", client: env.CreateUser("assistant@example.org", "assistant:korea-view"), author: true, assistant: true},
-			{name: "editor", client: editor, author: true, assistant: true, editor: true},
-			{name: "owning-editor", client: env.CreateUser("owning-editor@example.org", "editor:korea-view"), owns: true,
-				author: true, assistant: true, editor: true},
-			// A role on the parent series applies to its children.
-			{name: "parent-editor", client: env.CreateUser("parent-editor@example.org", "editor:the-peninsula"),
-				author: true, assistant: true, editor: true},
-			{name: "publisher", client: publisher, publisher: true},
-			{name: "admin", client: admin, author: true, assistant: true, editor: true, publisher: true},
-			// Four eyes binds admins too: the admin on their own documents.
-			{name: "owning-admin", client: admin, owns: true, author: true, assistant: true, editor: true, publisher: true},
-			{name: "other-series-editor", client: env.CreateUser("other-series@example.org", "editor:other-series")},
-			{name: "rewriting-editor", client: env.CreateUser("rewriting-editor@example.org", "editor:korea-view"),
-				author: true, assistant: true, editor: true, before: "rewrite"},
-			{name: "crediting-editor", client: env.CreateUser("crediting-editor@example.org", "editor:korea-view"),
-				author: true, assistant: true, editor: true, before: "credit"},
-			{name: "no-role", client: env.CreateUser("no-role@example.org")},
-		}
-		// The fixtures' reviewers must never own a fixture document, or
-		// four eyes would stop them approving it.
-		fx := &mxFixtures{editor: editor, publisher: publisher, shared: map[string]mxDoc{}}
+// authorizationMatrix plays every actor, action and state on db.
+func authorizationMatrix(t *testing.T, db *store.DB) {
+	start := time.Now()
+	env := apptest.New(t, db)
+	admin := env.Admin()
+	for _, s := range []map[string]any{
+		{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"},
+		{"slug": "korea-view", "name": "Korea View", "kind": "newsletter", "parent": "the-peninsula"},
+		{"slug": "other-series", "name": "Other Series", "kind": "blog"},
+	} {
+		admin.Do("POST", "/api/v1/series", s).Want(http.StatusCreated)
+	}
+	admin.Do("POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}).Want(http.StatusCreated)
 
-		cases := 0
-		for _, a := range actors {
-			owner := ownerAuthor
-			if a.owns {
-				owner = a.client
-			}
-			t.Run(a.name, func(t *testing.T) {
-				for _, action := range mxActions {
-					if a.before != "" && action != "approve" {
-						continue
-					}
-					t.Run(action, func(t *testing.T) {
-						for _, st := range mxStates {
-							cases++
-							t.Run(st.name, func(t *testing.T) {
-								mxCase(t, fx, admin, owner, a, action, st)
-							})
-						}
-					})
+	ownerAuthor := env.CreateUser("owner-author@example.org", "author:korea-view")
+	editor := env.CreateUser("editor@example.org", "editor:korea-view")
+	publisher := env.CreateUser("publisher@example.org", "publisher:korea-view")
+	actors := []mxActor{
+		{name: "owner-author", client: ownerAuthor, owns: true, author: true},
+		{name: "other-author", client: env.CreateUser("other-author@example.org", "author:korea-view"), author: true},
+		{name: "assistant", client: env.CreateUser("assistant@example.org", "assistant:korea-view"), author: true, assistant: true},
+		{name: "editor", client: editor, author: true, assistant: true, editor: true},
+		{name: "owning-editor", client: env.CreateUser("owning-editor@example.org", "editor:korea-view"), owns: true,
+			author: true, assistant: true, editor: true},
+		// A role on the parent series applies to its children.
+		{name: "parent-editor", client: env.CreateUser("parent-editor@example.org", "editor:the-peninsula"),
+			author: true, assistant: true, editor: true},
+		{name: "publisher", client: publisher, publisher: true},
+		{name: "admin", client: admin, author: true, assistant: true, editor: true, publisher: true},
+		// Four eyes binds admins too: the admin on their own documents.
+		{name: "owning-admin", client: admin, owns: true, author: true, assistant: true, editor: true, publisher: true},
+		{name: "other-series-editor", client: env.CreateUser("other-series@example.org", "editor:other-series")},
+		{name: "rewriting-editor", client: env.CreateUser("rewriting-editor@example.org", "editor:korea-view"),
+			author: true, assistant: true, editor: true, before: "rewrite"},
+		{name: "crediting-editor", client: env.CreateUser("crediting-editor@example.org", "editor:korea-view"),
+			author: true, assistant: true, editor: true, before: "credit"},
+		{name: "no-role", client: env.CreateUser("no-role@example.org")},
+	}
+	// The fixtures' reviewers must never own a fixture document, or
+	// four eyes would stop them approving it.
+	fx := &mxFixtures{editor: editor, publisher: publisher, shared: map[string]mxDoc{}}
+
+	cases := 0
+	for _, a := range actors {
+		owner := ownerAuthor
+		if a.owns {
+			owner = a.client
+		}
+		t.Run(a.name, func(t *testing.T) {
+			for _, action := range mxActions {
+				if a.before != "" && action != "approve" {
+					continue
 				}
-			})
-		}
-		t.Logf("authorization matrix: %d cases (%d actors, %d actions, %d states) in %v",
-			cases, len(actors), len(mxActions), len(mxStates), time.Since(start).Round(time.Millisecond))
-	})
+				t.Run(action, func(t *testing.T) {
+					for _, st := range mxStates {
+						cases++
+						t.Run(st.name, func(t *testing.T) {
+							mxCase(t, fx, admin, owner, a, action, st)
+						})
+					}
+				})
+			}
+		})
+	}
+	t.Logf("authorization matrix: %d cases (%d actors, %d actions, %d states) in %v",
+		cases, len(actors), len(mxActions), len(mxStates), time.Since(start).Round(time.Millisecond))
 }
 
 // mxCase runs one cell of the matrix and checks what the answer did to the

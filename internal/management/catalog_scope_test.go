@@ -1,10 +1,6 @@
 package management_test
 
 import (
-	"bytes"
-	"image"
-	"image/png"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -139,6 +135,7 @@ func countActions(events []historyEvent, action string) int {
 }
 
 func TestContributorShownLiveNeedsEverySeries(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		w := setupTwoDesks(t, env)
 		yong := []map[string]string{{"role": "editor", "contributor": "yong-kwon"}}
@@ -227,25 +224,15 @@ func TestContributorShownLiveNeedsEverySeries(t *testing.T) {
 // uploadPNG uploads a small image with a caption and credit as c.
 func uploadPNG(t *testing.T, c *apptest.Client, caption, credit string) string {
 	t.Helper()
-	var file bytes.Buffer
-	if err := png.Encode(&file, image.NewRGBA(image.Rect(0, 0, 8, 6))); err != nil {
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("caption", caption)
-	_ = mw.WriteField("credit", credit)
-	_ = mw.WriteField("alt", "A picture")
-	_ = mw.WriteField("licence", "CC-BY-2.0")
-	fw, _ := mw.CreateFormFile("file", "hero.png")
-	_, _ = fw.Write(file.Bytes())
-	_ = mw.Close()
 	var a struct{ ID string }
-	c.Do("POST", "/api/v1/media", body.Bytes(), "Content-Type", mw.FormDataContentType()).Want(http.StatusCreated).Decode(&a)
+	c.For(t).Upload("hero.png", apptest.PNG(t, 8, 6), map[string]string{
+		"caption": caption, "credit": credit, "alt": "A picture", "licence": "CC-BY-2.0",
+	}).Want(http.StatusCreated).Decode(&a)
 	return a.ID
 }
 
 func TestHeroShownLiveNeedsEverySeries(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		w := setupTwoDesks(t, env)
 		hero := uploadPNG(t, w.bothAssistant, "Talks in Xiamen", "Republic of Korea")

@@ -42,6 +42,7 @@ type contributorJSON struct {
 }
 
 func TestSeriesCRUD(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		editor := env.CreateUser("editor@example.org", "editor")
@@ -142,6 +143,7 @@ func TestSeriesCRUD(t *testing.T) {
 }
 
 func TestContentTypes(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 
@@ -275,6 +277,7 @@ func TestContentTypes(t *testing.T) {
 }
 
 func TestContributors(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env) // adds Yong Kwon, Melissa Cho, Alexandra Langford
 		otherEditor := env.CreateUser("other-editor@example.org", "editor:elsewhere")

@@ -30,6 +30,7 @@ func listComments(t *testing.T, c *apptest.Client, id string) []commentJSON {
 }
 
 func TestRequestChangesNeedsANote(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Needs work")
@@ -68,6 +69,7 @@ func TestRequestChangesNeedsANote(t *testing.T) {
 }
 
 func TestComments(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Commented piece")
@@ -124,6 +126,7 @@ func TestComments(t *testing.T) {
 }
 
 func TestEventsAreTheAuditTrail(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Audited piece")

@@ -97,6 +97,7 @@ func bearerOf(t *testing.T, c *apptest.Client) string {
 }
 
 func TestConcurrentPatchesOneWins(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Raced document")
@@ -152,6 +153,7 @@ func TestConcurrentPatchesOneWins(t *testing.T) {
 }
 
 func TestConcurrentPublishOnce(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		ifMatch bool

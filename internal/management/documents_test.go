@@ -193,6 +193,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestCreateDocumentValidation(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		setField := func(name string, v any) func(map[string]any) {
@@ -321,6 +322,7 @@ func TestCreateDocumentValidation(t *testing.T) {
 }
 
 func TestUpdateDocumentPreconditions(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Original title")
@@ -384,6 +386,7 @@ func TestUpdateDocumentPreconditions(t *testing.T) {
 }
 
 func TestDeleteDocument(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "To be deleted")
@@ -421,6 +424,7 @@ func TestDeleteDocument(t *testing.T) {
 }
 
 func TestDocumentsStoreHostileTextVerbatim(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		for i, s := range []string{
@@ -469,6 +473,7 @@ func TestDocumentsStoreHostileTextVerbatim(t *testing.T) {
 }
 
 func TestListDocuments(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		n.admin.Do("POST", "/api/v1/series", map[string]any{"slug": "other", "name": "Other", "kind": "report"}).Want(http.StatusCreated)
@@ -535,6 +540,7 @@ func TestListDocuments(t *testing.T) {
 }
 
 func TestListDocumentsPagination(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		var all []string

@@ -14,6 +14,7 @@ func passwordChange(current, next string) map[string]string {
 }
 
 func TestChangeOwnPasswordWithSession(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		const email, old, next = "writer@example.org", "password-writer@example.org", "a-new-password-1"
 		env.CreateUser(email, "author")
@@ -67,6 +68,7 @@ func TestChangeOwnPasswordWithSession(t *testing.T) {
 }
 
 func TestChangeOwnPasswordWithToken(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		const email, old, next = "editor@example.org", "password-editor@example.org", "a-new-password-2"
 		browser := env.CreateUser(email, "editor")
@@ -101,6 +103,7 @@ func TestChangeOwnPasswordWithToken(t *testing.T) {
 // TestChangeOwnPasswordRefused: nothing changes, and wrong guesses count
 // on the account's sign-in throttle.
 func TestChangeOwnPasswordRefused(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		const email, pw = "author@example.org", "password-author@example.org"
 		c := env.CreateUser(email, "author")

@@ -55,6 +55,7 @@ func sameContent(a, b revisionJSON) bool {
 }
 
 func TestRevisionsRecordEveryWrite(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Seoul talks begin today", func(b map[string]any) {
@@ -205,6 +206,7 @@ func TestRevisionsRecordEveryWrite(t *testing.T) {
 }
 
 func TestEditingLiveDocumentStartsNewDraft(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := publishedBriefing(t, n, "First edition")
@@ -233,6 +235,7 @@ func TestEditingLiveDocumentStartsNewDraft(t *testing.T) {
 }
 
 func TestEditorEditVoidsApproval(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Approved once")
@@ -286,6 +289,7 @@ func TestEditorEditVoidsApproval(t *testing.T) {
 }
 
 func TestScheduledDocumentCannotBeEdited(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Scheduled piece")

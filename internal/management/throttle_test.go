@@ -43,6 +43,7 @@ func (b *syncBuffer) count(s string) int {
 // warning in the log and an audit event — and lock nothing; the next day
 // may raise the next.
 func TestLoginAlertPerAccount(t *testing.T) {
+	t.Parallel()
 	const email, password, alert = "target@example.org", "target-password-1", "many failed sign-ins for one account"
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clk := newFakeClock()
@@ -104,6 +105,7 @@ func TestLoginAlertPerAccount(t *testing.T) {
 // TestLoginOverlongEmail: an email longer than any account's gets the
 // answer of a wrong one, not a database error from the throttle's key.
 func TestLoginOverlongEmail(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		var b strings.Builder
 		for i := range 3000 {

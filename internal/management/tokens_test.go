@@ -92,6 +92,7 @@ func rows(t *testing.T, db *store.DB, query string, args ...any) [][]string {
 }
 
 func TestTokenLifecycle(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		tok := createToken(t, admin, map[string]any{"name": "  deploy  "})
@@ -159,6 +160,7 @@ func TestTokenLifecycle(t *testing.T) {
 }
 
 func TestTokenScopes(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		read := bearerClient(env, createToken(t, admin, map[string]any{"name": "r", "scopes": []string{"read"}}).Token)
@@ -195,6 +197,7 @@ func TestTokenScopes(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clk := newFakeClock()
 		env := newEnvWithClock(t, db, clk)
@@ -215,6 +218,7 @@ func TestTokenExpiry(t *testing.T) {
 // TestTokenExpiredInDatabase expires a token by editing its row, as
 // another instance or an operator would, with the real clock.
 func TestTokenExpiredInDatabase(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		tok := createToken(t, admin, map[string]any{"name": "t", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
@@ -236,6 +240,7 @@ func TestTokenExpiredInDatabase(t *testing.T) {
 }
 
 func TestTokensBelongToTheirOwner(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		writer := env.CreateUser("writer@example.org")
@@ -263,6 +268,7 @@ func TestTokensBelongToTheirOwner(t *testing.T) {
 }
 
 func TestTokenValidation(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
@@ -298,6 +304,7 @@ func TestTokenValidation(t *testing.T) {
 // TestTokenMintsNoWiderToken: a caller with a token gets new tokens that
 // neither outlive it nor reach further; what it omits it inherits.
 func TestTokenMintsNoWiderToken(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clk := newFakeClock()
 		env := newEnvWithClock(t, db, clk)
@@ -371,6 +378,7 @@ func TestTokenMintsNoWiderToken(t *testing.T) {
 // read token never reaches POST /tokens (it may not write), so the rule is
 // checked here for the scopes to come.
 func TestTokenScopeBoundsWhatItMints(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		ctx := context.Background()
 		admin := env.Admin()

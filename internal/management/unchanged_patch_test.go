@@ -12,6 +12,7 @@ import (
 // state — an approved document stays approved — and a stale If-Match is
 // still refused.
 func TestPatchThatChangesNothing(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := approvedBriefing(t, n, "Unchanged Briefing")

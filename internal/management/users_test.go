@@ -17,6 +17,7 @@ type userJSON struct {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		editor := env.CreateUser("editor@example.org", "editor")
@@ -70,6 +71,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestListAndGetUsers(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		author := env.CreateUser("author@example.org", "author")
@@ -111,6 +113,7 @@ func TestListAndGetUsers(t *testing.T) {
 }
 
 func TestUpdateUser(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		author := env.CreateUser("author@example.org", "author")
@@ -216,6 +219,7 @@ type assignmentJSON struct {
 }
 
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		user := env.CreateUser("user@example.org")

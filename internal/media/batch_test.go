@@ -33,6 +33,7 @@ func filesUnder(t *testing.T, dir string) []string {
 // anything is written; placed blobs go away again unless the batch is
 // kept; a blob the folder already holds is left alone.
 func TestBatchLeavesNothingUnlessKept(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	f, err := media.NewFolder(dir)

@@ -3,10 +3,6 @@ package media_test
 import (
 	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"mime/multipart"
 	"net/http"
 	"testing"
 
@@ -16,29 +12,10 @@ import (
 	"github.com/masthead-cms/masthead/internal/store/storetest"
 )
 
-func pngBytes(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // upload sends a multipart form with the file and the given fields.
 func upload(t *testing.T, c *apptest.Client, filename string, data []byte, fields map[string]string) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	fw, _ := mw.CreateFormFile("file", filename)
-	_, _ = fw.Write(data)
-	_ = mw.Close()
-	return c.Do("POST", "/api/v1/media", body.Bytes(), "Content-Type", mw.FormDataContentType())
+	return c.For(t).Upload(filename, data, fields)
 }
 
 var exampleAttribution = map[string]string{
@@ -50,6 +27,7 @@ var exampleAttribution = map[string]string{
 }
 
 func TestHeroImageFromUploadToDelivery(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.UploadLimit = 64 << 10 }})
 		admin := env.Admin()
@@ -60,12 +38,12 @@ func TestHeroImageFromUploadToDelivery(t *testing.T) {
 		publisher := env.CreateUser("p@example.org", "publisher:korea-view")
 
 		// Who may upload, and what is refused.
-		upload(t, writer, "x.png", pngBytes(t, 4, 3), nil).Want(http.StatusForbidden)
+		upload(t, writer, "x.png", apptest.PNG(t, 4, 3), nil).Want(http.StatusForbidden)
 		upload(t, assistant, "forged.png", []byte("<html><script>alert(1)</script></html>"), nil).Want(http.StatusUnsupportedMediaType)
-		upload(t, assistant, "truncated.png", pngBytes(t, 4, 3)[:40], nil).Want(http.StatusBadRequest)
+		upload(t, assistant, "truncated.png", apptest.PNG(t, 4, 3)[:40], nil).Want(http.StatusBadRequest)
 		upload(t, assistant, "big.png", bytes.Repeat([]byte{0x89}, 128<<10), nil).Want(http.StatusRequestEntityTooLarge)
-		upload(t, assistant, "x.png", pngBytes(t, 4, 3), map[string]string{"licence": "CC BY; DROP"}).Want(http.StatusBadRequest)
-		upload(t, assistant, "x.png", pngBytes(t, 4, 3), map[string]string{"source_url": "javascript:alert(1)"}).Want(http.StatusBadRequest)
+		upload(t, assistant, "x.png", apptest.PNG(t, 4, 3), map[string]string{"licence": "CC BY; DROP"}).Want(http.StatusBadRequest)
+		upload(t, assistant, "x.png", apptest.PNG(t, 4, 3), map[string]string{"source_url": "javascript:alert(1)"}).Want(http.StatusBadRequest)
 		var list struct{ Total int }
 		assistant.Do("GET", "/api/v1/media", nil).Want(http.StatusOK).Decode(&list)
 		if list.Total != 0 {
@@ -79,7 +57,7 @@ func TestHeroImageFromUploadToDelivery(t *testing.T) {
 			ID, Filename, MIME, SHA256 string
 			Width, Height              int
 		}
-		upload(t, assistant, "../../etc/passwd/hero.png", pngBytes(t, 40, 30), exampleAttribution).Want(http.StatusCreated).Decode(&asset)
+		upload(t, assistant, "../../etc/passwd/hero.png", apptest.PNG(t, 40, 30), exampleAttribution).Want(http.StatusCreated).Decode(&asset)
 		if asset.Filename != "hero.png" || asset.MIME != "image/png" || asset.Width != 40 || asset.Height != 30 || len(asset.SHA256) != 64 {
 			t.Fatalf("asset %+v", asset)
 		}
@@ -118,7 +96,7 @@ func TestHeroImageFromUploadToDelivery(t *testing.T) {
 			t.Errorf("delivered hero %+v", h)
 		}
 		file := anon.Do("GET", "/media/"+asset.ID, nil).Want(http.StatusOK)
-		if !bytes.Equal(file.Body, pngBytes(t, 40, 30)) || file.Header.Get("Content-Security-Policy") != "default-src 'none'" {
+		if !bytes.Equal(file.Body, apptest.PNG(t, 40, 30)) || file.Header.Get("Content-Security-Policy") != "default-src 'none'" {
 			t.Errorf("public file: %d bytes, headers %v", len(file.Body), file.Header)
 		}
 

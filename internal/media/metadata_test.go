@@ -26,7 +26,8 @@ type storedAsset struct {
 	MetadataKept     bool `json:"metadata_kept"`
 }
 
-// newsroom is a series with an assistant, an editor and a publisher.
+// newsroom is apptest's newsroom: Korea View with a writer, an assistant,
+// an editor and a publisher.
 type newsroom struct {
 	env                       *apptest.Env
 	writer, assistant, editor *apptest.Client
@@ -34,19 +35,17 @@ type newsroom struct {
 }
 
 func newNewsroom(t *testing.T, env *apptest.Env) newsroom {
-	env.Admin().Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"}).Want(http.StatusCreated)
-	return newsroom{env: env,
-		writer:    env.CreateUser("w@example.org", "author:korea-view"),
-		assistant: env.CreateUser("a@example.org", "assistant:korea-view"),
-		editor:    env.CreateUser("e@example.org", "editor:korea-view"),
-		publisher: env.CreateUser("p@example.org", "publisher:korea-view"),
-	}
+	t.Helper()
+	n := apptest.NewNewsroom(t, env)
+	return newsroom{env: env, writer: n.Writer, assistant: n.Assistant, editor: n.Editor, publisher: n.Publisher}
 }
 
 // publicFile publishes a briefing with the asset as its hero and returns
 // the file as anyone gets it.
 func (n newsroom) publicFile(t *testing.T, id string) []byte {
 	t.Helper()
+	// The publish gates ask a hero for a licence and alt text.
+	n.editor.Do("PATCH", "/api/v1/media/"+id, map[string]any{"alt": "A photo", "licence": "CC0-1.0"}).Want(http.StatusOK)
 	var d struct{ ID string }
 	n.writer.Do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": "korea-view", "title": "Briefing " + id, "hero": id,
 		"fields": map[string]any{"summary": "S", "what_happened": []string{"a"}, "implications": "I"}}).Want(http.StatusCreated).Decode(&d)
@@ -82,6 +81,7 @@ func checkStored(t *testing.T, a storedAsset, file []byte) {
 // position, XMP, IPTC, comment or text, is upright, and keeps its colour
 // profile; an editor may keep the original, an assistant may not.
 func TestUploadsLoseTheirMetadata(t *testing.T) {
+	t.Parallel()
 	photo := media.HalvesJPEG(40, 30, media.CameraSegments(6)...) // stored on its side, shown 30×40
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		n := newNewsroom(t, apptest.New(t, db))
@@ -202,6 +202,7 @@ func TestDecompressionBombs(t *testing.T) {
 // TestDecodeBudget: images are refused when they would take more than
 // MASTHEAD_DECODE_LIMIT decoded, and those within it are decoded in turn.
 func TestDecodeBudget(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.DecodeLimit = 1 << 20 }})
 		n := newNewsroom(t, env)

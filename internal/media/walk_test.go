@@ -18,6 +18,7 @@ import (
 )
 
 func TestEXIFOrientation(t *testing.T) {
+	t.Parallel()
 	for o := 1; o <= 8; o++ {
 		if got := exifOrientation(EXIF(o)); got != o {
 			t.Errorf("orientation %d read as %d", o, got)
@@ -38,6 +39,7 @@ func TestEXIFOrientation(t *testing.T) {
 // TestOrient checks every EXIF orientation on a 3×2 image, for each pixel
 // format the decoders return.
 func TestOrient(t *testing.T) {
+	t.Parallel()
 	// a b c
 	// d e f
 	want := map[int][]string{
@@ -119,6 +121,7 @@ func pngOf(t *testing.T, w, h int, interlace bool, extraRows int, filter byte) [
 // TestPNGCheckAgreesWithGo streams the pixel data and must accept what
 // Go's decoder accepts and refuse what it refuses.
 func TestPNGCheckAgreesWithGo(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		data      []byte
@@ -158,6 +161,7 @@ func TestPNGCheckAgreesWithGo(t *testing.T) {
 }
 
 func TestPNGCost(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		colour byte
 		depth  int
@@ -176,6 +180,7 @@ func TestPNGCost(t *testing.T) {
 }
 
 func TestPNGStrip(t *testing.T) {
+	t.Parallel()
 	clean := HalvesPNG(8, 6, ICCPChunk("RGB "))
 	dirty := InsertChunks(clean, Chunk("tEXt", []byte("GPS\x0037.97N 126.55E")), Chunk("eXIf", EXIF(1)),
 		Chunk("tIME", []byte{7, 234, 4, 14, 9, 30, 0}), Chunk("prVt", []byte("private")))
@@ -189,6 +194,7 @@ func TestPNGStrip(t *testing.T) {
 }
 
 func TestJPEGWalk(t *testing.T) {
+	t.Parallel()
 	thumb := Segment(0xE0, append([]byte("JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x02\x01"), make([]byte, 6)...)) // a 2×1 thumbnail
 	clean := HalvesJPEG(40, 30, Segment(0xE0, []byte("JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x00\x00")), CameraSegments(1)[4], Segment(0xEE, []byte("Adobe\x00\x64\x00\x00\x00\x00\x01")))
 	segs := append([][]byte{thumb}, CameraSegments(6)...)
@@ -224,6 +230,7 @@ func TestJPEGWalk(t *testing.T) {
 // TestJPEGCost follows Go's decoder: 4:2:0 holds 1.5 bytes a pixel, and a
 // progressive image four more a coefficient.
 func TestJPEGCost(t *testing.T) {
+	t.Parallel()
 	base := HalvesJPEG(64, 48)
 	j, err := parseJPEG(base)
 	if err != nil {
@@ -242,6 +249,7 @@ func TestJPEGCost(t *testing.T) {
 }
 
 func TestGIFFramesOverTheScreen(t *testing.T) {
+	t.Parallel()
 	data := HandGIF(10, 10, nil, GIFFrame{W: 4, H: 4}, GIFFrame{Left: 20, Top: 5, W: 300, H: 200})
 	if _, err := gif.DecodeAll(bytes.NewReader(data)); err == nil {
 		t.Fatal("Go's decoder took a frame larger than the screen")
@@ -263,6 +271,7 @@ func TestGIFFramesOverTheScreen(t *testing.T) {
 }
 
 func TestGIFCheck(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		data []byte
 		ok   bool
@@ -293,6 +302,7 @@ func TestGIFCheck(t *testing.T) {
 }
 
 func TestGIFStrip(t *testing.T) {
+	t.Parallel()
 	loop := GIFExtension(0xFF, []byte("NETSCAPE2.0"), []byte{1, 0, 0})
 	gce := []byte{0x21, 0xF9, 4, 0, 10, 0, 0, 0}
 	frame := GIFFrame{W: 2, H: 2}
@@ -346,6 +356,7 @@ func TestDecoderBudget(t *testing.T) {
 }
 
 func TestJPEGUpright(t *testing.T) {
+	t.Parallel()
 	j, err := parseJPEG(HalvesJPEG(40, 30, CameraSegments(6)...))
 	if err != nil {
 		t.Fatal(err)

@@ -6,16 +6,12 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/app/apptest"
@@ -24,66 +20,13 @@ import (
 	"github.com/masthead-cms/masthead/internal/store/storetest"
 )
 
-// mailbox is a real SMTP server on a loopback port (go-smtp) that keeps
-// what it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []message
-}
-
-type message struct {
-	from, to, data string
-}
-
-type session struct {
-	box  *mailbox
-	from string
-	to   []string
-}
-
-func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: b}, nil }
-func (s *session) Reset()                                      {}
-func (s *session) Logout() error                               { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = append(s.to, to); return nil }
-func (s *session) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.box.mu.Lock()
-	defer s.box.mu.Unlock()
-	s.box.msgs = append(s.box.msgs, message{from: s.from, to: strings.Join(s.to, ","), data: string(data)})
-	return nil
-}
-
-func (b *mailbox) all() []message {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]message(nil), b.msgs...)
-}
-
-func startMailbox(t *testing.T) (*mailbox, string) {
-	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	return box, "smtp://" + ln.Addr().String()
-}
-
 var linkRE = regexp.MustCompile(`https://masthead\.test/delivery/v1/subscribers/confirm\?token=[A-Za-z0-9_%.\-]+`)
 
-func confirmLink(t *testing.T, m message) string {
+func confirmLink(t *testing.T, m apptest.Message) string {
 	t.Helper()
-	body, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m.data)))
+	body, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m.Data)))
 	if err != nil {
-		body = []byte(m.data)
+		body = []byte(m.Data)
 	}
 	link := linkRE.FindString(string(body))
 	if link == "" {
@@ -94,11 +37,11 @@ func confirmLink(t *testing.T, m message) string {
 }
 
 // header returns one header of a received message.
-func header(t *testing.T, m message, name string) string {
+func header(t *testing.T, m apptest.Message, name string) string {
 	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(m.data))
+	msg, err := mail.ReadMessage(strings.NewReader(m.Data))
 	if err != nil {
-		t.Fatalf("unreadable message: %v\n%s", err, m.data)
+		t.Fatalf("unreadable message: %v\n%s", err, m.Data)
 	}
 	return msg.Header.Get(name)
 }
@@ -113,8 +56,10 @@ func formPost(c *apptest.Client, path, body string, headers ...string) *apptest.
 // install: the links mailed to them change nothing when fetched (as mail
 // scanners fetch every link), and act only when posted.
 func TestDoubleOptIn(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		box, smtpURL := startMailbox(t)
+		box := apptest.StartMailbox(t)
+		smtpURL := box.URL
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
 			o.SMTPURL, o.MailFrom = smtpURL, "Korea View <news@example.org>"
 			o.BaseURL, _ = url.Parse("https://masthead.test")
@@ -139,8 +84,8 @@ func TestDoubleOptIn(t *testing.T) {
 		if n, err := env.App.Mailer.SendDue(t.Context()); err != nil || n != 1 {
 			t.Fatalf("sent %d, %v; want one mail (the second sign-up within the hour sends none)", n, err)
 		}
-		msgs := box.all()
-		if len(msgs) != 1 || msgs[0].to != "reader@example.org" || msgs[0].from != "news@example.org" {
+		msgs := box.All()
+		if len(msgs) != 1 || msgs[0].To != "reader@example.org" || msgs[0].From != "news@example.org" {
 			t.Fatalf("mailbox %+v", msgs)
 		}
 		var list struct {
@@ -283,7 +228,9 @@ func checkPage(t *testing.T, r *apptest.Response, texts ...string) {
 // as RFC 8058 wants one click over https alone, and one without carries
 // neither header.
 func TestListUnsubscribeHeaders(t *testing.T) {
-	box, smtpURL := startMailbox(t)
+	t.Parallel()
+	box := apptest.StartMailbox(t)
+	smtpURL := box.URL
 	sender, err := newsletter.NewSMTP(smtpURL, "Korea View <news@example.org>")
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +248,7 @@ func TestListUnsubscribeHeaders(t *testing.T) {
 			if err := sender.Send(t.Context(), m); err != nil {
 				t.Fatal(err)
 			}
-			msgs := box.all()
+			msgs := box.All()
 			got := msgs[len(msgs)-1]
 			if h := header(t, got, "List-Unsubscribe"); h != tc.header {
 				t.Errorf("List-Unsubscribe %q, want %q", h, tc.header)
@@ -319,8 +266,10 @@ func TestListUnsubscribeHeaders(t *testing.T) {
 // names its list (List-Id, the series' slug under the sender's domain),
 // and does not advertise the mail library and its version.
 func TestConfirmationMailHeaders(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		box, smtpURL := startMailbox(t)
+		box := apptest.StartMailbox(t)
+		smtpURL := box.URL
 		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
 			o.SMTPURL, o.MailFrom = smtpURL, "Korea View <news@Example.org>"
 			o.BaseURL, _ = url.Parse("https://masthead.test")
@@ -331,7 +280,7 @@ func TestConfirmationMailHeaders(t *testing.T) {
 		if n, err := env.App.Mailer.SendDue(t.Context()); err != nil || n != 2 {
 			t.Fatalf("sent %d, %v; want 2", n, err)
 		}
-		msgs := box.all()
+		msgs := box.All()
 		if len(msgs) != 2 {
 			t.Fatalf("mailbox %+v", msgs)
 		}
@@ -365,7 +314,9 @@ func TestConfirmationMailHeaders(t *testing.T) {
 // that no series name can break the header; mail without a list has no
 // List-Id, and mail not marked as automatic no Auto-Submitted.
 func TestListIDNames(t *testing.T) {
-	box, smtpURL := startMailbox(t)
+	t.Parallel()
+	box := apptest.StartMailbox(t)
+	smtpURL := box.URL
 	sender, err := newsletter.NewSMTP(smtpURL, "news@example.org")
 	if err != nil {
 		t.Fatal(err)
@@ -379,9 +330,9 @@ func TestListIDNames(t *testing.T) {
 		if err := sender.Send(t.Context(), m); err != nil {
 			t.Fatal(err)
 		}
-		msgs := box.all()
+		msgs := box.All()
 		got := msgs[len(msgs)-1]
-		raw, err := mail.ReadMessage(strings.NewReader(got.data))
+		raw, err := mail.ReadMessage(strings.NewReader(got.Data))
 		if err != nil {
 			t.Fatal(err)
 		}

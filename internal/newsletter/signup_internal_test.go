@@ -5,6 +5,7 @@ import "testing"
 // TestClientKey: IPv4 clients count by their address, IPv4-mapped IPv6
 // ones as the IPv4 address they are, IPv6 ones by their /64.
 func TestClientKey(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]string{
 		"203.0.113.7":             "addr:203.0.113.7",
 		"::ffff:203.0.113.7":      "addr:203.0.113.7",

@@ -165,6 +165,7 @@ func TestSignupThrottleTotal(t *testing.T) {
 // or at anything but a valid host name is 400 naming the email; nothing
 // is stored, mailed or counted (five good sign-ups pass after them all).
 func TestSignupRefusesAddresses(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		createSeries(env, "korea-view", "newsletter")
 		anon := env.Anonymous()
@@ -211,6 +212,7 @@ func TestSignupRefusesAddresses(t *testing.T) {
 // sign-up to one is 400 naming the series, and stores, mails and counts
 // nothing.
 func TestSignupOnlyToNewsletters(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		createSeries(env, "the-peninsula", "blog")
 		createSeries(env, "annual-report", "report")

@@ -10,6 +10,7 @@ import (
 // hold: it never holds more than its budget, keeps the newest entry, and
 // refuses what was computed before a content change.
 func TestCacheStaysWithinItsBudget(t *testing.T) {
+	t.Parallel()
 	const budget = 64 << 10
 	c := newCache(budget)
 	body := bytes.Repeat([]byte("x"), 4<<10)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestHTMLIsSanitized(t *testing.T) {
+	t.Parallel()
 	base, _ := url.Parse("https://example.org")
 	r := New(base)
 	cases := []struct {

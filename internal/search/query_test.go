@@ -32,6 +32,7 @@ func showTerm(t Term) string {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"Seoul Beijing":                   "seoul beijing",
 		`"joint dialogue" china`:          "joint_dialogue china",
@@ -67,6 +68,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseRefusesLongQueries(t *testing.T) {
+	t.Parallel()
 	if _, err := Parse(strings.Repeat("a", 257)); !cms.IsCode(err, cms.CodeInvalid) {
 		t.Fatalf("err = %v, want invalid", err)
 	}

@@ -15,17 +15,17 @@ type newsroom struct {
 	writer, other, editor, publisher *apptest.Client
 }
 
+// setup is the shared newsroom with every role on The Peninsula (so on
+// Korea View too), and a second writer whose drafts the first must not
+// find.
 func setup(t testing.TB, env *apptest.Env) *newsroom {
-	admin := env.Admin()
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "the-peninsula", "name": "The Peninsula", "kind": "blog"}).Want(http.StatusCreated)
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter", "parent": "the-peninsula"}).Want(http.StatusCreated)
-	admin.Do("POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}).Want(http.StatusCreated)
+	n := apptest.NewNewsroom(t, env, apptest.NewsroomOptions{RolesOn: apptest.ParentSeries})
 	return &newsroom{
 		env:       env,
-		writer:    env.CreateUser("writer@example.org", "author:the-peninsula"),
-		other:     env.CreateUser("other@example.org", "author:the-peninsula"),
-		editor:    env.CreateUser("editor@example.org", "editor:the-peninsula"),
-		publisher: env.CreateUser("publisher@example.org", "publisher:the-peninsula"),
+		writer:    n.Writer,
+		other:     env.CreateUser("other@example.org", "author:"+apptest.ParentSeries),
+		editor:    n.Editor,
+		publisher: n.Publisher,
 	}
 }
 
@@ -81,6 +81,7 @@ func titles(r result) string {
 }
 
 func TestPublicSearch(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		a := n.draft(t, n.writer, "korea-view", "Beijing Calibrates Its Approach to Seoul", "China calibrates its position vis-à-vis Washington.", "china")
@@ -177,6 +178,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestHostileQueriesNeverFail(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		n.publish(t, n.draft(t, n.writer, "korea-view", "Seoul", "text"))
@@ -191,6 +193,7 @@ func TestHostileQueriesNeverFail(t *testing.T) {
 }
 
 func TestStaffSearchShowsOnlyWhatYouMaySee(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setup(t, env)
 		mine := n.draft(t, n.writer, "korea-view", "My walrus draft", "walrus")

@@ -50,7 +50,10 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 	if q.Empty() && len(q.Excluded) > 0 {
 		return Result{}, cms.Invalid("q", "add a word to find: an excluded term only narrows a search")
 	}
-	r := Request{Query: q, Series: p.Series, Type: p.Type, Topic: strings.ToLower(p.Topic), Facets: p.Facets != "false" && p.Facets != "0"}
+	r := Request{Query: q, Series: p.Series, Type: p.Type, Topic: strings.ToLower(p.Topic)}
+	if r.Facets, err = facets(p.Facets); err != nil {
+		return Result{}, err
+	}
 	if r.Limit, r.Offset, err = paging(p.Limit, p.Cursor); err != nil {
 		return Result{}, err
 	}
@@ -73,6 +76,19 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		res.NextCursor = &next
 	}
 	return res, nil
+}
+
+// facets reads the facets flag: on when absent. The document types it as
+// a boolean, so only its two spellings are taken; anything else (1, 0,
+// yes, TRUE) is refused rather than quietly read as one of them.
+func facets(v string) (bool, error) {
+	switch v {
+	case "", "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, cms.Invalid("facets", "must be true or false")
 }
 
 func paging(limit, cursor string) (int, int, error) {

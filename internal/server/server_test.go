@@ -18,6 +18,7 @@ import (
 )
 
 func TestProblemFor(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		err    error

@@ -139,6 +139,7 @@ func countAudit(t *testing.T, db *store.DB, action, objectID string) int {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")
@@ -210,6 +211,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")
@@ -283,6 +285,7 @@ func TestTokens(t *testing.T) {
 // TestUpdateUserRevokesCredentials: an update ends the sessions and
 // revokes the tokens it asks to, and only the user's.
 func TestUpdateUserRevokesCredentials(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ann := mustCreateUser(t, db, "ann@example.org", "Ann")

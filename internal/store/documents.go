@@ -37,6 +37,7 @@ type documentRow struct {
 	FirstPublishedAt *time.Time
 	LastPublishedAt  *time.Time
 	ScheduledFor     *time.Time
+	PublishBlockers  *string // JSON list of cms.Blocker; NULL when none
 
 	TypeName   string  `gorm:"->"`
 	SeriesSlug string  `gorm:"->"`
@@ -75,6 +76,11 @@ func (r documentRow) document() (content.Document, error) {
 	}
 	if err := json.Unmarshal([]byte(r.Topics), &d.Topics); err != nil {
 		return d, wrap(err)
+	}
+	if r.PublishBlockers != nil {
+		if err := json.Unmarshal([]byte(*r.PublishBlockers), &d.PublishBlockers); err != nil {
+			return d, wrap(err)
+		}
 	}
 	return d, nil
 }
@@ -251,7 +257,48 @@ func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error
 		return row, wrap(err)
 	}
 	row.Fields, row.Topics = string(fields), string(topics)
-	return row, nil
+	row.PublishBlockers, err = blockersJSON(d.PublishBlockers)
+	return row, err
+}
+
+// blockersJSON is the stored form of a document's publish blockers: NULL
+// for none, so that "has blockers" is a plain IS NOT NULL.
+func blockersJSON(b []cms.Blocker) (*string, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	js, err := json.Marshal(b)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	s := string(js)
+	return &s, nil
+}
+
+// SetPublishBlockers stores why the clock could not publish a scheduled
+// document and, only when they differ from those stored, records ev: a
+// failure is logged once, not at every tick, and on several instances the
+// conditional update lets one of them log it. version is the one the
+// blockers were found at: a document changed since (unscheduled, taken
+// again) is left alone. It reports whether they changed. The version is
+// not bumped: nobody's edit is made stale by it.
+func (db *DB) SetPublishBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error) {
+	js, err := blockersJSON(b)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	err = db.InTx(ctx, func(tx *DB) error {
+		res := tx.q(ctx).Exec(`UPDATE documents SET publish_blockers = ?
+WHERE id = ? AND version = ? AND state = ? AND COALESCE(publish_blockers, '') <> COALESCE(?, '')`,
+			js, id, version, string(workflow.Scheduled), js)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return wrap(res.Error)
+		}
+		changed = true
+		return tx.AddAudit(ctx, ev)
+	})
+	return changed, err
 }
 
 // idOf looks up the id of a row by a unique key. table and column are
@@ -291,7 +338,7 @@ func (db *DB) UpdateDocument(ctx context.Context, d content.Document, prevVersio
 	res := db.q(ctx).Model(&documentRow{}).Where("id = ? AND version = ?", d.ID, prevVersion).Select(
 		"title", "slug", "fields", "topics", "byline_id", "hero_media_id", "state", "head_revision", "live_revision",
 		"approved_revision", "version", "updated_at", "submitted_at", "approved_at", "first_published_at",
-		"last_published_at", "scheduled_for",
+		"last_published_at", "scheduled_for", "publish_blockers",
 	).Updates(&row)
 	if res.Error != nil {
 		return wrap(res.Error)

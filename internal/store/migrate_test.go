@@ -27,6 +27,7 @@ func migrationFiles(t *testing.T, dialect string) []string {
 }
 
 func TestMigrationStatus(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -73,6 +74,7 @@ func TestMigrationStatus(t *testing.T) {
 // TestConcurrentMigrationOnPostgres starts several instances on one empty
 // schema at once: all succeed and each migration is applied exactly once.
 func TestConcurrentMigrationOnPostgres(t *testing.T) {
+	t.Parallel()
 	for round := range 2 {
 		t.Run(fmt.Sprintf("round %d", round+1), func(t *testing.T) {
 			ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // throttles counts per key in fixed windows, on both engines, takes hits
 // back, and forgets windows that ended.
 func TestRateWindows(t *testing.T) {
+	t.Parallel()
 	const window = 10 * time.Minute
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

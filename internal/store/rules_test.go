@@ -15,6 +15,7 @@ import (
 )
 
 func TestAudit(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		before := time.Now().Add(-time.Minute)
@@ -72,6 +73,7 @@ func hasRule(rules []authz.Rule, want authz.Rule) bool {
 }
 
 func TestRules(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if v := policyVersion(t, db); v != 0 {

@@ -20,6 +20,10 @@ import (
 // against facets, pages across the window, tags out of readers' reach,
 // and facets after a republish.
 func TestSearchLiveAtScale(t *testing.T) {
+	// Parallel with the other tests of the package, none of which
+	// searches; its backends stay one after the other, since they switch
+	// the package-wide search settings.
+	t.Parallel()
 	defer store.SetRankWindow(40)()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -208,6 +212,7 @@ func sum(counts []search.FacetCount) int {
 // TestPorterStable checks porterStable against FTS5's own stemmer: every
 // word it calls stable must come out of the tokenizer unchanged.
 func TestPorterStable(t *testing.T) {
+	t.Parallel()
 	db := storetest.OpenSQLite(t)
 	sqlDB, err := db.SQL()
 	if err != nil {

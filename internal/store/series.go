@@ -16,6 +16,8 @@ type seriesRow struct {
 	Description string
 	About       string
 	ParentID    *string
+	// RequiresCredit is a publish gate (content.Series.RequiresCredit).
+	RequiresCredit string
 	// ApprovalsRequired is 1 or 2 (migration 00018).
 	ApprovalsRequired int
 	CreatedAt         time.Time
@@ -28,13 +30,13 @@ func (seriesRow) TableName() string { return "series" }
 func (r seriesRow) series() content.Series {
 	return content.Series{ID: r.ID, Slug: r.Slug, Name: r.Name, Kind: r.Kind, Description: r.Description,
 		About: r.About, ParentID: r.ParentID, Parent: r.ParentSlug, ApprovalsRequired: r.ApprovalsRequired,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, RequiresCredit: r.RequiresCredit}
 }
 
 func seriesRowOf(s content.Series) seriesRow {
 	return seriesRow{ID: s.ID, Slug: s.Slug, Name: s.Name, Kind: s.Kind, Description: s.Description,
 		About: s.About, ParentID: s.ParentID, ApprovalsRequired: max(s.ApprovalsRequired, 1),
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, RequiresCredit: s.RequiresCredit}
 }
 
 const seriesSelect = `SELECT s.*, p.slug AS parent_slug FROM series s LEFT JOIN series p ON p.id = s.parent_id`
@@ -56,6 +58,10 @@ func (db *DB) UpdateSeries(ctx context.Context, s content.Series, ev cms.AuditEv
 		err := tx.q(ctx).Exec(`UPDATE series SET name = ?, kind = ?, description = ?, about = ?, parent_id = ?,
   approvals_required = ?, updated_at = ? WHERE id = ?`,
 			s.Name, s.Kind, s.Description, s.About, s.ParentID, max(s.ApprovalsRequired, 1), s.UpdatedAt, s.ID).Error
+		if err != nil {
+			return wrap(err)
+		}
+		err = tx.q(ctx).Exec(`UPDATE series SET requires_credit = ? WHERE id = ?`, s.RequiresCredit, s.ID).Error
 		if err != nil {
 			return wrap(err)
 		}

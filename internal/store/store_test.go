@@ -9,6 +9,7 @@ import (
 )
 
 func TestMigrateFromEmptyToHead(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		list, err := db.Migrations(ctx)

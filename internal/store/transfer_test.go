@@ -93,6 +93,7 @@ func exported(t *testing.T, db *store.DB) map[string]int {
 // the wrong type, text PostgreSQL cannot hold and references to rows the
 // file lacks are refused before anything is written.
 func TestTransferImportCheckRefuses(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		if err := check(db, rowsOf(t, newsroomRows)); err != nil {
 			t.Fatalf("a good file: %v", err)
@@ -124,6 +125,7 @@ func TestTransferImportCheckRefuses(t *testing.T) {
 // back, so the next import finds the database empty; the derived tables
 // are never read from the file.
 func TestTransferImportIsOneTransaction(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		empty := exported(t, db)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNonPublic(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ ip, want string }{
 		{"93.184.215.14", ""},
 		{"8.8.8.8", ""},
@@ -53,6 +54,7 @@ func TestNonPublic(t *testing.T) {
 }
 
 func TestRefuseNonPublic(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ address, want string }{
 		{"93.184.215.14:443", ""},
 		{"[2606:4700::1111]:443", ""},
@@ -77,6 +79,7 @@ func TestRefuseNonPublic(t *testing.T) {
 // The client must not hand requests to a proxy from the environment (it
 // would dial past the guard) nor follow redirects (unchecked URLs).
 func TestClientHasNoProxyAndNoRedirects(t *testing.T) {
+	t.Parallel()
 	c := newClient(time.Second, false)
 	if tr, ok := c.Transport.(*http.Transport); !ok || tr.Proxy != nil {
 		t.Errorf("transport %T with a proxy function", c.Transport)

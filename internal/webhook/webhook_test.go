@@ -47,23 +47,20 @@ func (r *receiver) count() int {
 	return len(r.got)
 }
 
-func publishOne(t *testing.T, env *apptest.Env, slug string) (id string, publisher *apptest.Client) {
+// publishOne takes a briefing with this slug through the newsroom's
+// workflow to live and returns its id.
+func publishOne(t *testing.T, n *apptest.Newsroom, slug string) string {
 	t.Helper()
-	admin := env.Admin()
-	admin.Do("POST", "/api/v1/series", map[string]any{"slug": "korea-view", "name": "Korea View", "kind": "newsletter"})
-	writer := env.CreateUser(slug+"-w@example.org", "author:korea-view")
-	editor := env.CreateUser(slug+"-e@example.org", "editor:korea-view")
-	publisher = env.CreateUser(slug+"-p@example.org", "publisher:korea-view")
 	var d struct{ ID string }
-	writer.Do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": "korea-view", "title": slug, "slug": slug,
+	n.Writer.Do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": apptest.Series, "title": slug, "slug": slug,
 		"fields": map[string]any{"summary": "S", "what_happened": []string{"a"}, "implications": "I"}}).Want(http.StatusCreated).Decode(&d)
 	for _, step := range []struct {
 		c      *apptest.Client
 		action string
-	}{{writer, "submit"}, {editor, "approve"}, {publisher, "publish"}} {
+	}{{n.Writer, "submit"}, {n.Editor, "approve"}, {n.Publisher, "publish"}} {
 		step.c.Do("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]any{"action": step.action}).Want(http.StatusOK)
 	}
-	return d.ID, publisher
+	return d.ID
 }
 
 func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
@@ -80,7 +77,8 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 		}
 		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "ftp://x", "events": []string{"nope"}}).Want(http.StatusBadRequest)
 
-		id, publisher := publishOne(t, env, "first")
+		n := apptest.NewNewsroom(t, env)
+		id, publisher := publishOne(t, n, "first"), n.Publisher
 		if rcv.count() != 0 {
 			t.Fatal("the publish itself called the receiver")
 		}
@@ -122,7 +120,7 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 		// A draft edit of the live document sends nothing; an unpublish does.
 		var d struct{ Version int }
 		publisher.Do("GET", "/api/v1/documents/"+id, nil).Decode(&d)
-		env.CreateUser("copy@example.org", "assistant:korea-view").Do("PATCH", "/api/v1/documents/"+id,
+		n.Assistant.Do("PATCH", "/api/v1/documents/"+id,
 			map[string]any{"title": "changed"}, "If-Match", fmt.Sprintf(`"%d"`, d.Version)).Want(http.StatusOK)
 		if n, _ := w.DeliverDue(t.Context()); n != 0 {
 			t.Errorf("a draft edit was sent")
@@ -142,7 +140,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		srv := httptest.NewServer(rcv)
 		defer srv.Close()
 		env.Admin().Do("POST", "/api/v1/webhooks", map[string]any{"url": srv.URL, "events": []string{"document.published"}}).Want(http.StatusCreated)
-		publishOne(t, env, "doomed")
+		publishOne(t, apptest.NewNewsroom(t, env), "doomed")
 		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxAttempts: 3, AllowPrivate: true})
 		for range 6 {
 			if _, err := w.DeliverDue(t.Context()); err != nil {
@@ -164,6 +162,7 @@ func attempts(admin *apptest.Client, hookID string) []webhook.Attempt {
 }
 
 func TestWebhookURLCheckedAtRegistration(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		for _, tc := range []struct{ url, want string }{
@@ -220,12 +219,13 @@ func TestWebhookToPrivateAddressRefused(t *testing.T) {
 			Want(http.StatusCreated).Decode(&named)
 
 		// The app's own worker, built with the default options.
-		publishOne(t, env, "first")
+		desk := apptest.NewNewsroom(t, env)
+		publishOne(t, desk, "first")
 		if n, err := env.App.Worker.DeliverDue(t.Context()); err != nil || n != 0 {
 			t.Fatalf("delivered %d, %v; want 0 sent", n, err)
 		}
 		// A refusal is not retried, however short the backoff.
-		publishOne(t, env, "second")
+		publishOne(t, desk, "second")
 		fast := webhook.NewWorker(env.DB, webhook.WorkerConfig{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
 		for range 3 {
 			if n, err := fast.DeliverDue(t.Context()); err != nil || n != 0 {
@@ -256,6 +256,7 @@ func TestWebhookToPrivateAddressRefused(t *testing.T) {
 
 // A 3xx answer is a failed attempt; the worker does not go where it points.
 func TestWebhookRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		target := &receiver{status: http.StatusNoContent}
 		targetSrv := httptest.NewServer(target)
@@ -267,7 +268,7 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 		var hook struct{ ID string }
 		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": moverSrv.URL, "events": []string{"document.published"}}).
 			Want(http.StatusCreated).Decode(&hook)
-		publishOne(t, env, "moved")
+		publishOne(t, apptest.NewNewsroom(t, env), "moved")
 
 		w := webhook.NewWorker(env.DB, webhook.WorkerConfig{AllowPrivate: true})
 		if n, err := w.DeliverDue(t.Context()); err != nil || n != 0 {
@@ -307,11 +308,13 @@ func queued(t *testing.T, env *apptest.Env) []webhook.Payload {
 // that was live, and a live update that renamed the document purges both
 // the old URL and the new one.
 func TestWebhookPayloadNamesOnlyWhatWasLive(t *testing.T) {
+	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		admin := env.Admin()
 		admin.Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
 			"events": []string{"document.published", "document.unpublished", "document.updated_live"}}).Want(http.StatusCreated)
-		id, publisher := publishOne(t, env, "zqunpub2x")
+		n := apptest.NewNewsroom(t, env)
+		id, publisher := publishOne(t, n, "zqunpub2x"), n.Publisher
 		if got := queued(t, env); len(got) != 1 || got[0].Slug != "zqunpub2x" {
 			t.Fatalf("publish payloads %+v", got)
 		}

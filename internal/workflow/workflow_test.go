@@ -9,6 +9,7 @@ import (
 // TestNextMatchesTheSpecTable checks every action from every state, with
 // and without a live revision, against SPEC §3 written out by hand.
 func TestNextMatchesTheSpecTable(t *testing.T) {
+	t.Parallel()
 	type key struct {
 		state   State
 		action  Action
@@ -60,6 +61,7 @@ func TestNextMatchesTheSpecTable(t *testing.T) {
 }
 
 func TestAfterEdit(t *testing.T) {
+	t.Parallel()
 	want := map[State]State{Draft: Draft, InReview: InReview, Approved: InReview, Published: Draft}
 	for _, s := range States {
 		got, err := AfterEdit(s)

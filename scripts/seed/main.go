@@ -29,7 +29,7 @@ const series = "korea-view"
 
 func main() {
 	base := flag.String("url", "http://127.0.0.1:8080", "Masthead's base URL")
-	email := flag.String("email", "admin@localhost", "the admin's email (MASTHEAD_ADMIN_EMAIL)")
+	email := flag.String("email", "admin@masthead.localhost", "the admin's email (MASTHEAD_ADMIN_EMAIL)")
 	password := flag.String("password", os.Getenv("MASTHEAD_ADMIN_PASSWORD"), "the admin's password (default $MASTHEAD_ADMIN_PASSWORD)")
 	n := flag.Int("n", 1000, "how many briefings to publish")
 	workers := flag.Int("workers", 4, "concurrent writers")
