@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -50,7 +51,22 @@ func (h *handler) showSeries(c echo.Context, edit *content.Series) error {
 func seriesForm(c echo.Context) content.SeriesInput {
 	v := func(name string) *string { s := strings.TrimSpace(c.FormValue(name)); return &s }
 	return content.SeriesInput{Slug: strings.TrimSpace(c.FormValue("slug")), Name: v("name"), Kind: v("kind"),
-		Description: v("description"), About: v("about"), Parent: v("parent"), RequiresCredit: v("requires_credit")}
+		Description: v("description"), About: v("about"), Parent: v("parent"), RequiresCredit: v("requires_credit"),
+		ApprovalsRequired: approvalsRequired(c.FormValue("approvals_required"))}
+}
+
+// approvalsRequired reads the form's approvals_required: absent stays as
+// it is; anything but a number is 0, which the series refuses ("must be
+// 1 or 2").
+func approvalsRequired(v string) *int {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		n = 0
+	}
+	return &n
 }
 
 func (h *handler) createSeries(c echo.Context) error {

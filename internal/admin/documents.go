@@ -35,6 +35,7 @@ type editorData struct {
 	Autosave     bool
 	EditNote     string
 	Actions      []actionView
+	ApproveHeld  string // why this editor may not approve, if only their eyes stop them
 	Missing      []string
 	History      []historyItem
 	CanComment   bool
@@ -84,10 +85,12 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		CanCredits: editErr == nil && h.Authz.Allowed(actor, "credits", obj),
 		CanComment: h.Authz.Allowed(actor, "comment", obj),
 		CanDelete:  h.deletable(actor, d) == nil,
-		Actions:    h.actions(actor, d),
 		Missing:    missingRequired(ct, f.Fields),
 		CanEmbargo: d.LiveRevision == nil && h.Authz.Allowed(actor, "embargo", obj),
 		CanExpire:  (d.LiveRevision != nil || d.State == workflow.Scheduled) && h.Authz.Allowed(actor, "expire", obj),
+	}
+	if data.Actions, data.ApproveHeld, err = h.actions(ctx, actor, d); err != nil {
+		return editorData{}, err
 	}
 	data.Autosave = data.CanEdit && (d.State == workflow.Draft || d.State == workflow.InReview)
 	if data.Assets, err = h.heroChoices(ctx); err != nil {

@@ -60,6 +60,9 @@ func (h *handler) history(ctx context.Context, actor cms.Actor, d content.Docume
 		if e.Action == "restore" && e.From == "archived" {
 			label = "restored from the archive"
 		}
+		if e.Action == "approve" && e.To == "in_review" {
+			label = "gave the first of two approvals"
+		}
 		out = append(out, historyItem{At: e.CreatedAt, Who: cat.name(e.ActorID), Event: e, Label: label})
 	}
 	for i := range comments {

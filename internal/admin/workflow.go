@@ -38,22 +38,33 @@ var actionViews = map[workflow.Action]actionView{
 
 // actions lists what the person may do to the document now: the state
 // table says whether the move exists from here, the enforcer whether this
-// person may make it. Templates only show the result.
-func (h *handler) actions(actor cms.Actor, d content.Document) []actionView {
-	var out []actionView
-	obj := content.DocumentObject(d)
+// person may make it. Templates only show the result. held is why an
+// editor whose eyes are stale may not approve (empty otherwise), so the
+// page says so instead of hiding the button without a word.
+func (h *handler) actions(ctx context.Context, actor cms.Actor, d content.Document) (out []actionView, held string, err error) {
 	for _, a := range workflow.Actions {
 		if _, err := workflow.Next(d.State, a, d.LiveRevision != nil); err != nil {
 			continue
 		}
-		if !h.Authz.Allowed(actor, string(a), obj) {
+		obj, err := h.Content.ActionObject(ctx, d, a)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := h.Authz.Can(actor, string(a), obj); err != nil {
+			var ce *cms.Error
+			if why, ok := obj.Stale[actor.UserID]; ok && asCMS(err, &ce) && ce.Message == why {
+				held = why
+			}
 			continue
 		}
 		v := actionViews[a]
 		v.Name = string(a)
+		if a == workflow.Approve && d.ApprovalsRequired > 1 {
+			v.Label = fmt.Sprintf("Approve (%d of %d)", len(d.Approvals)+1, d.ApprovalsRequired)
+		}
 		out = append(out, v)
 	}
-	return out
+	return out, held, nil
 }
 
 // transitionDocument moves the document through the workflow, based on
@@ -93,6 +104,9 @@ func (h *handler) transitionDocument(c echo.Context) error {
 		return h.redirect(c, back, "error", msg)
 	}
 	done := actionViews[workflow.Action(req.Action)].Done
+	if req.Action == string(workflow.Approve) && d.State == workflow.InReview {
+		done = fmt.Sprintf("Approved: %d of %d approvals; another editor must give the next.", len(d.Approvals), d.ApprovalsRequired)
+	}
 	if d.ScheduledFor != nil && req.Action == string(workflow.Schedule) {
 		done = "Scheduled for " + d.ScheduledFor.UTC().Format("2 Jan 2006 15:04 UTC") + "."
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,7 @@ func New(ctx context.Context, store RuleStore, modelText, policyText string, log
 		return nil, fmt.Errorf("authz: enforcer: %w", err)
 	}
 	e.AddFunction("oneOf", oneOf)
+	e.AddFunction("among", among)
 	e.AddNamedDomainMatchingFunc("g", "seriesPath", seriesPathMatch)
 	e.EnableAutoSave(false)
 	e.SetExpireTime(time.Minute)
@@ -176,6 +178,17 @@ func oneOf(args ...any) (any, error) {
 		}
 	}
 	return false, nil
+}
+
+// among is the model's fresh-eyes condition: whether user is one of the
+// "a|b" list of users (an empty list has no one).
+func among(args ...any) (any, error) {
+	if len(args) != 2 {
+		return false, fmt.Errorf("among: want 2 arguments, got %d", len(args))
+	}
+	user, _ := args[0].(string)
+	list, _ := args[1].(string)
+	return list != "" && slices.Contains(strings.Split(list, "|"), user), nil
 }
 
 // seriesPathMatch decides whether a role held in domain pattern applies to

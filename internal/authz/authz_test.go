@@ -73,7 +73,10 @@ func rightsOf(role string) rights {
 // answers "may this person do this in this state"; whether the state table
 // has the move at all when a live revision is involved (unpublish,
 // archive) is the workflow's question, so those two hold in every state.
-func want(r rights, owns bool, action, state string) bool {
+// stale says the person's eyes are not fresh for the document: they
+// changed its text since it was submitted, or already approved this
+// revision; only approving depends on it.
+func want(r rights, owns, stale bool, action, state string) bool {
 	sees := r.assistant || r.editor || r.publisher || (r.author && owns)
 	switch action {
 	case "read", "comment":
@@ -101,7 +104,7 @@ func want(r rights, owns bool, action, state string) bool {
 	case "request_changes":
 		return state == "in_review" && r.editor
 	case "approve":
-		return state == "in_review" && r.editor && !owns
+		return state == "in_review" && r.editor && !owns && !stale
 	case "publish", "schedule":
 		return state == "approved" && r.publisher
 	case "unschedule":
@@ -125,7 +128,8 @@ func want(r rights, owns bool, action, state string) bool {
 }
 
 // TestDocumentRules checks every role × action × state, as the owner of
-// the document and as someone else, against SPEC §3/§4.
+// the document and as someone else, with fresh eyes and with stale ones,
+// against SPEC §3/§4.
 func TestDocumentRules(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
@@ -148,12 +152,19 @@ func TestDocumentRules(t *testing.T) {
 				if owns {
 					owner = user
 				}
-				for _, action := range actions {
-					for _, state := range states {
-						n++
-						w := want(rightsOf(role), owns, action, state)
-						if got := en.Allowed(actor(user), action, doc(child, state, owner)); got != w {
-							t.Errorf("%s (owner: %v) %s in %s: allowed = %v, want %v", role, owns, action, state, got, w)
+				for _, stale := range []bool{false, true} {
+					for _, action := range actions {
+						for _, state := range states {
+							n++
+							w := want(rightsOf(role), owns, stale, action, state)
+							obj := doc(child, state, owner)
+							obj.Stale = map[string]string{"u-other": "edited"}
+							if stale {
+								obj.Stale[user] = "edited"
+							}
+							if got := en.Allowed(actor(user), action, obj); got != w {
+								t.Errorf("%s (owner: %v, stale: %v) %s in %s: allowed = %v, want %v", role, owns, stale, action, state, got, w)
+							}
 						}
 					}
 				}
@@ -212,6 +223,33 @@ func TestReleaseRules(t *testing.T) {
 		err := en.CanInEach(actor("u-publisher"), "publish", authz.Object{Kind: "release"}, []string{child, "other-series"}, "why")
 		if !cms.IsCode(err, cms.CodeForbidden) {
 			t.Errorf("a Korea View publisher publishes a release with another series' document: %v", err)
+		}
+	})
+}
+
+// TestStaleEyesSayWhy checks that a refusal that only stale eyes cause
+// carries their reason, and that any other refusal does not.
+func TestStaleEyesSayWhy(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		en := newEnforcer(t, db)
+		assign(t, en, "u-editor", "editor", "korea-view")
+		assign(t, en, "u-author", "author", "korea-view")
+		why := "you changed its text since it was submitted; another editor must approve it"
+		obj := doc(child, "in_review", "u-writer")
+		obj.Stale = map[string]string{"u-editor": why, "u-author": why, "u-writer": "yours"}
+		err := en.Can(actor("u-editor"), "approve", obj)
+		if !cms.IsCode(err, cms.CodeForbidden) || !strings.Contains(err.Error(), why) {
+			t.Errorf("stale editor: err = %v, want forbidden saying %q", err, why)
+		}
+		if err := en.Can(actor("u-author"), "approve", obj); !cms.IsCode(err, cms.CodeForbidden) || strings.Contains(err.Error(), why) {
+			t.Errorf("author (no right to approve at all): err = %v, want a plain refusal", err)
+		}
+		if err := en.Can(actor("u-editor"), "edit", obj); err != nil {
+			t.Errorf("stale eyes must not stop edits: %v", err)
+		}
+		obj.Stale = map[string]string{"u-other": why}
+		if err := en.Can(actor("u-editor"), "approve", obj); err != nil {
+			t.Errorf("fresh editor: err = %v, want allowed", err)
 		}
 	})
 }

@@ -15,11 +15,15 @@ const AllSeries = "*"
 
 // Object is what an action is about. Series is the series path
 // ("parent/child") or AllSeries; State and OwnerID are set for documents.
+// Stale names, for an approval, each user whose eyes are not fresh for
+// the document and why (SPEC §3, four eyes): the policy's fresh_eyes rule
+// refuses them, and Can tells them the reason.
 type Object struct {
 	Kind    string
 	Series  string
 	State   string
 	OwnerID string
+	Stale   map[string]string
 }
 
 // System objects, for permissions not tied to one document.
@@ -44,7 +48,7 @@ func (en *Enforcer) Allowed(actor cms.Actor, act string, obj Object) bool {
 	if actor.UserID == "" {
 		return false
 	}
-	ok, err := en.e.Enforce(actor.UserID, obj.Series, obj.Kind, act, obj.State, obj.OwnerID)
+	ok, err := en.e.Enforce(actor.UserID, obj.Series, obj.Kind, act, obj.State, obj.OwnerID, staleList(obj.Stale))
 	if err != nil {
 		en.log.Error("enforce failed", "err", err, "act", act, "obj", obj.Kind)
 		return false
@@ -52,11 +56,32 @@ func (en *Enforcer) Allowed(actor cms.Actor, act string, obj Object) bool {
 	return ok
 }
 
+// staleList is the request's "stale" argument: the users, sorted (so that
+// the decision cache sees one key per set), joined by "|".
+func staleList(stale map[string]string) string {
+	users := make([]string, 0, len(stale))
+	for u := range stale {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	return strings.Join(users, "|")
+}
+
 // Can returns nil when the actor may do act on obj, and a forbidden error
-// otherwise.
+// otherwise. When only the actor's stale eyes stand in the way (they
+// would be allowed were they fresh), the error gives the reason, so that
+// an editor learns that another editor must act, not that they lack a
+// right.
 func (en *Enforcer) Can(actor cms.Actor, act string, obj Object) error {
 	if en.Allowed(actor, act, obj) {
 		return nil
+	}
+	if why, ok := obj.Stale[actor.UserID]; ok {
+		fresh := obj
+		fresh.Stale, fresh.OwnerID = nil, ""
+		if en.Allowed(actor, act, fresh) {
+			return cms.Errorf(cms.CodeForbidden, "%s", why)
+		}
 	}
 	return cms.Errorf(cms.CodeForbidden, "not allowed: %s on this %s", act, strings.ReplaceAll(obj.Kind, "_", " "))
 }

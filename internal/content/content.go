@@ -25,9 +25,12 @@ type Series struct {
 	Parent      *string `json:"parent"` // the parent's slug
 	// RequiresCredit is the credit role a document needs to go live; ""
 	// is none (a publish gate).
-	RequiresCredit string    `json:"requires_credit"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	RequiresCredit string `json:"requires_credit"`
+	// ApprovalsRequired is how many editors must approve a document of
+	// the series before it is approved: 1, or 2 for a second pair of eyes.
+	ApprovalsRequired int       `json:"approvals_required"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // Path is the series' authorization domain: "parent/child" or "slug".
@@ -93,9 +96,20 @@ type Document struct {
 	EmbargoUntil *time.Time `json:"embargo_until"`
 	// ExpiresAt is when the clock takes the live revision down.
 	ExpiresAt *time.Time `json:"expires_at"`
+	// Approvals are those its head revision had in this submission;
+	// ApprovalsRequired is its series' setting.
+	Approvals         []Approval `json:"approvals"`
+	ApprovalsRequired int        `json:"approvals_required"`
 
 	// SeriesPath is the series' authorization domain (not sent).
 	SeriesPath string `json:"-"`
+}
+
+// Approval is one editor's approval of a document's head revision.
+type Approval struct {
+	UserID string    `json:"user_id"`
+	Name   string    `json:"name"`
+	At     time.Time `json:"at"`
 }
 
 // Refresh recomputes what is derived from the editable part: the credit

@@ -73,6 +73,7 @@ func (s *Service) CreateDocument(ctx context.Context, actor cms.Actor, in NewDoc
 		ID: cms.NewID(), Type: ct.Name, Series: series.Slug, SeriesPath: series.Path(), BylineName: series.Name, OwnerID: actor.UserID,
 		State: workflow.Draft, HeadRevision: 1, Version: 1, CreatedAt: now, UpdatedAt: now,
 		Fields: map[string]any{}, Topics: []string{}, Credits: []Credit{},
+		Approvals: []Approval{}, ApprovalsRequired: series.ApprovalsRequired,
 	}
 	patch := DocumentPatch{Title: &in.Title, Fields: in.Fields, Topics: &in.Topics, Byline: in.Byline, Hero: in.Hero}
 	if in.Slug != "" {
@@ -331,6 +332,8 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	if next != workflow.Approved {
 		after.ApprovedRevision = nil
 	}
+	// Approvals cover one revision: a new one starts the count again.
+	after.Approvals = []Approval{}
 	after.Refresh()
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
 	based := before.Version

@@ -147,12 +147,14 @@ type SeriesInput struct {
 	// RequiresCredit is a credit role every document of the series needs
 	// before it goes live ("editor"); "" needs none.
 	RequiresCredit *string `json:"requires_credit"`
+	// ApprovalsRequired is 1 or 2; left out, it stays (1 for a new series).
+	ApprovalsRequired *int `json:"approvals_required"`
 }
 
 // CreateSeries adds a series.
 func (s *Service) CreateSeries(ctx context.Context, actor cms.Actor, in SeriesInput) (Series, error) {
 	now := s.now()
-	sr := Series{ID: cms.NewID(), Slug: in.Slug, CreatedAt: now, UpdatedAt: now}
+	sr := Series{ID: cms.NewID(), Slug: in.Slug, ApprovalsRequired: 1, CreatedAt: now, UpdatedAt: now}
 	if err := checkSlug("slug", in.Slug); err != nil {
 		return Series{}, err
 	}
@@ -172,7 +174,10 @@ func (s *Service) CreateSeries(ctx context.Context, actor cms.Actor, in SeriesIn
 	return sr, nil
 }
 
-// UpdateSeries changes a series' name, kind, texts or parent.
+// UpdateSeries changes a series' name, kind, texts, parent or the
+// approvals it requires. A change of approvals required applies to the
+// next approval: one already given stays, and a document approved stays
+// approved.
 func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string, in SeriesInput) (Series, error) {
 	sr, err := s.store.FindSeries(ctx, slug)
 	if err != nil {
@@ -181,15 +186,22 @@ func (s *Service) UpdateSeries(ctx context.Context, actor cms.Actor, slug string
 	if in.Slug != "" && in.Slug != slug {
 		return Series{}, cms.Invalid("slug", "cannot be changed")
 	}
-	required := sr.RequiresCredit
+	required, credit := sr.ApprovalsRequired, sr.RequiresCredit
 	if err := s.applySeries(ctx, &sr, in); err != nil {
 		return Series{}, err
 	}
 	sr.UpdatedAt = s.now()
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "series.update", ObjectType: "series", ObjectID: sr.ID}
-	if sr.RequiresCredit != required {
+	if sr.RequiresCredit != credit {
 		// A publish gate changed: the log says from what to what.
-		ev.Detail = map[string]any{"requires_credit": sr.RequiresCredit, "was": required}
+		ev.Detail = map[string]any{"requires_credit": sr.RequiresCredit, "was": credit}
+	}
+	if sr.ApprovalsRequired != required {
+		// Who changed how many eyes a piece needs is worth finding again.
+		if ev.Detail == nil {
+			ev.Detail = map[string]any{}
+		}
+		ev.Detail["approvals_required"] = map[string]int{"from": required, "to": sr.ApprovalsRequired}
 	}
 	if err := s.store.UpdateSeries(ctx, sr, ev); err != nil {
 		return Series{}, err
@@ -230,6 +242,12 @@ func applySeriesText(p *cms.Problems, sr *Series, in SeriesInput) {
 			p.Add("requires_credit", "must be empty or a credit role such as editor")
 		}
 		sr.RequiresCredit = role
+	}
+	if in.ApprovalsRequired != nil {
+		sr.ApprovalsRequired = *in.ApprovalsRequired
+		if sr.ApprovalsRequired != 1 && sr.ApprovalsRequired != 2 {
+			p.Add("approvals_required", "must be 1 or 2")
+		}
 	}
 }
 

@@ -69,6 +69,10 @@ type Store interface {
 	AddEvent(ctx context.Context, e Event) error
 	AddComment(ctx context.Context, c Comment) error
 	ResolveComment(ctx context.Context, documentID, id, by string, at time.Time) (Comment, error)
+	// AddApproval records userID's approval of a revision of a document;
+	// ClearApprovals forgets all of a document's (a new submission).
+	AddApproval(ctx context.Context, documentID string, revision int, userID string, at time.Time) error
+	ClearApprovals(ctx context.Context, documentID string) error
 }
 
 // Authorizer is the one enforcer, as content sees it.

@@ -64,7 +64,7 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	if err != nil {
 		return Document{}, err
 	}
-	if err := s.authz.Can(actor, string(action), documentObject(d)); err != nil {
+	if err := s.mayTransition(ctx, actor, d, action); err != nil {
 		return Document{}, err
 	}
 	now := s.now()
@@ -83,15 +83,15 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		if err := ct.missingRequired(d.Fields); err != nil {
 			return Document{}, err
 		}
-		after.SubmittedAt = &now
+		after.SubmittedAt, after.Approvals = &now, []Approval{}
 	case workflow.RequestChanges:
 		if strings.TrimSpace(req.Note) == "" {
 			return Document{}, cms.Invalid("note", "is required when requesting changes")
 		}
 		comment = &Comment{ID: cms.NewID(), DocumentID: d.ID, AuthorID: actor.UserID, Body: req.Note, CreatedAt: now}
 	case workflow.Approve:
-		head := d.HeadRevision
-		after.ApprovedRevision, after.ApprovedAt = &head, &now
+		approve(d, &after, Approval{UserID: actor.UserID, Name: actor.Name, At: now})
+		to = after.State
 	case workflow.Schedule:
 		if req.At == nil || !req.At.After(now) {
 			return Document{}, cms.Invalid("at", "must be a time in the future (RFC 3339)")
@@ -132,6 +132,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		if err := tx.UpdateDocument(ctx, after, d.Version); err != nil {
 			return Change{}, err
 		}
+		if err := keepApprovals(ctx, tx, d, action, to, actor, now); err != nil {
+			return Change{}, err
+		}
 		if comment != nil {
 			if err := tx.AddComment(ctx, *comment); err != nil {
 				return Change{}, err
@@ -141,6 +144,16 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 		return c, s.record(ctx, tx, c, nil)
 	})
 	return after, err
+}
+
+// mayTransition asks the enforcer whether actor may take action on d; an
+// approval also needs fresh eyes, so its object names whose are stale.
+func (s *Service) mayTransition(ctx context.Context, actor cms.Actor, d Document, action workflow.Action) error {
+	obj, err := s.ActionObject(ctx, d, action)
+	if err != nil {
+		return err
+	}
+	return s.authz.Can(actor, string(action), obj)
 }
 
 // publish makes the approved revision live: exactly the one the editor

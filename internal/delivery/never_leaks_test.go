@@ -441,8 +441,10 @@ func TestNothingUnpublishedEverLeaves(t *testing.T) {
 		}
 		check("in_review", nil)
 
-		// The editor copy-edits in review: the marker goes, credits come.
-		d = k.patch(k.editor, d, map[string]any{"title": "Beijing Calibrates", "topics": []string{"China", "diplomacy"},
+		// A copy editor rewrites it in review (so another editor must
+		// approve it: four eyes): the marker goes, credits come.
+		copyEditor := env.CreateUser("copy-editor@example.org", "editor:the-peninsula")
+		d = k.patch(copyEditor, d, map[string]any{"title": "Beijing Calibrates", "topics": []string{"China", "diplomacy"},
 			"fields": map[string]any{"implications": "China’s engagement seems focused on **calibrating**."}})
 		d = k.credit(d, "editor", "yong-kwon")
 		check("in_review, edited", nil)
@@ -480,7 +482,7 @@ func TestNothingUnpublishedEverLeaves(t *testing.T) {
 		d = k.act(k.writer, d, "submit")
 		check("published, next revision in review", &live1)
 
-		d = k.patch(k.editor, d, map[string]any{"title": "Beijing Recalibrates", "slug": "beijing-recalibrates", "byline": "",
+		d = k.patch(copyEditor, d, map[string]any{"title": "Beijing Recalibrates", "slug": "beijing-recalibrates", "byline": "",
 			"topics": []string{"China", "South Korea"}, "fields": map[string]any{"context": "Seoul stays close to the QUAD."}})
 		check("published, next revision edited in review", &live1)
 

@@ -30,6 +30,12 @@ type mxActor struct {
 	owns bool
 	// Rights on korea-view. An actor with none of them holds no role there.
 	author, assistant, editor, publisher bool
+	// before, when set, is what this actor does to a document in review
+	// before approving it (four eyes, strictly): "rewrite" changes its
+	// title, which stales their eyes; "credit" credits a contributor and
+	// chooses its topics, which does not. Such an actor's rows are only
+	// the approve column.
+	before string
 }
 
 // sees is SPEC §4's visibility: authors see their own documents;
@@ -134,7 +140,9 @@ func mxMayTransition(a mxActor, action string) bool {
 	case "request_changes":
 		return a.editor
 	case "approve":
-		return a.editor && !a.owns // four eyes, admins included
+		// Four eyes, admins included; and nobody approves a text they
+		// changed since it was submitted.
+		return a.editor && !a.owns && a.before != "rewrite"
 	case "publish", "schedule", "unschedule", "unpublish":
 		return a.publisher
 	case "archive", "restore":
@@ -419,6 +427,10 @@ func authorizationMatrix(t *testing.T, db *store.DB) {
 		// Four eyes binds admins too: the admin on their own documents.
 		{name: "owning-admin", client: admin, owns: true, author: true, assistant: true, editor: true, publisher: true},
 		{name: "other-series-editor", client: env.CreateUser("other-series@example.org", "editor:other-series")},
+		{name: "rewriting-editor", client: env.CreateUser("rewriting-editor@example.org", "editor:korea-view"),
+			author: true, assistant: true, editor: true, before: "rewrite"},
+		{name: "crediting-editor", client: env.CreateUser("crediting-editor@example.org", "editor:korea-view"),
+			author: true, assistant: true, editor: true, before: "credit"},
 		{name: "no-role", client: env.CreateUser("no-role@example.org")},
 	}
 	// The fixtures' reviewers must never own a fixture document, or
@@ -433,6 +445,9 @@ func authorizationMatrix(t *testing.T, db *store.DB) {
 		}
 		t.Run(a.name, func(t *testing.T) {
 			for _, action := range mxActions {
+				if a.before != "" && action != "approve" {
+					continue
+				}
 				t.Run(action, func(t *testing.T) {
 					for _, st := range mxStates {
 						cases++
@@ -444,7 +459,7 @@ func authorizationMatrix(t *testing.T, db *store.DB) {
 			}
 		})
 	}
-	t.Logf("authorization matrix: %d cases (%d actors × %d actions × %d states) in %v",
+	t.Logf("authorization matrix: %d cases (%d actors, %d actions, %d states) in %v",
 		cases, len(actors), len(mxActions), len(mxStates), time.Since(start).Round(time.Millisecond))
 }
 
@@ -457,6 +472,9 @@ func mxCase(t *testing.T, fx *mxFixtures, admin, owner *apptest.Client, a mxActo
 		d = fx.reused(t, owner, st)
 	} else {
 		d = fx.fresh(t, owner, st)
+	}
+	if a.before != "" && st.state == "in_review" {
+		d = mxBefore(t, a, d)
 	}
 	r := mxAct(a.client, action, d)
 	if r.Status != want {
@@ -521,6 +539,19 @@ func mxCase(t *testing.T, fx *mxFixtures, admin, owner *apptest.Client, a mxActo
 			}
 		}
 	}
+}
+
+// mxBefore has a do what they do to d before approving it, and returns d
+// after.
+func mxBefore(t *testing.T, a mxActor, d mxDoc) mxDoc {
+	t.Helper()
+	if a.before == "rewrite" {
+		return mxDo(t, a.client, http.StatusOK, "PATCH", d.path(), map[string]any{"title": "Rewritten in review"}, "If-Match", d.ifMatch())
+	}
+	a.client.For(t).Do("PUT", d.path()+"/credits", []map[string]string{{"role": "editor", "contributor": "yong-kwon"}},
+		"If-Match", d.ifMatch()).Want(http.StatusOK)
+	d = mxDo(t, a.client, http.StatusOK, "GET", d.path(), nil)
+	return mxDo(t, a.client, http.StatusOK, "PATCH", d.path(), map[string]any{"topics": []string{"diplomacy", "security"}}, "If-Match", d.ifMatch())
 }
 
 func sameRevision(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

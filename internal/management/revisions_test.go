@@ -256,8 +256,12 @@ func TestEditorEditVoidsApproval(t *testing.T) {
 			t.Fatalf("a refused publish changed the document: %+v", got)
 		}
 
-		// Re-approved, the publish publishes exactly the approved revision.
-		a := moveDoc(t, n.editor, d.ID, "approve")
+		// The editor rewrote it, so another editor must approve it again
+		// (four eyes, strictly); then the publish publishes exactly the
+		// approved revision.
+		wantProblem(t, transition(n.editor, e.doc, "approve"), http.StatusForbidden, "forbidden")
+		second := env.CreateUser("second-editor@example.org", "editor:korea-view")
+		a := moveDoc(t, second, d.ID, "approve")
 		if a.ApprovedRevision == nil || *a.ApprovedRevision != 2 {
 			t.Fatalf("re-approved: %+v", a)
 		}

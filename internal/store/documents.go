@@ -46,12 +46,14 @@ type documentRow struct {
 	ParentSlug *string `gorm:"->"`
 	BylineSlug *string `gorm:"->"`
 	BylineName string  `gorm:"->"`
+	// ApprovalsRequired is the series' setting.
+	ApprovalsRequired int `gorm:"->"`
 }
 
 func (documentRow) TableName() string { return "documents" }
 
 const documentSelect = `SELECT d.*, ct.name AS type_name, s.slug AS series_slug, p.slug AS parent_slug,
-  c.slug AS byline_slug, COALESCE(c.name, s.name) AS byline_name
+  c.slug AS byline_slug, COALESCE(c.name, s.name) AS byline_name, s.approvals_required
 FROM documents d
 JOIN content_types ct ON ct.id = d.type_id
 JOIN series s ON s.id = d.series_id
@@ -67,6 +69,7 @@ func (r documentRow) document() (content.Document, error) {
 		ApprovedAt: r.ApprovedAt, FirstPublishedAt: r.FirstPublishedAt, LastPublishedAt: r.LastPublishedAt,
 		ScheduledFor: r.ScheduledFor, EmbargoUntil: r.EmbargoUntil, ExpiresAt: r.ExpiresAt,
 		SeriesPath: r.SeriesSlug, Credits: []content.Credit{},
+		Approvals: []content.Approval{}, ApprovalsRequired: r.ApprovalsRequired,
 	}
 	if r.ParentSlug != nil {
 		d.SeriesPath = *r.ParentSlug + "/" + r.SeriesSlug
@@ -172,9 +175,16 @@ func (db *DB) findDocuments(ctx context.Context, q *gorm.DB) ([]content.Document
 	if err != nil {
 		return nil, err
 	}
+	approvals, err := db.approvalsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i := range docs {
 		if c := credits[docs[i].ID]; c != nil {
 			docs[i].Credits = c
+		}
+		if a := approvals[docs[i].ID]; a != nil {
+			docs[i].Approvals = a
 		}
 		docs[i].Refresh()
 	}
@@ -326,7 +336,7 @@ func (db *DB) InsertDocument(ctx context.Context, d content.Document) error {
 	if err != nil {
 		return err
 	}
-	if err := db.q(ctx).Omit("TypeName", "SeriesSlug", "ParentSlug", "BylineSlug", "BylineName").Create(&row).Error; err != nil {
+	if err := db.q(ctx).Omit("TypeName", "SeriesSlug", "ParentSlug", "BylineSlug", "BylineName", "ApprovalsRequired").Create(&row).Error; err != nil {
 		return wrap(err)
 	}
 	return db.replaceTopicsAndCredits(ctx, d)

@@ -18,23 +18,25 @@ type seriesRow struct {
 	ParentID    *string
 	// RequiresCredit is a publish gate (content.Series.RequiresCredit).
 	RequiresCredit string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	ParentSlug     *string `gorm:"->"`
+	// ApprovalsRequired is 1 or 2 (migration 00018).
+	ApprovalsRequired int
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	ParentSlug        *string `gorm:"->"`
 }
 
 func (seriesRow) TableName() string { return "series" }
 
 func (r seriesRow) series() content.Series {
 	return content.Series{ID: r.ID, Slug: r.Slug, Name: r.Name, Kind: r.Kind, Description: r.Description,
-		About: r.About, ParentID: r.ParentID, Parent: r.ParentSlug, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		RequiresCredit: r.RequiresCredit}
+		About: r.About, ParentID: r.ParentID, Parent: r.ParentSlug, ApprovalsRequired: r.ApprovalsRequired,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, RequiresCredit: r.RequiresCredit}
 }
 
 func seriesRowOf(s content.Series) seriesRow {
 	return seriesRow{ID: s.ID, Slug: s.Slug, Name: s.Name, Kind: s.Kind, Description: s.Description,
-		About: s.About, ParentID: s.ParentID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
-		RequiresCredit: s.RequiresCredit}
+		About: s.About, ParentID: s.ParentID, ApprovalsRequired: max(s.ApprovalsRequired, 1),
+		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, RequiresCredit: s.RequiresCredit}
 }
 
 const seriesSelect = `SELECT s.*, p.slug AS parent_slug FROM series s LEFT JOIN series p ON p.id = s.parent_id`
@@ -53,8 +55,9 @@ func (db *DB) CreateSeries(ctx context.Context, s content.Series, ev cms.AuditEv
 // UpdateSeries writes a series' fields with its audit event.
 func (db *DB) UpdateSeries(ctx context.Context, s content.Series, ev cms.AuditEvent) error {
 	return db.InTx(ctx, func(tx *DB) error {
-		err := tx.q(ctx).Exec(`UPDATE series SET name = ?, kind = ?, description = ?, about = ?, parent_id = ?, updated_at = ? WHERE id = ?`,
-			s.Name, s.Kind, s.Description, s.About, s.ParentID, s.UpdatedAt, s.ID).Error
+		err := tx.q(ctx).Exec(`UPDATE series SET name = ?, kind = ?, description = ?, about = ?, parent_id = ?,
+  approvals_required = ?, updated_at = ? WHERE id = ?`,
+			s.Name, s.Kind, s.Description, s.About, s.ParentID, max(s.ApprovalsRequired, 1), s.UpdatedAt, s.ID).Error
 		if err != nil {
 			return wrap(err)
 		}

@@ -33,6 +33,7 @@ var transferTables = []transferTable{
 	{name: "documents", orderBy: "id"},
 	{name: "document_topics", orderBy: "document_id, topic"},
 	{name: "revisions", orderBy: "document_id, number"},
+	{name: "document_approvals", orderBy: "document_id, revision, user_id"},
 	{name: "credits", orderBy: "document_id, position"},
 	{name: "comments", orderBy: "id"},
 	{name: "workflow_events", orderBy: "id"},

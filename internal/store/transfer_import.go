@@ -45,6 +45,8 @@ var references = []reference{
 	{"document_topics", []string{"document_id"}, "documents"},
 	{"revisions", []string{"document_id"}, "documents"},
 	{"revisions", []string{"hero"}, "media_assets"},
+	{"document_approvals", []string{"document_id", "revision"}, "revisions"},
+	{"document_approvals", []string{"user_id"}, "users"},
 	{"credits", []string{"document_id"}, "documents"},
 	{"credits", []string{"contributor_id"}, "contributors"},
 	{"comments", []string{"document_id"}, "documents"},

@@ -105,6 +105,18 @@ func Next(state State, action Action, hasLive bool) (State, error) {
 	return to, nil
 }
 
+// AfterApproval returns the state an approval of an in_review document
+// leads to, given how many approvals its revision has with this one (have)
+// and how many its series requires (need): a series may ask for two
+// editors' eyes, and until the last of them approves the document stays in
+// review; the approvals given so far are recorded, not the state.
+func AfterApproval(have, need int) State {
+	if have >= need {
+		return Approved
+	}
+	return InReview
+}
+
 // AfterEdit returns the state a document is in after its content is
 // edited in state, or a conflict when it may not be edited there. An edit
 // of an approved document voids the approval (it covered one exact

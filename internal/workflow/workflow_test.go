@@ -77,3 +77,18 @@ func TestAfterEdit(t *testing.T) {
 		}
 	}
 }
+
+// TestAfterApproval checks that a document is approved with its last
+// required approval, not before.
+func TestAfterApproval(t *testing.T) {
+	for _, c := range []struct {
+		have, need int
+		want       State
+	}{
+		{1, 1, Approved}, {1, 2, InReview}, {2, 2, Approved}, {0, 1, InReview},
+	} {
+		if got := AfterApproval(c.have, c.need); got != c.want {
+			t.Errorf("AfterApproval(%d, %d) = %s, want %s", c.have, c.need, got, c.want)
+		}
+	}
+}
