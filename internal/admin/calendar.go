@@ -44,7 +44,12 @@ func (h *handler) calendarPage(c echo.Context) error {
 	if data.To == "" {
 		data.To = to.AddDate(0, 0, -1).Format(time.DateOnly)
 	}
-	if data.Calendar, err = h.Content.Calendar(c.Request().Context(), actorOf(c), from, to); err != nil {
+	ctx, actor := c.Request().Context(), actorOf(c)
+	releases, err := h.Releases.Scheduled(ctx, actor, from, to)
+	if err != nil {
+		return err
+	}
+	if data.Calendar, err = h.Content.Calendar(ctx, actor, from, to, releases...); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, "calendar.html", "Calendar", data)

@@ -61,8 +61,9 @@ func TestReleasesPages(t *testing.T) {
 			t.Errorf("the report is %v after a refused release", d["state"])
 		}
 
-		// Approved again, the release is scheduled and then published.
-		transition(t, n.editor, b.ID, "approve")
+		// Approved again — by other eyes than the editor's, who rewrote
+		// it — the release is scheduled and then published.
+		transition(t, n.admin, b.ID, "approve")
 		at := time.Now().Add(2 * time.Hour).UTC().Format("2006-01-02T15:04")
 		page = post(t, n.publisher, path+"/schedule", url.Values{"version": {"1"}, "at": {at}, "tz": {"UTC"}}, http.StatusOK)
 		contains(t, page, "Scheduled for", "Unschedule", "Reschedule")

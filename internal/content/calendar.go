@@ -9,8 +9,8 @@ import (
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
-// Kinds of calendar entries. Releases (issue 13, item 3) add theirs as
-// EntryRelease, with the release's id and name, in Calendar.
+// Kinds of calendar entries. Releases are another package's (which imports
+// this one): they come to Calendar as extra EntryRelease entries.
 const (
 	EntryScheduled = "scheduled" // a scheduled publish
 	EntryEmbargo   = "embargo"   // an embargo ends
@@ -98,8 +98,9 @@ func parseWhen(raw string, end bool) (time.Time, bool) {
 }
 
 // Calendar lists the scheduled publishes, embargo ends and expiries in
-// [from, to) of the documents the actor may see, by UTC day.
-func (s *Service) Calendar(ctx context.Context, actor cms.Actor, from, to time.Time) (Calendar, error) {
+// [from, to) of the documents the actor may see, by UTC day, with the
+// extra entries in that range (scheduled releases).
+func (s *Service) Calendar(ctx context.Context, actor cms.Actor, from, to time.Time, extra ...CalendarEntry) (Calendar, error) {
 	all, err := s.store.FindAllSeries(ctx)
 	if err != nil {
 		return Calendar{}, err
@@ -110,6 +111,11 @@ func (s *Service) Calendar(ctx context.Context, actor cms.Actor, from, to time.T
 		return Calendar{}, err
 	}
 	var entries []CalendarEntry
+	for _, e := range extra {
+		if !e.At.Before(from) && e.At.Before(to) {
+			entries = append(entries, e)
+		}
+	}
 	for _, d := range docs {
 		entries = append(entries, plannedMoments(d, from, to)...)
 	}

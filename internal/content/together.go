@@ -65,8 +65,13 @@ func (s *Service) PublishTogether(ctx context.Context, actor cms.Actor, ids []st
 	err := s.changesTx(ctx, func(tx Store) ([]Change, error) {
 		now := s.now()
 		var changes []Change
-		var err error
-		docs, changes, err = s.publishAll(ctx, tx, actor, ids, action, note, now)
+		// The gates (an embargo) are checked against the database's clock,
+		// the one every instance shares, as a single publish is.
+		at, err := liveAt(ctx, tx, nil)
+		if err != nil {
+			return nil, err
+		}
+		docs, changes, err = s.publishAll(ctx, tx, actor, ids, action, note, now, at)
 		if err != nil || within == nil {
 			return changes, err
 		}
@@ -82,7 +87,7 @@ func (s *Service) PublishTogether(ctx context.Context, actor cms.Actor, ids []st
 // blocked, and then publishes each: a conditional update on its version,
 // its event and its hooks.
 func (s *Service) publishAll(ctx context.Context, tx Store, actor cms.Actor, ids []string, action workflow.Action,
-	note string, now time.Time) ([]Document, []Change, error) {
+	note string, now, at time.Time) ([]Document, []Change, error) {
 	if err := tx.LockDocuments(ctx, ids); err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +98,7 @@ func (s *Service) publishAll(ctx context.Context, tx Store, actor cms.Actor, ids
 		if err != nil {
 			return nil, nil, err
 		}
-		r, err := s.readiness(ctx, tx, d, now)
+		r, err := s.readiness(ctx, tx, d, at)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -84,6 +84,22 @@ func TestCalendarListsThePlannedMomentsOneMaySee(t *testing.T) {
 			t.Errorf("one hour: %v, want the embargo only", got)
 		}
 
+		// A scheduled release is on the calendar of those who manage it.
+		r := approvedBriefing(t, n, "Report")
+		var rel struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		}
+		n.publisher.Do("POST", "/api/v1/releases", map[string]any{"name": "Korea report launch", "documents": []string{r.ID}}).
+			Want(http.StatusCreated).Decode(&rel)
+		n.publisher.Do("POST", "/api/v1/releases/"+rel.ID+"/schedule", map[string]any{"at": rfc(schedule)}).Want(http.StatusOK)
+		if got := calendarKinds(t, n.publisher, q); !got["Korea report launch/release"].Equal(schedule) || len(got) != len(want)+1 {
+			t.Errorf("publisher sees %v, want the release beside %v", got, want)
+		}
+		if got := calendarKinds(t, n.writer, q); len(got) != len(want) {
+			t.Errorf("the writer, who manages no release, sees %v", got)
+		}
+
 		for _, bad := range []url.Values{
 			{"from": {"yesterday"}},
 			{"to": {"2026-02-30"}},

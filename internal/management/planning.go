@@ -50,7 +50,12 @@ func (h *handler) getCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cal, err := h.Content.Calendar(c.Request().Context(), actorOf(c), from, to)
+	ctx, actor := c.Request().Context(), actorOf(c)
+	releases, err := h.Releases.Scheduled(ctx, actor, from, to)
+	if err != nil {
+		return err
+	}
+	cal, err := h.Content.Calendar(ctx, actor, from, to, releases...)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -175,6 +176,26 @@ func (s *Service) List(ctx context.Context, actor cms.Actor) ([]Release, error) 
 			r.Items = append(r.Items, Item{DocumentID: d.ID, Title: d.Title, Series: d.Series, State: d.State, Blockers: []cms.Blocker{}})
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Scheduled lists, as calendar entries, the scheduled releases the actor
+// may manage that go live in [from, to); none for someone who manages no
+// release.
+func (s *Service) Scheduled(ctx context.Context, actor cms.Actor, from, to time.Time) ([]content.CalendarEntry, error) {
+	if s.authz.CanSomewhere(actor, "manage", object) != nil {
+		return nil, nil
+	}
+	all, err := s.List(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []content.CalendarEntry
+	for _, r := range all {
+		if r.State == Scheduled && r.ScheduledFor != nil && !r.ScheduledFor.Before(from) && r.ScheduledFor.Before(to) {
+			out = append(out, content.CalendarEntry{Kind: content.EntryRelease, At: r.ScheduledFor.UTC(), ID: r.ID, Title: r.Name})
+		}
 	}
 	return out, nil
 }
