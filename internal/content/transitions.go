@@ -195,7 +195,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		case err == nil:
 			published++
 		case errors.As(err, &blocked) && len(blocked.Blockers) > 0:
-			if err := s.keepBlocked(ctx, d, withoutEmbargo(blocked.Blockers)); err != nil {
+			if err := s.keepBlocked(ctx, d, ClockBlockers(blocked.Blockers)); err != nil {
 				return published, err
 			}
 		case cms.IsCode(err, cms.CodePreconditionFailed), cms.IsCode(err, cms.CodeConflict):
@@ -227,11 +227,12 @@ func (s *Service) keepBlocked(ctx context.Context, d Document, blockers []cms.Bl
 	return err
 }
 
-// withoutEmbargo drops the embargo from a clock's blockers: a document is
+// ClockBlockers are the blockers worth storing and auditing when the clock
+// could not publish: all but an embargo. A document (or a release) is
 // scheduled at or after its embargo, so the clock meets one only when the
-// app's clock runs ahead of the database's, and the next tick publishes it;
-// that is no failure to show or audit.
-func withoutEmbargo(blockers []cms.Blocker) []cms.Blocker {
+// app's clock runs ahead of the database's, and a later tick publishes it;
+// that is no failure to show.
+func ClockBlockers(blockers []cms.Blocker) []cms.Blocker {
 	var out []cms.Blocker
 	for _, b := range blockers {
 		if b.Reason != reasonEmbargoed {

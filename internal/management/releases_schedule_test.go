@@ -2,12 +2,14 @@ package management_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/store/storetest"
 	"github.com/masthead-cms/masthead/internal/webhook"
@@ -123,4 +125,81 @@ func TestScheduledReleaseFiresOnceAcrossInstances(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScheduledReleaseBlockedAtItsTime: an item edited after the release
+// was scheduled blocks it at its time. The release stays scheduled with the
+// reason in publish_blockers, one release.publish_blocked audit event over
+// several ticks, and it fires at the first tick after the item is approved
+// again.
+func TestScheduledReleaseBlockedAtItsTime(t *testing.T) {
+	t.Parallel()
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		e := newRelEnv(t, env)
+		clock := &sharedClock{now: time.Now().UTC().Truncate(time.Second)}
+		env.App.Content.SetClock(clock.Now)
+		env.App.Releases.SetClock(clock.Now)
+		docs, ids := e.approvedN(t, 2)
+		at := clock.Now().Add(time.Minute)
+		r := e.create(t, "Blocked launch", ids)
+		e.publisher.Do("POST", r.path()+"/schedule", map[string]any{"at": at.Format(time.RFC3339)}).Want(http.StatusOK)
+		e.editor.Do("PATCH", "/api/v1/documents/"+docs[1].ID, map[string]any{"title": "Launch piece, rewritten"},
+			"If-Match", fmt.Sprintf(`"%d"`, docs[1].Version)).Want(http.StatusOK)
+
+		clock.Set(at)
+		for range 3 {
+			if n, err := env.App.Releases.PublishDue(ctx); err != nil || n != 0 {
+				t.Fatalf("PublishDue = %d, %v; want nothing published", n, err)
+			}
+		}
+		var blocked struct {
+			State           string        `json:"state"`
+			PublishBlockers []cms.Blocker `json:"publish_blockers"`
+		}
+		e.admin.Do("GET", r.path(), nil).Want(http.StatusOK).Decode(&blocked)
+		if blocked.State != "scheduled" || len(blocked.PublishBlockers) != 1 ||
+			blocked.PublishBlockers[0].DocumentID != docs[1].ID || blocked.PublishBlockers[0].Reason != "not_approved" {
+			t.Fatalf("release at its time: %+v, want scheduled, blocked by the rewritten item", blocked)
+		}
+		for _, d := range docs {
+			if now := e.doc(t, d.ID); now.LiveRevision != nil {
+				t.Errorf("%q is live while its release is blocked", now.Title)
+			}
+		}
+		if n := releaseAudits(t, env, r.ID, "release.publish_blocked"); n != 1 {
+			t.Errorf("%d release.publish_blocked events over three ticks, want 1", n)
+		}
+
+		// Approved again (by other eyes than the rewriter's), it fires at
+		// the next tick, and the reasons are gone.
+		e.admin.Do("POST", "/api/v1/documents/"+docs[1].ID+"/transitions", map[string]any{"action": "approve"}).Want(http.StatusOK)
+		if n, err := env.App.Releases.PublishDue(ctx); err != nil || n != 1 {
+			t.Fatalf("PublishDue after the fix = %d, %v; want the release", n, err)
+		}
+		var fired struct {
+			State           string        `json:"state"`
+			PublishBlockers []cms.Blocker `json:"publish_blockers"`
+		}
+		e.admin.Do("GET", r.path(), nil).Want(http.StatusOK).Decode(&fired)
+		if fired.State != "published" || len(fired.PublishBlockers) != 0 {
+			t.Errorf("release after the fix: %+v", fired)
+		}
+	})
+}
+
+// releaseAudits counts the audit events of one action on release id.
+func releaseAudits(t *testing.T, env *apptest.Env, id, action string) int {
+	t.Helper()
+	events, err := env.DB.FindAudit(context.Background(), 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range events {
+		if e.Action == action && e.ObjectID == id {
+			n++
+		}
+	}
+	return n
 }

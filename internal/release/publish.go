@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,7 +40,7 @@ func (s *Service) publish(ctx context.Context, actor cms.Actor, r Release, docs 
 	now := s.now()
 	after := r
 	after.State, after.PublishedAt, after.ScheduledFor = Published, &now, nil
-	after.Version, after.UpdatedAt = r.Version+1, now
+	after.Version, after.UpdatedAt, after.PublishBlockers = r.Version+1, now, nil
 	ev := s.audit(actor, "release.publish", r.ID)
 	live, err := s.content.PublishTogether(ctx, actor, r.Documents, action, "release: "+r.Name,
 		func(ctx context.Context, tx content.Store, live []content.Document) error {
@@ -153,18 +154,34 @@ func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 			return false, err
 		}
 		_, err = s.publish(ctx, cms.System, r, docs, workflow.Clock)
+		var blocked *cms.Error
 		switch {
 		case err == nil:
 			return true, nil
 		case cms.IsCode(err, cms.CodePreconditionFailed):
 			continue // look again
+		case errors.As(err, &blocked) && len(blocked.Blockers) > 0:
+			return false, s.keepBlocked(ctx, r, content.ClockBlockers(blocked.Blockers))
 		case cms.IsCode(err, cms.CodeConflict):
-			return false, nil // blocked: it stays scheduled
+			return false, nil // emptied meanwhile: it stays scheduled
 		default:
 			return false, err
 		}
 	}
 	return false, nil
+}
+
+// keepBlocked leaves a release that an item blocks at its time scheduled,
+// with the reasons stored for its page and the API, and an audit event for
+// its publishers the first time each distinct set of reasons is seen.
+func (s *Service) keepBlocked(ctx context.Context, r Release, blockers []cms.Blocker) error {
+	if len(blockers) == 0 {
+		return nil
+	}
+	ev := s.audit(cms.System, "release.publish_blocked", r.ID)
+	ev.Detail = map[string]any{"blockers": blockers, "scheduled_for": r.ScheduledFor}
+	_, err := s.store.SetReleaseBlockers(ctx, r.ID, r.Version, blockers, ev)
+	return err
 }
 
 // RunScheduler calls PublishDue every interval until ctx ends.

@@ -43,6 +43,10 @@ type Release struct {
 	// Items are the documents with their readiness, filled in by the
 	// service when it answers.
 	Items []Item `json:"items"`
+	// PublishBlockers are why the clock could not fire the scheduled
+	// release at its time; it stays scheduled and fires at the first tick
+	// after they are gone.
+	PublishBlockers []cms.Blocker `json:"publish_blockers,omitempty"`
 }
 
 // Item is one document of a release and whether it could go live now (or
@@ -70,6 +74,10 @@ type Store interface {
 	// prevVersion, and fails with a precondition error otherwise.
 	UpdateRelease(ctx context.Context, r Release, prevVersion int, ev cms.AuditEvent) error
 	DeleteRelease(ctx context.Context, id string, version int, ev cms.AuditEvent) error
+	// SetReleaseBlockers stores why the clock could not fire a scheduled
+	// release, and records ev only when they changed; a release no longer
+	// at version is left alone.
+	SetReleaseBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error)
 	// FindDueReleases lists the ids of scheduled releases due at now.
 	FindDueReleases(ctx context.Context, now time.Time) ([]string, error)
 	FindDocument(ctx context.Context, id string) (content.Document, error)

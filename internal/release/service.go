@@ -249,6 +249,7 @@ func (s *Service) RemoveItem(ctx context.Context, actor cms.Actor, id, document 
 func (s *Service) save(ctx context.Context, actor cms.Actor, r Release, docs []content.Document, action string) (Release, error) {
 	prev := r.Version
 	r.Documents, r.Version, r.UpdatedAt = idsOf(docs), r.Version+1, s.now()
+	r.PublishBlockers = nil // UpdateRelease clears them: any change is looked at afresh
 	if err := s.store.UpdateRelease(ctx, r, prev, s.audit(actor, action, r.ID)); err != nil {
 		return Release{}, err
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -18,6 +20,9 @@ type releaseRow struct {
 	CreatedBy    string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// PublishBlockers is written only by SetReleaseBlockers; any other
+	// write of the release clears it.
+	PublishBlockers *string
 }
 
 func (releaseRow) TableName() string { return "releases" }
@@ -35,7 +40,7 @@ func releaseRowOf(r release.Release) releaseRow {
 		PublishedAt: r.PublishedAt, Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
-func (r releaseRow) release(docs []string) release.Release {
+func (r releaseRow) release(docs []string) (release.Release, error) {
 	utc := func(t *time.Time) *time.Time {
 		if t == nil {
 			return nil
@@ -43,9 +48,15 @@ func (r releaseRow) release(docs []string) release.Release {
 		u := t.UTC()
 		return &u
 	}
-	return release.Release{ID: r.ID, Name: r.Name, State: release.State(r.State), ScheduledFor: utc(r.ScheduledFor),
+	rel := release.Release{ID: r.ID, Name: r.Name, State: release.State(r.State), ScheduledFor: utc(r.ScheduledFor),
 		PublishedAt: utc(r.PublishedAt), Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), Documents: docs}
+	if r.PublishBlockers != nil {
+		if err := json.Unmarshal([]byte(*r.PublishBlockers), &rel.PublishBlockers); err != nil {
+			return rel, fmt.Errorf("store: release %s: publish_blockers: %w", r.ID, err)
+		}
+	}
+	return rel, nil
 }
 
 // CreateRelease stores a release, its items and its audit event.
@@ -79,7 +90,10 @@ func (db *DB) FindRelease(ctx context.Context, id string) (release.Release, erro
 		return release.Release{}, notFound(err, "release")
 	}
 	docs, err := db.releaseItems(ctx, id)
-	return row.release(docs), err
+	if err != nil {
+		return release.Release{}, err
+	}
+	return row.release(docs)
 }
 
 func (db *DB) releaseItems(ctx context.Context, id string) ([]string, error) {
@@ -100,7 +114,9 @@ func (db *DB) FindReleases(ctx context.Context) ([]release.Release, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = r.release(docs)
+		if out[i], err = r.release(docs); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -112,7 +128,7 @@ func (db *DB) UpdateRelease(ctx context.Context, r release.Release, prevVersion 
 	row := releaseRowOf(r)
 	return db.InTx(ctx, func(tx *DB) error {
 		res := tx.q(ctx).Model(&releaseRow{}).Where("id = ? AND version = ?", r.ID, prevVersion).
-			Select("name", "state", "scheduled_for", "published_at", "version", "updated_at").Updates(&row)
+			Select("name", "state", "scheduled_for", "published_at", "version", "updated_at", "publish_blockers").Updates(&row)
 		if res.Error != nil {
 			return wrap(res.Error)
 		}
@@ -152,6 +168,29 @@ func (db *DB) DeleteRelease(ctx context.Context, id string, version int, ev cms.
 		}
 		return tx.AddAudit(ctx, ev)
 	})
+}
+
+// SetReleaseBlockers stores why the clock could not fire a scheduled
+// release, as SetPublishBlockers does for a document: one conditional
+// update that writes only changed reasons, and the audit event only then,
+// so that several instances ticking record each failure once.
+func (db *DB) SetReleaseBlockers(ctx context.Context, id string, version int, b []cms.Blocker, ev cms.AuditEvent) (bool, error) {
+	js, err := blockersJSON(b)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	err = db.InTx(ctx, func(tx *DB) error {
+		res := tx.q(ctx).Exec(`UPDATE releases SET publish_blockers = ?
+WHERE id = ? AND version = ? AND state = ? AND COALESCE(publish_blockers, '') <> COALESCE(?, '')`,
+			js, id, version, string(release.Scheduled), js)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return wrap(res.Error)
+		}
+		changed = true
+		return tx.AddAudit(ctx, ev)
+	})
+	return changed, err
 }
 
 // FindDueReleases lists scheduled releases whose time has come.

@@ -11,7 +11,10 @@ CREATE TABLE releases (
     version       INTEGER NOT NULL,
     created_by    TEXT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,
-    updated_at    TIMESTAMPTZ NOT NULL
+    updated_at    TIMESTAMPTZ NOT NULL,
+    -- Why the clock could not fire a scheduled release at its time (JSON
+    -- list of blockers), NULL when nothing blocks it.
+    publish_blockers TEXT
 );
 CREATE INDEX releases_due ON releases(scheduled_for) WHERE state = 'scheduled';
 
