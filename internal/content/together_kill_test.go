@@ -3,6 +3,7 @@ package content_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -26,17 +27,26 @@ const (
 	killIDsEnv    = "MASTHEAD_KILL_IDS"
 )
 
+// TestMain runs this test binary as the process that is killed when the
+// kill test starts it so; otherwise it runs the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv(killHelperEnv) != "" {
+		if err := publishAndWaitToBeKilled(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(1) // killed processes do not get here
+	}
+	os.Exit(m.Run())
+}
+
 // TestPublishTogetherKilledMidway kills -9 a process in the middle of a
 // release's transaction — every document updated, with its hooks, and
 // the commit not yet made — and finds nothing published.
 func TestPublishTogetherKilledMidway(t *testing.T) {
-	if os.Getenv(killHelperEnv) != "" {
-		t.Skip("the helper process runs TestPublishTogetherKillHelper")
-	}
 	runScheduler(t, func(t *testing.T, f *schedFixture) {
 		docs, ids := f.fiveApproved(t)
 		url, dir := f.a.url, f.a.dir
-		cmd := exec.Command(os.Args[0], "-test.run=^TestPublishTogetherKillHelper$", "-test.v")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), killHelperEnv+"=1", killURLEnv+"="+url, killDirEnv+"="+dir, killIDsEnv+"="+strings.Join(ids, ","))
 		out, err := cmd.StdoutPipe()
 		if err != nil {
@@ -95,21 +105,18 @@ func TestPublishTogetherKilledMidway(t *testing.T) {
 	})
 }
 
-// TestPublishTogetherKillHelper is the process that is killed: it
-// publishes the documents together and, inside the transaction, says so
-// and waits to be killed.
-func TestPublishTogetherKillHelper(t *testing.T) {
-	if os.Getenv(killHelperEnv) == "" {
-		t.Skip("run by TestPublishTogetherKilledMidway")
-	}
+// publishAndWaitToBeKilled is the process that is killed: it publishes
+// the documents together and, inside the transaction, says so and waits
+// to be killed.
+func publishAndWaitToBeKilled() error {
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Options{URL: os.Getenv(killURLEnv), DataDir: os.Getenv(killDirEnv)})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	en, err := authz.New(ctx, db, policies.Model, policies.Default, slog.New(slog.DiscardHandler))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	svc := content.NewService(db, en, content.Deps{})
 	ids := strings.Split(os.Getenv(killIDsEnv), ",")
@@ -118,5 +125,5 @@ func TestPublishTogetherKillHelper(t *testing.T) {
 		time.Sleep(time.Minute)
 		return nil
 	})
-	t.Fatalf("not killed: %v", err)
+	return fmt.Errorf("not killed: %v", err)
 }
