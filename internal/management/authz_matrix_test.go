@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -267,6 +268,7 @@ func (d mxDoc) ifMatch() string { return fmt.Sprintf(`"%d"`, d.Version) }
 type mxFixtures struct {
 	editor, publisher *apptest.Client // reviewers: they own no fixture
 	seq               atomic.Int64
+	mu                sync.Mutex       // guards shared: the actors run in parallel
 	shared            map[string]mxDoc // for read-only cases, by owner and state
 }
 
@@ -346,8 +348,10 @@ func (fx *mxFixtures) fresh(t *testing.T, owner *apptest.Client, st mxState) mxD
 }
 
 // reused returns one document per owner and state for actions that change
-// nothing about the document (read, comment). Subtests run one at a time.
+// nothing about the document (read, comment).
 func (fx *mxFixtures) reused(t *testing.T, owner *apptest.Client, st mxState) mxDoc {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
 	key := owner.UserID + "/" + st.name
 	if d, ok := fx.shared[key]; ok {
 		return d
@@ -437,20 +441,27 @@ func authorizationMatrix(t *testing.T, db *store.DB) {
 	// four eyes would stop them approving it.
 	fx := &mxFixtures{editor: editor, publisher: publisher, shared: map[string]mxDoc{}}
 
-	cases := 0
+	var cases atomic.Int64
+	t.Cleanup(func() {
+		t.Logf("authorization matrix: %d cases (%d actors, %d actions, %d states) in %v",
+			cases.Load(), len(actors), len(mxActions), len(mxStates), time.Since(start).Round(time.Millisecond))
+	})
 	for _, a := range actors {
 		owner := ownerAuthor
 		if a.owns {
 			owner = a.client
 		}
+		// Each actor acts on documents of their own making (or on the
+		// shared read-only ones), so the actors run in parallel.
 		t.Run(a.name, func(t *testing.T) {
+			t.Parallel()
 			for _, action := range mxActions {
 				if a.before != "" && action != "approve" {
 					continue
 				}
 				t.Run(action, func(t *testing.T) {
 					for _, st := range mxStates {
-						cases++
+						cases.Add(1)
 						t.Run(st.name, func(t *testing.T) {
 							mxCase(t, fx, admin, owner, a, action, st)
 						})
@@ -459,8 +470,6 @@ func authorizationMatrix(t *testing.T, db *store.DB) {
 			}
 		})
 	}
-	t.Logf("authorization matrix: %d cases (%d actors, %d actions, %d states) in %v",
-		cases, len(actors), len(mxActions), len(mxStates), time.Since(start).Round(time.Millisecond))
 }
 
 // mxCase runs one cell of the matrix and checks what the answer did to the
