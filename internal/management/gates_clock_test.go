@@ -18,9 +18,9 @@ type blockedDoc struct {
 	PublishBlockers []cms.Blocker `json:"publish_blockers"`
 }
 
-// blockedAudits counts the audit events that told of a blocked publish
-// of document id.
-func blockedAudits(t *testing.T, env *apptest.Env, id string) int {
+// audits counts the audit events of one action on one object, such as
+// the clock's "document.publish_blocked" on a document.
+func audits(t *testing.T, env *apptest.Env, action, objectID string) int {
 	t.Helper()
 	events, err := env.DB.FindAudit(context.Background(), 500)
 	if err != nil {
@@ -28,7 +28,7 @@ func blockedAudits(t *testing.T, env *apptest.Env, id string) int {
 	}
 	n := 0
 	for _, e := range events {
-		if e.Action == "document.publish_blocked" && e.ObjectID == id {
+		if e.Action == action && e.ObjectID == objectID {
 			n++
 		}
 	}
@@ -80,7 +80,7 @@ func TestClockLeavesBlockedDocumentScheduled(t *testing.T) {
 		tick(0)
 		tick(0)
 		wantBlocked("hero_licence")
-		if n := blockedAudits(t, env, blocked.ID); n != 1 {
+		if n := audits(t, env, "document.publish_blocked", blocked.ID); n != 1 {
 			t.Errorf("%d audit events after three ticks, want 1", n)
 		}
 
@@ -89,7 +89,7 @@ func TestClockLeavesBlockedDocumentScheduled(t *testing.T) {
 		tick(0)
 		tick(0)
 		wantBlocked("hero_licence", "hero_alt")
-		if n := blockedAudits(t, env, blocked.ID); n != 2 {
+		if n := audits(t, env, "document.publish_blocked", blocked.ID); n != 2 {
 			t.Errorf("%d audit events after a second failure, want 2", n)
 		}
 
@@ -101,7 +101,7 @@ func TestClockLeavesBlockedDocumentScheduled(t *testing.T) {
 		if d.State != "published" || len(d.PublishBlockers) != 0 {
 			t.Errorf("after the fix: state %s, blockers %v; want published with none", d.State, d.PublishBlockers)
 		}
-		if n := blockedAudits(t, env, blocked.ID); n != 2 {
+		if n := audits(t, env, "document.publish_blocked", blocked.ID); n != 2 {
 			t.Errorf("%d audit events after the fix, want still 2", n)
 		}
 	})

@@ -167,7 +167,7 @@ func TestScheduledReleaseBlockedAtItsTime(t *testing.T) {
 				t.Errorf("%q is live while its release is blocked", now.Title)
 			}
 		}
-		if n := releaseAudits(t, env, r.ID, "release.publish_blocked"); n != 1 {
+		if n := audits(t, env, "release.publish_blocked", r.ID); n != 1 {
 			t.Errorf("%d release.publish_blocked events over three ticks, want 1", n)
 		}
 
@@ -186,20 +186,4 @@ func TestScheduledReleaseBlockedAtItsTime(t *testing.T) {
 			t.Errorf("release after the fix: %+v", fired)
 		}
 	})
-}
-
-// releaseAudits counts the audit events of one action on release id.
-func releaseAudits(t *testing.T, env *apptest.Env, id, action string) int {
-	t.Helper()
-	events, err := env.DB.FindAudit(context.Background(), 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range events {
-		if e.Action == action && e.ObjectID == id {
-			n++
-		}
-	}
-	return n
 }

@@ -74,16 +74,25 @@ func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c conten
 		doc = c.Before
 	}
 	now := time.Now().UTC()
+	return enqueue(ctx, ws, hooks, event, now, func() (string, any) {
+		p := o.payload(event, c, *doc, slugs, now)
+		return p.ID, p
+	})
+}
+
+// enqueue queues one message of event for every webhook subscribed to it,
+// with the payload build makes for it (each has its own delivery id).
+func enqueue(ctx context.Context, ws Store, hooks []Webhook, event string, now time.Time, build func() (id string, payload any)) error {
 	for _, w := range hooks {
 		if !slices.Contains(w.Events, event) {
 			continue
 		}
-		p := o.payload(event, c, *doc, slugs, now)
+		id, p := build()
 		body, err := json.Marshal(p)
 		if err != nil {
 			return err
 		}
-		m := Message{ID: p.ID, WebhookID: w.ID, Event: event, Payload: body, NextAttemptAt: now, CreatedAt: now}
+		m := Message{ID: id, WebhookID: w.ID, Event: event, Payload: body, NextAttemptAt: now, CreatedAt: now}
 		if err := ws.Enqueue(ctx, m); err != nil {
 			return err
 		}

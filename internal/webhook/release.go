@@ -2,9 +2,7 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -59,19 +57,8 @@ func (o *Outbox) ReleasePublished(ctx context.Context, tx content.Store, id, nam
 			URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, r.Slug), Revision: *d.LiveRevision})
 		p.Paths = append(p.Paths, "/delivery/v1/documents/"+d.Series+"/"+r.Slug)
 	}
-	for _, w := range hooks {
-		if !slices.Contains(w.Events, EventReleasePublished) {
-			continue
-		}
+	return enqueue(ctx, ws, hooks, EventReleasePublished, now, func() (string, any) {
 		p.ID = cms.NewID()
-		body, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		m := Message{ID: p.ID, WebhookID: w.ID, Event: EventReleasePublished, Payload: body, NextAttemptAt: now, CreatedAt: now}
-		if err := ws.Enqueue(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+		return p.ID, p
+	})
 }
