@@ -64,25 +64,10 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 // User-Agent or X-Mailer header telling which library (and version) sent
 // it.
 func (s *SMTP) Send(ctx context.Context, m Mail) error {
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.From(s.from); err != nil {
-		return fmt.Errorf("newsletter: from: %w", err)
+	msg, err := s.message(m)
+	if err != nil {
+		return err
 	}
-	if err := msg.To(m.To); err != nil {
-		return fmt.Errorf("newsletter: to: %w", err)
-	}
-	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
-	if m.ListID != "" {
-		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
-	}
-	if m.ListUnsubscribe != "" {
-		setListUnsubscribe(msg, m.ListUnsubscribe)
-	}
-	if m.AutoSubmitted {
-		msg.SetGenHeader("Auto-Submitted", "auto-generated")
-	}
-	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(15 * time.Second), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
 	if s.implicitTLS {
 		opts = append(opts, gomail.WithSSL())
@@ -100,14 +85,77 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	return nil
 }
 
+// message builds m: from the series' sender when m names one, else from
+// the transactional sender; multipart/alternative when m has an HTML
+// part.
+func (s *SMTP) message(m Mail) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := s.setFrom(msg, m); err != nil {
+		return nil, fmt.Errorf("newsletter: from: %w", err)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("newsletter: reply-to: %w", err)
+		}
+	}
+	if err := msg.To(m.To); err != nil {
+		return nil, fmt.Errorf("newsletter: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	if m.ListID != "" {
+		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
+	}
+	if m.ListUnsubscribe != "" {
+		setListUnsubscribe(msg, m.ListUnsubscribe, m.UnsubscribeMailto)
+	}
+	if m.AutoSubmitted {
+		msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}
+
+// setFrom names the sender: m's own address, or the transactional one
+// under m's name (a series without an address of its own), or the
+// transactional sender as configured.
+func (s *SMTP) setFrom(msg *gomail.Msg, m Mail) error {
+	addr := m.FromAddress
+	if addr == "" {
+		if m.FromName == "" {
+			return msg.From(s.from)
+		}
+		parsed, err := mail.ParseAddress(s.from)
+		if err != nil {
+			return err
+		}
+		addr = parsed.Address
+	}
+	if m.FromName == "" {
+		return msg.From(addr)
+	}
+	msg.FromMailAddress(&mail.Address{Name: m.FromName, Address: addr})
+	return nil
+}
+
 // setListUnsubscribe gives mail clients the recipient's way out: the
 // List-Unsubscribe header (RFC 2369), and List-Unsubscribe-Post for their
 // one-click unsubscribe, a POST to the link (RFC 8058). RFC 8058 allows
 // one click only with an https link, so an install served over plain
 // http (a local one) gets the first header alone.
-func setListUnsubscribe(msg *gomail.Msg, link string) {
-	if err := msg.SetListUnsubscribeOneClick(link); err != nil {
-		msg.SetListUnsubscribe(link)
+// A mailto: URI, when there is one, follows the link for clients that
+// only write mail.
+func setListUnsubscribe(msg *gomail.Msg, link, mailto string) {
+	var more []string
+	if mailto != "" {
+		more = append(more, mailto)
+	}
+	if err := msg.SetListUnsubscribeOneClick(link, more...); err != nil {
+		msg.SetListUnsubscribe(append([]string{link}, more...)...)
 	}
 }
 
