@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,10 +142,13 @@ func parseEdition(t *testing.T, raw string) parsed {
 
 // checkEdition checks what every edition of the example carries, in both
 // parts and in its headers, for the recipient whose unsubscribe link is
-// given.
+// given ("": whichever List-Unsubscribe names, for a test send).
 func checkEdition(t *testing.T, p parsed, subject, unsubscribe string) {
 	t.Helper()
 	h := p.Header
+	if unsubscribe == "" {
+		unsubscribe = strings.Trim(strings.Split(h.Get("List-Unsubscribe"), ",")[0], "<>")
+	}
 	dec := new(mime.WordDecoder)
 	if got, _ := dec.DecodeHeader(h.Get("Subject")); got != subject {
 		t.Errorf("Subject %q, want %q", got, subject)
@@ -257,5 +261,78 @@ func TestEditionIsTheDeliveredDocument(t *testing.T) {
 		if _, err := env.App.Newsletter.EditionMail(t.Context(), draftExample(t, n, "Not Yet"), series, exampleSettings, sub); !cms.IsCode(err, cms.CodeNotFound) {
 			t.Errorf("edition of a draft: %v, want not found", err)
 		}
+	})
+}
+
+// TestTestSendAndPreview: an editor or publisher of the series mails the
+// head revision to themselves only, subject marked, through the outbox;
+// anyone who may read the document previews the HTML that would be sent.
+// Whoever else asks, or asks for a list the document is not on, gets a
+// problem and mails no one.
+func TestTestSendAndPreview(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		box := apptest.StartMailbox(t)
+		env, n := editionEnv(t, db, box.URL)
+		id := draftExample(t, n, exampleTitle)
+		path := "/api/v1/documents/" + id
+
+		for _, c := range []struct {
+			who  *apptest.Client
+			body any
+			want int
+		}{
+			{n.Anonymous, nil, http.StatusUnauthorized},
+			{n.Writer, nil, http.StatusForbidden}, // the author reads it, but only editors and publishers test
+			{n.Assistant, nil, http.StatusForbidden},
+			{n.Publisher, map[string]any{"series": "nope"}, http.StatusBadRequest},
+			{n.Publisher, map[string]any{"series": apptest.ParentSeries}, http.StatusBadRequest}, // a blog: no list
+			{n.Publisher, map[string]any{"to": "someone@example.org"}, http.StatusBadRequest},    // no choosing the address
+			{n.Publisher, "not json", http.StatusBadRequest},
+		} {
+			c.who.Do("POST", path+"/test-send", c.body).Want(c.want)
+		}
+		n.Publisher.Do("POST", "/api/v1/documents/no-such-document/test-send", nil).Want(http.StatusNotFound)
+		if sent, err := env.App.Mailer.SendDue(t.Context()); err != nil || sent != 0 || len(box.All()) != 0 {
+			t.Fatalf("refused test sends mailed %d (%v): %+v", sent, err, box.All())
+		}
+
+		var ack struct{ To, Subject, Series string }
+		n.Editor.Do("POST", path+"/test-send", map[string]any{"series": apptest.Series}).Want(http.StatusAccepted).Decode(&ack)
+		n.Publisher.Do("POST", path+"/test-send", nil).Want(http.StatusAccepted)
+		if ack.To != "editor@example.org" || ack.Subject != "[Test] "+exampleTitle || ack.Series != apptest.Series {
+			t.Errorf("answer %+v", ack)
+		}
+		if sent, err := env.App.Mailer.SendDue(t.Context()); err != nil || sent != 2 {
+			t.Fatalf("sent %d, %v; want the two tests", sent, err)
+		}
+		msgs := box.All()
+		var to []string
+		for _, m := range msgs {
+			to = append(to, m.To)
+			checkEdition(t, parseEdition(t, m.Data), "[Test] "+exampleTitle, "")
+		}
+		if slices.Sort(to); strings.Join(to, " ") != "editor@example.org publisher@example.org" {
+			t.Errorf("tests went to %v, want each asker only", to)
+		}
+
+		// The preview is the HTML part, inert in a browser.
+		r := n.Writer.Do("GET", path+"/newsletter-preview", nil).Want(http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("Content-Type %q", ct)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "sandbox") {
+			t.Errorf("Content-Security-Policy %q", csp)
+		}
+		for _, want := range []string{"<h1", exampleTitle, creditLine, "Licence: " + heroLicence, "Korea View, 1 Example Street."} {
+			if !strings.Contains(string(r.Body), want) {
+				t.Errorf("preview lacks %q", want)
+			}
+		}
+		n.Editor.Do("GET", path+"/newsletter-preview?series="+apptest.Series, nil).Want(http.StatusOK)
+		n.Editor.Do("GET", path+"/newsletter-preview?series="+apptest.ParentSeries, nil).Want(http.StatusBadRequest)
+		n.Anonymous.Do("GET", path+"/newsletter-preview", nil).Want(http.StatusUnauthorized)
+		other := env.CreateUser("other@example.org", "author:"+apptest.ParentSeries)
+		other.Do("GET", path+"/newsletter-preview", nil).Want(http.StatusNotFound)
 	})
 }
