@@ -38,6 +38,9 @@ type Config struct {
 	DecodeLimit   int64         // MASTHEAD_DECODE_LIMIT, in bytes: the memory decoding images may take
 	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
 	MailFrom      string        // MASTHEAD_MAIL_FROM: the sender of mailing-list mail
+	// UnsubscribeMailto (MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO) is the address
+	// that an edition's List-Unsubscribe offers besides its link.
+	UnsubscribeMailto string
 	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
 	// and link-local addresses, for receivers on the newsroom's network.
 	WebhookAllowPrivate bool
@@ -76,6 +79,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DecodeLimit:         r.bytes("MASTHEAD_DECODE_LIMIT", 256<<20),
 		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
 		MailFrom:            r.str("MASTHEAD_MAIL_FROM", ""),
+		UnsubscribeMailto:   r.str("MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", ""),
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
 		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
@@ -293,6 +297,11 @@ func checkMail(c *Config) error {
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 			return &configError{"MASTHEAD_MAIL_FROM", fmt.Sprintf("%q is not an address such as \"Masthead <news@example.org>\"", c.MailFrom)}
+		}
+	}
+	if c.UnsubscribeMailto != "" {
+		if a, err := mail.ParseAddress(c.UnsubscribeMailto); err != nil || a.Name != "" || a.Address != c.UnsubscribeMailto {
+			return &configError{"MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", fmt.Sprintf("%q is not a bare address such as unsubscribe@example.org", c.UnsubscribeMailto)}
 		}
 	}
 	return nil

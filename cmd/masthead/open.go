@@ -95,6 +95,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
+		UnsubscribeMailto:   cfg.UnsubscribeMailto,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SignupsPerAddress:   cfg.SignupsPerAddress,
 		SignupsTotal:        cfg.SignupsTotal,

@@ -162,8 +162,9 @@ func checkEdition(t *testing.T, p parsed, subject, unsubscribe string) {
 	if got := h.Get("List-Id"); got != `"Korea View" <korea-view.masthead.test>` {
 		t.Errorf("List-Id %q", got)
 	}
-	if got, want := h.Get("List-Unsubscribe"), "<"+unsubscribe+">"; !strings.HasPrefix(got, want) {
-		t.Errorf("List-Unsubscribe %q, want it to start with %q", got, want)
+	token := strings.SplitN(unsubscribe, "token=", 2)[1]
+	if got, want := h.Get("List-Unsubscribe"), "<"+unsubscribe+">, <mailto:unsubscribe@masthead.test?subject=unsubscribe%20"+token+">"; got != want {
+		t.Errorf("List-Unsubscribe %q, want %q", got, want)
 	}
 	if got := h.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
 		t.Errorf("List-Unsubscribe-Post %q", got)
@@ -221,6 +222,7 @@ func editionEnv(t *testing.T, db *store.DB, smtpURL string) (*apptest.Env, *appt
 	env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
 		o.SMTPURL, o.MailFrom = smtpURL, "Masthead <news@masthead.test>"
 		o.BaseURL, _ = url.Parse("https://masthead.test")
+		o.UnsubscribeMailto = "unsubscribe@masthead.test"
 		o.NewsletterSettings = func(context.Context, content.Series) (newsletter.Settings, error) { return exampleSettings, nil }
 	}})
 	return env, apptest.NewNewsroom(t, env)
