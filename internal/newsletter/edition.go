@@ -29,40 +29,68 @@ type Settings struct {
 
 // EditionMail is the mail that brings the live revision of document to
 // sub, a subscriber of series, as settings say. It renders from what
-// delivery serves, so the inbox shows what the site shows.
+// delivery serves, so the inbox shows what the site shows. A send to a
+// whole list prepares the edition once (PrepareEdition) instead.
 func (s *Service) EditionMail(ctx context.Context, documentID string, series content.Series, settings Settings, sub Subscriber) (Mail, error) {
-	body, err := s.store.FindDeliveredBody(ctx, documentID)
+	e, err := s.PrepareEdition(ctx, documentID, series, settings)
 	if err != nil {
 		return Mail{}, err
 	}
-	return s.edition(ctx, body, series, settings, sub.Email, s.UnsubscribeLink(sub))
+	return e.Mail(sub)
 }
 
-// edition renders a document's JSON, in the delivered shape, into the
-// mail for one address.
-func (s *Service) edition(ctx context.Context, body []byte, series content.Series, settings Settings, to, unsubscribe string) (Mail, error) {
+// Edition is a live document read and parsed once for a send, so that
+// each recipient's mail costs only the rendering of the templates.
+type Edition struct {
+	s        *Service
+	body     []byte
+	typ      content.ContentType
+	series   content.Series
+	settings Settings
+}
+
+// PrepareEdition reads the live revision of document, as delivery serves
+// it, for editions of series' list.
+func (s *Service) PrepareEdition(ctx context.Context, documentID string, series content.Series, settings Settings) (*Edition, error) {
+	body, err := s.store.FindDeliveredBody(ctx, documentID)
+	if err != nil {
+		return nil, err
+	}
+	return s.prepare(ctx, body, series, settings)
+}
+
+func (s *Service) prepare(ctx context.Context, body []byte, series content.Series, settings Settings) (*Edition, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		return Mail{}, fmt.Errorf("newsletter: delivered document: %w", err)
+		return nil, fmt.Errorf("newsletter: delivered document: %w", err)
 	}
 	typ, err := s.store.FindContentType(ctx, head.Type)
 	if err != nil {
-		return Mail{}, err
+		return nil, err
 	}
-	htmlPart, textPart, doc, err := renderEdition(body, typ, settings, unsubscribe)
+	return &Edition{s: s, body: body, typ: typ, series: series, settings: settings}, nil
+}
+
+// Mail is the edition for one subscriber, with their own unsubscribe link.
+func (e *Edition) Mail(sub Subscriber) (Mail, error) {
+	return e.mail(sub.Email, e.s.UnsubscribeLink(sub))
+}
+
+func (e *Edition) mail(to, unsubscribe string) (Mail, error) {
+	htmlPart, textPart, doc, err := renderEdition(e.body, e.typ, e.settings, unsubscribe)
 	if err != nil {
 		return Mail{}, err
 	}
 	m := Mail{ID: cms.NewID(), To: to, Subject: doc.Title, Body: textPart, HTML: htmlPart,
-		ListUnsubscribe: unsubscribe, ListID: series.Slug, ListName: series.Name,
-		FromName: settings.FromName, FromAddress: settings.FromAddress, ReplyTo: settings.ReplyTo}
-	if s.cfg.UnsubscribeMailto != "" {
-		m.UnsubscribeMailto = "mailto:" + s.cfg.UnsubscribeMailto + "?subject=" + url.PathEscape("unsubscribe "+tokenOf(unsubscribe))
+		ListUnsubscribe: unsubscribe, ListID: e.series.Slug, ListName: e.series.Name,
+		FromName: e.settings.FromName, FromAddress: e.settings.FromAddress, ReplyTo: e.settings.ReplyTo}
+	if addr := e.s.cfg.UnsubscribeMailto; addr != "" {
+		m.UnsubscribeMailto = "mailto:" + addr + "?subject=" + url.PathEscape("unsubscribe "+tokenOf(unsubscribe))
 	}
 	if m.FromName == "" {
-		m.FromName = series.Name
+		m.FromName = e.series.Name
 	}
 	return m, nil
 }
@@ -127,7 +155,11 @@ func (s *Service) headMail(ctx context.Context, doc render.Document, seriesSlug,
 	if err != nil {
 		return Mail{}, err
 	}
-	return s.edition(ctx, body, series, settings, to, s.UnsubscribeLink(Subscriber{ID: "test-" + cms.NewID()}))
+	e, err := s.prepare(ctx, body, series, settings)
+	if err != nil {
+		return Mail{}, err
+	}
+	return e.mail(to, s.UnsubscribeLink(Subscriber{ID: "test-" + cms.NewID()}))
 }
 
 // listOf finds the list a document of series own goes to: want, which

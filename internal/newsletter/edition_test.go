@@ -259,6 +259,22 @@ func TestEditionIsTheDeliveredDocument(t *testing.T) {
 		}
 		checkEdition(t, parseEdition(t, msgs[0].Data), "Beijing Calibrates Its Approach to Seoul", env.App.Newsletter.UnsubscribeLink(sub))
 
+		// Prepared once for a send, each mail carries its subscriber's own link.
+		e, err := env.App.Newsletter.PrepareEdition(t.Context(), id, series, exampleSettings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := newsletter.Subscriber{ID: "sub-2", Email: "other@example.org", Series: apptest.Series}
+		m2, err := e.Mail(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link2 := env.App.Newsletter.UnsubscribeLink(other)
+		if m2.To != other.Email || m2.ListUnsubscribe != link2 || !strings.Contains(m2.Body, link2) || strings.Contains(m2.Body, m.ListUnsubscribe) ||
+			strings.ReplaceAll(m2.HTML, link2, m.ListUnsubscribe) != m.HTML {
+			t.Errorf("the second subscriber's mail differs from the first other than by its link:\n%s", m2.Body)
+		}
+
 		// A document that is not live has no edition.
 		if _, err := env.App.Newsletter.EditionMail(t.Context(), draftExample(t, n, "Not Yet"), series, exampleSettings, sub); !cms.IsCode(err, cms.CodeNotFound) {
 			t.Errorf("edition of a draft: %v, want not found", err)

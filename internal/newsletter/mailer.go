@@ -59,10 +59,11 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// Send delivers m. The message has a Message-ID under the sender's
-// domain, List-Id, List-Unsubscribe and Auto-Submitted as m asks, and no
-// User-Agent or X-Mailer header telling which library (and version) sent
-// it.
+// Send delivers m. The message has a Date, a Message-ID under the
+// transactional sender's domain, From and Reply-To, List-Id,
+// List-Unsubscribe and Auto-Submitted as m asks, a text/html alternative
+// when m has one, and no User-Agent or X-Mailer header telling which
+// library (and version) sent it.
 func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	msg, err := s.message(m)
 	if err != nil {

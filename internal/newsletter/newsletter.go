@@ -8,8 +8,10 @@
 // in the database so that the limits hold across instances, and take only
 // addresses at real domains, so that the public form cannot be used to
 // mail anyone at scale. Mail goes through an outbox that a worker sends
-// over SMTP, so a slow mail server never slows a reader's request. It
-// imports cms and content (and golang.org/x/net/idna) only.
+// over SMTP, so a slow mail server never slows a reader's request. An
+// edition of a series' newsletter is the delivered document rendered as
+// a multipart mail (edition.go, message.go). It imports cms, content and
+// render (and golang.org/x/net/idna) only.
 package newsletter
 
 import (
