@@ -96,6 +96,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
 		UnsubscribeMailto:   cfg.UnsubscribeMailto,
+		DKIM:                cfg.DKIM,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SignupsPerAddress:   cfg.SignupsPerAddress,
 		SignupsTotal:        cfg.SignupsTotal,

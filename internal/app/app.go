@@ -69,6 +69,8 @@ type Options struct {
 	// UnsubscribeMailto is the address List-Unsubscribe offers besides
 	// the link; empty offers the link alone.
 	UnsubscribeMailto string
+	// DKIM, when set, signs the mail sent over SMTP.
+	DKIM *newsletter.DKIM
 	// NewsletterSettings reads a series' newsletter settings for previews
 	// and test sends; nil sends as the series' name (tests set it until
 	// the settings are kept).
@@ -246,6 +248,9 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from)
 		if err != nil {
 			return err
+		}
+		if a.opts.DKIM != nil {
+			smtp.SignWith(a.opts.DKIM)
 		}
 		sender = smtp
 	}
