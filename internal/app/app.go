@@ -245,12 +245,13 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 		if from == "" {
 			from = "Masthead <no-reply@" + base.Hostname() + ">"
 		}
-		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from)
+		var dkim []*newsletter.DKIM
+		if a.opts.DKIM != nil {
+			dkim = append(dkim, a.opts.DKIM)
+		}
+		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from, dkim...)
 		if err != nil {
 			return err
-		}
-		if a.opts.DKIM != nil {
-			smtp.SignWith(a.opts.DKIM)
 		}
 		sender = smtp
 	}

@@ -41,11 +41,10 @@ func TestDKIMSignsTheListHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	box := apptest.StartMailbox(t)
-	smtp, err := newsletter.NewSMTP(box.URL, "Masthead <news@masthead.test>")
+	smtp, err := newsletter.NewSMTP(box.URL, "Masthead <news@masthead.test>", d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	smtp.SignWith(d)
 	link := "https://masthead.test/delivery/v1/subscribers/unsubscribe?token=abc.def"
 	m := newsletter.Mail{To: "reader@example.org", Subject: "Beijing Calibrates", Body: "Text  part.\n\n", HTML: "<p>HTML part.</p>",
 		FromName: "Korea View", FromAddress: "korea-view@masthead.test", ReplyTo: "editors@masthead.test",
@@ -80,6 +79,22 @@ func TestDKIMSignsTheListHeaders(t *testing.T) {
 			t.Errorf("a message with a changed %s still verifies", name)
 		}
 	}
+}
+
+// The test installs' DKIM key (editionEnv).
+var sitePublicKey, sitePrivateKey, _ = ed25519.GenerateKey(rand.Reader)
+
+func siteDKIM(t *testing.T) *newsletter.DKIM {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(sitePrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newsletter.NewDKIM("masthead.test", "site", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 var wspRE = regexp.MustCompile(`[ \t]+`)

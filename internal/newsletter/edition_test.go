@@ -223,6 +223,7 @@ func editionEnv(t *testing.T, db *store.DB, smtpURL string) (*apptest.Env, *appt
 		o.SMTPURL, o.MailFrom = smtpURL, "Masthead <news@masthead.test>"
 		o.BaseURL, _ = url.Parse("https://masthead.test")
 		o.UnsubscribeMailto = "unsubscribe@masthead.test"
+		o.DKIM = siteDKIM(t)
 		o.NewsletterSettings = func(context.Context, content.Series) (newsletter.Settings, error) { return exampleSettings, nil }
 	}})
 	return env, apptest.NewNewsroom(t, env)
@@ -329,6 +330,9 @@ func TestTestSendAndPreview(t *testing.T) {
 		for _, m := range msgs {
 			to = append(to, m.To)
 			checkEdition(t, parseEdition(t, m.Data), "[Test] "+exampleTitle, "")
+			if _, err := verifyDKIM(m.Data, sitePublicKey); err != nil {
+				t.Errorf("the install's DKIM signature does not verify: %v", err)
+			}
 		}
 		if slices.Sort(to); strings.Join(to, " ") != "editor@example.org publisher@example.org" {
 			t.Errorf("tests went to %v, want each asker only", to)

@@ -73,9 +73,6 @@ func NewDKIM(domain, selector string, keyPEM []byte) (*DKIM, error) {
 	return &DKIM{domain: domain, selector: selector, key: key}, nil
 }
 
-// SignWith has every mail sent from now on signed with d.
-func (s *SMTP) SignWith(d *DKIM) { s.dkim = d }
-
 // signer is a signer for one message: go-mail's keeps state while it
 // signs, so concurrent sends must not share one.
 func (d *DKIM) signer() *gomail.DKIMSigner {
@@ -88,7 +85,8 @@ func (d *DKIM) signer() *gomail.DKIMSigner {
 }
 
 // NewSMTP reads smtp://user:pass@host:port (or smtps:// for implicit TLS).
-func NewSMTP(rawURL, from string) (*SMTP, error) {
+// With a DKIM signer (at most one), every mail it sends is signed.
+func NewSMTP(rawURL, from string, dkim ...*DKIM) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, fmt.Errorf("newsletter: SMTP URL must be smtp://user:pass@host:port")
@@ -99,6 +97,11 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	}
 	s := &SMTP{host: u.Hostname(), from: from, domain: strings.ToLower(addr.Address[strings.LastIndex(addr.Address, "@")+1:]),
 		implicitTLS: u.Scheme == "smtps", port: 587}
+	if len(dkim) > 1 {
+		return nil, fmt.Errorf("newsletter: at most one DKIM signer")
+	} else if len(dkim) == 1 {
+		s.dkim = dkim[0]
+	}
 	if u.Scheme == "smtps" {
 		s.port = 465
 	}

@@ -15,7 +15,7 @@ import (
 // TestEditionThroughMailpit reads editions as a mailbox provider would,
 // from a real SMTP server (mailpit): a subscriber's edition and a test
 // send arrive with both parts, the list's headers, the credit line and
-// the hero's licence line. It runs where MASTHEAD_TEST_MAILPIT names
+// the hero's licence line, and the install's DKIM signature holds. It runs where MASTHEAD_TEST_MAILPIT names
 // mailpit (always in CI).
 func TestEditionThroughMailpit(t *testing.T) {
 	t.Parallel()
@@ -63,7 +63,13 @@ func TestEditionThroughMailpit(t *testing.T) {
 			if s.Subject != subject {
 				t.Errorf("mailpit lists subject %q, want %q", s.Subject, subject)
 			}
-			checkEdition(t, parseEdition(t, mp.Raw(s.ID)), subject, unsubscribe)
+			raw := mp.Raw(s.ID)
+			checkEdition(t, parseEdition(t, raw), subject, unsubscribe)
+			if to == "publisher@example.org" { // the install signs what its outbox sends
+				if _, err := verifyDKIM(raw, sitePublicKey); err != nil {
+					t.Errorf("DKIM as mailpit received it: %v", err)
+				}
+			}
 
 			// mailpit's own reading agrees: both parts, the one-click header.
 			parsed := mp.Message(s.ID)

@@ -100,7 +100,7 @@ func fieldSection(f content.Field, v json.RawMessage) (section, bool) {
 			return s, false
 		}
 		// The renderer sanitized the HTML when the document was delivered.
-		s.Text, s.HTML = rt.Markdown, htmltemplate.HTML(rt.HTML) //nolint:gosec // sanitized by render
+		s.Text, s.HTML = rt.Markdown, htmltemplate.HTML(rt.HTML)
 	case content.KindText, content.KindDate:
 		if json.Unmarshal(v, &s.Text) != nil || strings.TrimSpace(s.Text) == "" {
 			return s, false
