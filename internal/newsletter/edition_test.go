@@ -186,7 +186,7 @@ func checkEdition(t *testing.T, p parsed, subject, unsubscribe string) {
 		creditLine, heroCredit, "Licence: " + heroLicence, "https://masthead.test/media/",
 		"a weekly newsletter published by the Korea Economic Institute",
 		"https://masthead.test/korea-view/beijing-calibrates-its-approach-to-seoul",
-		"Korea View, 1 Example Street.", "Unsubscribe: " + unsubscribe} {
+		"Korea View, 1 Example Street. Seoul & <Washington>", "Unsubscribe: " + unsubscribe} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, p.Text)
 		}
@@ -199,7 +199,7 @@ func checkEdition(t *testing.T, p parsed, subject, unsubscribe string) {
 	for _, want := range []string{"<h1", "Beijing Calibrates Its Approach to Seoul", "<li", "<strong>focused</strong>",
 		creditLine, "Licence: " + heroLicence, `<img src="https://masthead.test/media/`, `alt="The two foreign ministers"`,
 		`href="https://masthead.test/korea-view/beijing-calibrates-its-approach-to-seoul"`,
-		`href="` + strings.ReplaceAll(unsubscribe, "&", "&amp;") + `"`, "Korea View, 1 Example Street.", `style="`} {
+		`href="` + strings.ReplaceAll(unsubscribe, "&", "&amp;") + `"`, "Korea View, 1 Example Street.<br>Seoul &amp; &lt;Washington&gt;", `style="`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML part lacks %q:\n%s", want, html)
 		}
@@ -213,7 +213,7 @@ func checkEdition(t *testing.T, p parsed, subject, unsubscribe string) {
 
 // exampleSettings is Korea View's newsletter as the tests configure it.
 var exampleSettings = newsletter.Settings{Enabled: true, FromName: "Korea View", FromAddress: "korea-view@masthead.test",
-	ReplyTo: "editors@masthead.test", SendOnPublish: true, Footer: "Korea View, 1 Example Street."}
+	ReplyTo: "editors@masthead.test", SendOnPublish: true, Footer: "Korea View, 1 Example Street.\nSeoul & <Washington>"}
 
 // editionEnv is an https install whose mail goes to smtpURL and whose
 // newsletter settings are exampleSettings, with the example newsroom.

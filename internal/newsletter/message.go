@@ -23,7 +23,8 @@ var templateFiles embed.FS
 // resource but the hero image; html/template escapes everything that is
 // not already sanitized rich text.
 var (
-	editionHTML = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/edition.html"))
+	editionHTML = htmltemplate.Must(htmltemplate.New("edition.html").Funcs(htmltemplate.FuncMap{"lines": lines}).
+			ParseFS(templateFiles, "templates/edition.html"))
 	editionText = texttemplate.Must(texttemplate.New("edition.txt").Funcs(texttemplate.FuncMap{"wrap": wrap}).
 			ParseFS(templateFiles, "templates/edition.txt"))
 )
@@ -141,6 +142,10 @@ func heroLine(h *render.Hero) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// lines splits a text that people typed with line breaks (a footer with
+// an address), so that the HTML part keeps them.
+func lines(text string) []string { return strings.Split(strings.TrimSpace(text), "\n") }
 
 // wrap breaks plain text at 76 columns, as mail readers expect, keeping
 // its own line breaks; a word longer than a line (a link) stays whole.
