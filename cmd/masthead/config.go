@@ -38,6 +38,13 @@ type Config struct {
 	DecodeLimit   int64         // MASTHEAD_DECODE_LIMIT, in bytes: the memory decoding images may take
 	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
 	MailFrom      string        // MASTHEAD_MAIL_FROM: the sender of mailing-list mail
+	// UnsubscribeMailto (MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO) is the address
+	// that an edition's List-Unsubscribe offers besides its link.
+	UnsubscribeMailto string
+	// MASTHEAD_DKIM_DOMAIN, MASTHEAD_DKIM_SELECTOR and MASTHEAD_DKIM_KEY_FILE
+	// (a PEM private key): all three sign outgoing mail; none signs none.
+	DKIMDomain, DKIMSelector, DKIMKeyFile string
+	DKIM                                  *newsletter.DKIM // read from the three
 	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
 	// and link-local addresses, for receivers on the newsroom's network.
 	WebhookAllowPrivate bool
@@ -76,6 +83,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DecodeLimit:         r.bytes("MASTHEAD_DECODE_LIMIT", 256<<20),
 		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
 		MailFrom:            r.str("MASTHEAD_MAIL_FROM", ""),
+		UnsubscribeMailto:   r.str("MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", ""),
+		DKIMDomain:          r.str("MASTHEAD_DKIM_DOMAIN", ""),
+		DKIMSelector:        r.str("MASTHEAD_DKIM_SELECTOR", ""),
+		DKIMKeyFile:         r.str("MASTHEAD_DKIM_KEY_FILE", ""),
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
 		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
@@ -89,7 +100,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM}
 	for _, check := range checks {
 		if err := check(&cfg); err != nil {
 			return Config{}, err
@@ -283,6 +294,36 @@ func checkLogFormat(c *Config) error {
 	return nil
 }
 
+// checkDKIM reads the DKIM key when the three settings are given, and
+// refuses some of them without the others: a half-configured signature
+// would send mail unsigned while the operator thinks it is signed.
+func checkDKIM(c *Config) error {
+	set := 0
+	for _, v := range []string{c.DKIMDomain, c.DKIMSelector, c.DKIMKeyFile} {
+		if v != "" {
+			set++
+		}
+	}
+	switch {
+	case set == 0:
+		return nil
+	case c.DKIMDomain == "":
+		return &configError{"MASTHEAD_DKIM_DOMAIN", "must be set with MASTHEAD_DKIM_SELECTOR and MASTHEAD_DKIM_KEY_FILE"}
+	case c.DKIMSelector == "":
+		return &configError{"MASTHEAD_DKIM_SELECTOR", "must be set with MASTHEAD_DKIM_DOMAIN and MASTHEAD_DKIM_KEY_FILE"}
+	case c.DKIMKeyFile == "":
+		return &configError{"MASTHEAD_DKIM_KEY_FILE", "must be set with MASTHEAD_DKIM_DOMAIN and MASTHEAD_DKIM_SELECTOR"}
+	}
+	key, err := os.ReadFile(c.DKIMKeyFile)
+	if err != nil {
+		return &configError{"MASTHEAD_DKIM_KEY_FILE", err.Error()}
+	}
+	if c.DKIM, err = newsletter.NewDKIM(c.DKIMDomain, c.DKIMSelector, key); err != nil {
+		return &configError{"MASTHEAD_DKIM_KEY_FILE", err.Error()}
+	}
+	return nil
+}
+
 func checkMail(c *Config) error {
 	if c.SMTPURL != "" {
 		u, err := url.Parse(c.SMTPURL)
@@ -293,6 +334,11 @@ func checkMail(c *Config) error {
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 			return &configError{"MASTHEAD_MAIL_FROM", fmt.Sprintf("%q is not an address such as \"Masthead <news@example.org>\"", c.MailFrom)}
+		}
+	}
+	if c.UnsubscribeMailto != "" {
+		if a, err := mail.ParseAddress(c.UnsubscribeMailto); err != nil || a.Name != "" || a.Address != c.UnsubscribeMailto {
+			return &configError{"MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", fmt.Sprintf("%q is not a bare address such as unsubscribe@example.org", c.UnsubscribeMailto)}
 		}
 	}
 	return nil

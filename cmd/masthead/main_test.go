@@ -116,6 +116,8 @@ func TestConfigErrors(t *testing.T) {
 		{"zero decode limit", "MASTHEAD_DECODE_LIMIT", "0"},
 		{"trust proxy", "MASTHEAD_TRUST_PROXY", "maybe"},
 		{"webhook allow private", "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", "lan"},
+		{"unsubscribe mailto with a name", "MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", "Lists <unsubscribe@example.org>"},
+		{"unsubscribe mailto that is not an address", "MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", "unsubscribe"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := env{"MASTHEAD_ADDR": "127.0.0.1:0", "MASTHEAD_DATA_DIR": t.TempDir()}.with(tc.variable, tc.value)

@@ -66,7 +66,16 @@ type Options struct {
 	// newsletter package's defaults.
 	SignupsPerAddress newsletter.Limit
 	SignupsTotal      newsletter.Limit
-	Logger            *slog.Logger
+	// UnsubscribeMailto is the address List-Unsubscribe offers besides
+	// the link; empty offers the link alone.
+	UnsubscribeMailto string
+	// DKIM, when set, signs the mail sent over SMTP.
+	DKIM *newsletter.DKIM
+	// NewsletterSettings reads a series' newsletter settings for previews
+	// and test sends; nil sends as the series' name (tests set it until
+	// the settings are kept).
+	NewsletterSettings newsletter.SettingsFunc
+	Logger             *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -228,14 +237,19 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
 	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: a.signingKey,
-		PerAddress: a.opts.SignupsPerAddress, Total: a.opts.SignupsTotal})
+		PerAddress: a.opts.SignupsPerAddress, Total: a.opts.SignupsTotal,
+		UnsubscribeMailto: a.opts.UnsubscribeMailto, Settings: a.opts.NewsletterSettings})
 	var sender newsletter.Sender = newsletter.LogSender{Log: a.Log}
 	if a.opts.SMTPURL != "" {
 		from := a.opts.MailFrom
 		if from == "" {
 			from = "Masthead <no-reply@" + base.Hostname() + ">"
 		}
-		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from)
+		var dkim []*newsletter.DKIM
+		if a.opts.DKIM != nil {
+			dkim = append(dkim, a.opts.DKIM)
+		}
+		smtp, err := newsletter.NewSMTP(a.opts.SMTPURL, from, dkim...)
 		if err != nil {
 			return err
 		}

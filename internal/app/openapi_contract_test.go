@@ -290,6 +290,10 @@ func TestOpenAPIResponsesMatchDocument(t *testing.T) {
 	)
 
 	checkContentCalls(t, env, k, admin)
+	// The content calls' two test sends of the newsletter, and nothing else.
+	if n, err := env.App.Mailer.SendDue(context.Background()); err != nil || n != 2 || len(box.Take()) != 2 {
+		t.Fatalf("test sends: sent %d, %v; want 2", n, err)
+	}
 	checkDeliveryCalls(t, env, k, admin)
 	checkMediaCalls(t, env, k)
 	checkSubscriberCalls(t, env, k, admin, box, bodyLimit)

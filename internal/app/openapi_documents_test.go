@@ -160,6 +160,19 @@ func checkContentCalls(t *testing.T, env *apptest.Env, k *contract, admin *appte
 		t.Errorf("after publish: state %q", d.State)
 	}
 
+	// The newsletter: the HTML preview, and a test send to oneself only.
+	edition := "/api/v1/documents/" + d.ID
+	k.calls(
+		call{author, "GET", edition + "/newsletter-preview", nil, http.StatusOK},
+		call{editor, "GET", edition + "/newsletter-preview?series=the-peninsula", nil, http.StatusBadRequest},
+		call{otherAuthor, "GET", edition + "/newsletter-preview", nil, http.StatusNotFound},
+		call{publisher, "POST", edition + "/test-send", nil, http.StatusAccepted},
+		call{editor, "POST", edition + "/test-send", map[string]any{"series": "korea-view"}, http.StatusAccepted},
+		call{editor, "POST", edition + "/test-send", map[string]any{"series": "no-such-series"}, http.StatusBadRequest},
+		call{author, "POST", edition + "/test-send", nil, http.StatusForbidden},
+		call{otherAuthor, "POST", edition + "/test-send", nil, http.StatusNotFound},
+	)
+
 	// Revisions: list, one, diff, restore.
 	k.calls(
 		call{author, "GET", "/api/v1/documents/" + d.ID + "/revisions", nil, http.StatusOK},

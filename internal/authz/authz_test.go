@@ -45,7 +45,7 @@ var (
 	roles   = []string{"author", "assistant", "editor", "publisher", "admin"}
 	states  = []string{"draft", "in_review", "approved", "scheduled", "published", "archived"}
 	actions = []string{"read", "comment", "edit", "credits", "delete", "submit", "withdraw", "request_changes",
-		"approve", "publish", "schedule", "unschedule", "unpublish", "archive", "restore", "embargo", "expire"}
+		"approve", "publish", "schedule", "unschedule", "unpublish", "archive", "restore", "embargo", "expire", "test_send"}
 )
 
 // rights is what SPEC §4 gives a role, with the nesting applied: an
@@ -118,6 +118,10 @@ func want(r rights, owns, stale bool, action, state string) bool {
 	case "embargo":
 		// Issue 13: editors and publishers of the series, in any state;
 		// the domain refuses it on a live document.
+		return r.editor || r.publisher
+	case "test_send":
+		// Issue 14: editors and publishers of the series mail a test of
+		// the newsletter to themselves, in any state.
 		return r.editor || r.publisher
 	case "expire":
 		// Publishers decide what goes down, as what goes live; the domain

@@ -376,3 +376,17 @@ func (s *Service) DeleteDocument(ctx context.Context, actor cms.Actor, id string
 		return c, s.runHooks(ctx, tx, c)
 	})
 }
+
+// Authorize returns the document if the actor may take action on it
+// (a policy action such as "test_send" that is not a change of the
+// document itself); one they may not see is not found.
+func (s *Service) Authorize(ctx context.Context, actor cms.Actor, id, action string) (Document, error) {
+	d, err := s.visibleDocument(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.authz.Can(actor, action, documentObject(d)); err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}

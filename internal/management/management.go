@@ -108,6 +108,8 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/preview-links", h.listPreviewLinks, authn)
 	g.POST("/documents/:id/preview-links", h.createPreviewLink, authn)
 	g.DELETE("/documents/:id/preview-links/:pid", h.revokePreviewLink, authn)
+	g.GET("/documents/:id/newsletter-preview", h.newsletterPreview, authn)
+	g.POST("/documents/:id/test-send", h.testSend, authn)
 
 	// Media: the domain lets assistants and up (in any series) upload and
 	// describe; every signed-in user may look.

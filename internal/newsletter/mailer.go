@@ -2,6 +2,8 @@ package newsletter
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -30,10 +32,61 @@ type SMTP struct {
 	domain      string
 	port        int
 	implicitTLS bool
+	dkim        *DKIM // nil: unsigned
+}
+
+// DKIM signs outgoing mail for a domain (RFC 6376), so that receivers can
+// tell it comes from there: the headers a list mail is judged by,
+// List-Unsubscribe and List-Unsubscribe-Post among them, and the body.
+//
+// Headers are signed with simple canonicalization, the body with relaxed
+// (c=simple/relaxed): go-mail v0.8.1 folds a long h= tag in the middle of
+// a header name, which breaks relaxed header signatures, while in simple
+// mode it writes the signature on one line.
+type DKIM struct {
+	domain, selector string
+	key              crypto.Signer
+}
+
+// dkimHeaders are the headers a signature covers. Oversigning From and
+// the List-Unsubscribe pair, which may appear only once, keeps anyone from
+// adding a second of them to a signed mail.
+var (
+	dkimHeaders = []string{"From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+		"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted"}
+	dkimOversigned = []string{"From", "List-Unsubscribe", "List-Unsubscribe-Post"}
+)
+
+// NewDKIM reads a DKIM key (PEM: PKCS#1 or PKCS#8, RSA or Ed25519) for
+// the selector of domain.
+func NewDKIM(domain, selector string, keyPEM []byte) (*DKIM, error) {
+	if domain == "" || selector == "" {
+		return nil, fmt.Errorf("newsletter: DKIM needs a domain and a selector")
+	}
+	key, err := gomail.PrivKeyFromPEM(keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("newsletter: DKIM key: %w", err)
+	}
+	if rk, ok := key.(*rsa.PrivateKey); ok && rk.N.BitLen() < 1024 {
+		return nil, fmt.Errorf("newsletter: DKIM key: an RSA key needs at least 1024 bits (2048 recommended)")
+	}
+	return &DKIM{domain: domain, selector: selector, key: key}, nil
+}
+
+// signer is a signer for one message: go-mail's keeps state while it
+// signs, so concurrent sends must not share one.
+func (d *DKIM) signer() *gomail.DKIMSigner {
+	sg := gomail.NewDKIMSigner(d.domain, d.selector, d.key)
+	sg.SignHeaders(dkimHeaders...)
+	sg.OversignHeaders(dkimOversigned...)
+	sg.HeaderCanonicalization(gomail.CanonicalizationSimple)
+	sg.BodyCanonicalization(gomail.CanonicalizationRelaxed)
+	return sg
 }
 
 // NewSMTP reads smtp://user:pass@host:port (or smtps:// for implicit TLS).
-func NewSMTP(rawURL, from string) (*SMTP, error) {
+// With a DKIM signer (at most one), every mail it sends is signed.
+func NewSMTP(rawURL, from string, dkim ...*DKIM) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, fmt.Errorf("newsletter: SMTP URL must be smtp://user:pass@host:port")
@@ -44,6 +97,11 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	}
 	s := &SMTP{host: u.Hostname(), from: from, domain: strings.ToLower(addr.Address[strings.LastIndex(addr.Address, "@")+1:]),
 		implicitTLS: u.Scheme == "smtps", port: 587}
+	if len(dkim) > 1 {
+		return nil, fmt.Errorf("newsletter: at most one DKIM signer")
+	} else if len(dkim) == 1 {
+		s.dkim = dkim[0]
+	}
 	if u.Scheme == "smtps" {
 		s.port = 465
 	}
@@ -59,30 +117,16 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// Send delivers m. The message has a Message-ID under the sender's
-// domain, List-Id, List-Unsubscribe and Auto-Submitted as m asks, and no
-// User-Agent or X-Mailer header telling which library (and version) sent
-// it.
+// Send delivers m. The message has a Date, a Message-ID under the
+// transactional sender's domain, From and Reply-To, List-Id,
+// List-Unsubscribe and Auto-Submitted as m asks, a text/html alternative
+// when m has one, and no User-Agent or X-Mailer header telling which
+// library (and version) sent it.
 func (s *SMTP) Send(ctx context.Context, m Mail) error {
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.From(s.from); err != nil {
-		return fmt.Errorf("newsletter: from: %w", err)
+	msg, err := s.message(m)
+	if err != nil {
+		return err
 	}
-	if err := msg.To(m.To); err != nil {
-		return fmt.Errorf("newsletter: to: %w", err)
-	}
-	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
-	if m.ListID != "" {
-		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
-	}
-	if m.ListUnsubscribe != "" {
-		setListUnsubscribe(msg, m.ListUnsubscribe)
-	}
-	if m.AutoSubmitted {
-		msg.SetGenHeader("Auto-Submitted", "auto-generated")
-	}
-	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(15 * time.Second), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
 	if s.implicitTLS {
 		opts = append(opts, gomail.WithSSL())
@@ -100,14 +144,80 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	return nil
 }
 
+// message builds m: from the series' sender when m names one, else from
+// the transactional sender; multipart/alternative when m has an HTML
+// part.
+func (s *SMTP) message(m Mail) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := s.setFrom(msg, m); err != nil {
+		return nil, fmt.Errorf("newsletter: from: %w", err)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("newsletter: reply-to: %w", err)
+		}
+	}
+	if err := msg.To(m.To); err != nil {
+		return nil, fmt.Errorf("newsletter: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	if m.ListID != "" {
+		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
+	}
+	if m.ListUnsubscribe != "" {
+		setListUnsubscribe(msg, m.ListUnsubscribe, m.UnsubscribeMailto)
+	}
+	if m.AutoSubmitted {
+		msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if s.dkim != nil {
+		msg.SetDKIM(s.dkim.signer())
+	}
+	return msg, nil
+}
+
+// setFrom names the sender: m's own address, or the transactional one
+// under m's name (a series without an address of its own), or the
+// transactional sender as configured.
+func (s *SMTP) setFrom(msg *gomail.Msg, m Mail) error {
+	addr := m.FromAddress
+	if addr == "" {
+		if m.FromName == "" {
+			return msg.From(s.from)
+		}
+		parsed, err := mail.ParseAddress(s.from)
+		if err != nil {
+			return err
+		}
+		addr = parsed.Address
+	}
+	if m.FromName == "" {
+		return msg.From(addr)
+	}
+	msg.FromMailAddress(&mail.Address{Name: m.FromName, Address: addr})
+	return nil
+}
+
 // setListUnsubscribe gives mail clients the recipient's way out: the
 // List-Unsubscribe header (RFC 2369), and List-Unsubscribe-Post for their
 // one-click unsubscribe, a POST to the link (RFC 8058). RFC 8058 allows
 // one click only with an https link, so an install served over plain
 // http (a local one) gets the first header alone.
-func setListUnsubscribe(msg *gomail.Msg, link string) {
-	if err := msg.SetListUnsubscribeOneClick(link); err != nil {
-		msg.SetListUnsubscribe(link)
+// A mailto: URI, when there is one, follows the link for clients that
+// only write mail.
+func setListUnsubscribe(msg *gomail.Msg, link, mailto string) {
+	var more []string
+	if mailto != "" {
+		more = append(more, mailto)
+	}
+	if err := msg.SetListUnsubscribeOneClick(link, more...); err != nil {
+		msg.SetListUnsubscribe(append([]string{link}, more...)...)
 	}
 }
 

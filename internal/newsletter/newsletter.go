@@ -8,8 +8,10 @@
 // in the database so that the limits hold across instances, and take only
 // addresses at real domains, so that the public form cannot be used to
 // mail anyone at scale. Mail goes through an outbox that a worker sends
-// over SMTP, so a slow mail server never slows a reader's request. It
-// imports cms and content (and golang.org/x/net/idna) only.
+// over SMTP, so a slow mail server never slows a reader's request. An
+// edition of a series' newsletter is the delivered document rendered as
+// a multipart mail (edition.go, message.go). It imports cms, content and
+// render (and golang.org/x/net/idna) only.
 package newsletter
 
 import (
@@ -69,6 +71,16 @@ type Mail struct {
 	// a confirmation (Auto-Submitted: auto-generated, RFC 3834), so that
 	// vacation responders do not answer it.
 	AutoSubmitted bool
+	// HTML is the HTML alternative of Body (multipart/alternative); empty
+	// for plain-text mail such as a confirmation.
+	HTML string
+	// FromName, FromAddress and ReplyTo replace the transactional sender
+	// when set: an edition comes from its series, a confirmation from the
+	// site.
+	FromName, FromAddress, ReplyTo string
+	// UnsubscribeMailto is a mailto: URI offered in List-Unsubscribe after
+	// the link, for mail clients that only write; empty for none.
+	UnsubscribeMailto string
 	// Attempts so far, when claimed.
 	Attempts int
 }
@@ -85,6 +97,13 @@ type Store interface {
 	// CountHit counts one sign-up for key in windows of the given length
 	// and returns the count in the current window and when it ends.
 	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
+
+	// QueueMail puts one mail in the outbox.
+	QueueMail(ctx context.Context, m Mail) error
+	// FindDeliveredBody reads a live document as delivery serves it (its
+	// JSON), so that an edition shows what the site shows.
+	FindDeliveredBody(ctx context.Context, documentID string) ([]byte, error)
+	FindContentType(ctx context.Context, name string) (content.ContentType, error)
 
 	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Mail, error)
 	FinishMail(ctx context.Context, id string, sent, failed bool, attempts int, lastError string, next time.Time) error
@@ -103,7 +122,14 @@ type Config struct {
 	// hour), however many addresses send them.
 	PerAddress Limit
 	Total      Limit
-	Now        func() time.Time
+	// UnsubscribeMailto, when set, is the address that List-Unsubscribe
+	// offers besides the link (mailto:address?subject=unsubscribe …):
+	// whoever receives that mail must act on it.
+	UnsubscribeMailto string
+	// Settings reads a series' newsletter settings, for previews and test
+	// sends; nil sends as the series' name with no footer.
+	Settings SettingsFunc
+	Now      func() time.Time
 }
 
 // Service is the mailing-list use cases.

@@ -65,10 +65,29 @@ func (db *DB) SaveSubscriber(ctx context.Context, s newsletter.Subscriber, m *ne
 		if m == nil {
 			return nil
 		}
-		now := time.Now().UTC()
-		return wrap(tx.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, list_unsubscribe, list_id, list_name, auto_submitted, next_attempt_at, created_at) "+
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", m.ID, m.To, m.Subject, m.Body, m.ListUnsubscribe, m.ListID, m.ListName, m.AutoSubmitted, now, now).Error)
+		return tx.QueueMail(ctx, *m)
 	})
+}
+
+// QueueMail puts m in the outbox, due now.
+func (db *DB) QueueMail(ctx context.Context, m newsletter.Mail) error {
+	now := time.Now().UTC()
+	return wrap(db.q(ctx).Exec("INSERT INTO mail_outbox (id, to_addr, subject, body, html, from_name, from_addr, reply_to, "+
+		"list_unsubscribe, unsubscribe_mailto, list_id, list_name, auto_submitted, next_attempt_at, created_at) "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", m.ID, m.To, m.Subject, m.Body, m.HTML, m.FromName, m.FromAddress, m.ReplyTo,
+		m.ListUnsubscribe, m.UnsubscribeMailto, m.ListID, m.ListName, m.AutoSubmitted, now, now).Error)
+}
+
+// FindDeliveredBody reads a live document's delivered JSON.
+func (db *DB) FindDeliveredBody(ctx context.Context, documentID string) ([]byte, error) {
+	var rows []string
+	if err := db.q(ctx).Raw("SELECT body FROM delivered_documents WHERE document_id = ?", documentID).Scan(&rows).Error; err != nil {
+		return nil, wrap(err)
+	}
+	if len(rows) == 0 {
+		return nil, cms.NotFound("live document")
+	}
+	return []byte(rows[0]), nil
 }
 
 // FindSubscribers lists subscriptions, newest first, with the total.
@@ -104,12 +123,18 @@ type mailRow struct {
 	ToAddr          string
 	Subject         string
 	Body            string
+	HTML            string `gorm:"column:html"`
+	FromName        string
+	FromAddr        string
+	ReplyTo         string
 	ListUnsubscribe string
-	ListID          string
-	ListName        string
-	AutoSubmitted   bool
-	Attempts        int
-	NextAttemptAt   time.Time
+	// UnsubscribeMailto is the mailto: URI of List-Unsubscribe.
+	UnsubscribeMailto string
+	ListID            string
+	ListName          string
+	AutoSubmitted     bool
+	Attempts          int
+	NextAttemptAt     time.Time
 }
 
 func (mailRow) TableName() string { return "mail_outbox" }
@@ -131,8 +156,9 @@ func (db *DB) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit in
 			return nil, wrap(res.Error)
 		}
 		if res.RowsAffected == 1 {
-			out = append(out, newsletter.Mail{ID: r.ID, To: r.ToAddr, Subject: r.Subject, Body: r.Body,
-				ListUnsubscribe: r.ListUnsubscribe, ListID: r.ListID, ListName: r.ListName, AutoSubmitted: r.AutoSubmitted,
+			out = append(out, newsletter.Mail{ID: r.ID, To: r.ToAddr, Subject: r.Subject, Body: r.Body, HTML: r.HTML,
+				FromName: r.FromName, FromAddress: r.FromAddr, ReplyTo: r.ReplyTo,
+				ListUnsubscribe: r.ListUnsubscribe, UnsubscribeMailto: r.UnsubscribeMailto, ListID: r.ListID, ListName: r.ListName, AutoSubmitted: r.AutoSubmitted,
 				Attempts: r.Attempts})
 		}
 	}
