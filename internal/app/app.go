@@ -88,7 +88,10 @@ type App struct {
 	Media      *media.Service
 	Newsletter *newsletter.Service
 	Mailer     *newsletter.Worker
-	UI         *admin.UI
+	Editions   *newsletter.Editions
+	// Sender mails editions, from its own worker.
+	Sender *newsletter.SendWorker
+	UI     *admin.UI
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -161,11 +164,11 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 
 // buildContent sets up the content use cases with every hook of the
 // publishing transaction — delivery, the staff index, the webhook outbox,
-// in that order — and the staff search over them.
+// the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	outbox := webhook.NewOutbox(a.opts.BaseURL)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
@@ -242,6 +245,8 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 		sender = smtp
 	}
 	a.Mailer = newsletter.NewWorker(db, sender, a.Log)
+	a.Editions = newsletter.NewEditions(db, a.Authz)
+	a.Sender = newsletter.NewSendWorker(db, a.Newsletter, sender, a.Log)
 	return nil
 }
 
@@ -271,6 +276,7 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Live.Watch(ctx, 250*time.Millisecond)
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
+	go a.Sender.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -309,6 +315,7 @@ func (a *App) Router() *echo.Echo {
 		Search:        a.Search,
 		Media:         a.Media,
 		Newsletter:    a.Newsletter,
+		Editions:      a.Editions,
 		UploadLimit:   a.opts.UploadLimit,
 	})
 	delivery.RegisterMedia(e, a.Media)

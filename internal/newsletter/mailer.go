@@ -72,7 +72,11 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("newsletter: to: %w", err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(m.MessageID)
+	} else {
+		msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	}
 	if m.ListID != "" {
 		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
 	}

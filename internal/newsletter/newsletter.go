@@ -69,6 +69,10 @@ type Mail struct {
 	// a confirmation (Auto-Submitted: auto-generated, RFC 3834), so that
 	// vacation responders do not answer it.
 	AutoSubmitted bool
+	// MessageID, when set, is the Message-ID the sender gives the mail
+	// (without angle brackets), so that an edition records it per
+	// recipient; empty lets the sender mint one.
+	MessageID string
 	// Attempts so far, when claimed.
 	Attempts int
 }
