@@ -40,7 +40,7 @@ type Send struct {
 	SeriesID   string     `json:"-"`
 	Series     string     `json:"series"`
 	Status     string     `json:"status"`
-	Reason     string     `json:"reason,omitempty"`
+	Reason     string     `json:"reason"`
 	Recipients int        `json:"recipients"`
 	Sent       int        `json:"sent"`
 	Failed     int        `json:"failed"`
