@@ -95,6 +95,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,
 		MailFrom:            cfg.MailFrom,
+		MailRate:            cfg.MailRate,
+		MailConcurrency:     cfg.MailConcurrency,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SignupsPerAddress:   cfg.SignupsPerAddress,
 		SignupsTotal:        cfg.SignupsTotal,

@@ -51,6 +51,10 @@ type Options struct {
 	// mail instead. MailFrom is its sender.
 	SMTPURL  string
 	MailFrom string
+	// MailRate is how many edition mails a second this instance sends (0:
+	// no limit); MailConcurrency, how many at once (0: the default).
+	MailRate        float64
+	MailConcurrency int
 	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
 	// DecodeLimit is the most memory decoding an image may take, and all
 	// the images being decoded at once together (0: media's default).
@@ -247,6 +251,10 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	a.Mailer = newsletter.NewWorker(db, sender, a.Log)
 	a.Editions = newsletter.NewEditions(db, a.Authz)
 	a.Sender = newsletter.NewSendWorker(db, a.Newsletter, sender, a.Log)
+	a.Sender.SetRate(a.opts.MailRate)
+	if a.opts.MailConcurrency > 0 {
+		a.Sender.Concurrency = a.opts.MailConcurrency
+	}
 	return nil
 }
 

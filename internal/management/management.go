@@ -134,6 +134,8 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/sends", h.listSends, authn)
 	g.GET("/sends/:id", h.getSend, authn)
 	g.GET("/sends/:id/recipients", h.listRecipients, authn)
+	g.POST("/sends/:id/pause", h.pauseSend, authn)
+	g.POST("/sends/:id/resume", h.resumeSend, authn)
 
 	// Releases: the domain asks the enforcer about the release in each
 	// series of its documents.

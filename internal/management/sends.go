@@ -79,3 +79,19 @@ func (h *handler) listRecipients(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"data": list, "next_cursor": next})
 }
+
+func (h *handler) pauseSend(c echo.Context) error {
+	s, err := h.Editions.Pause(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s)
+}
+
+func (h *handler) resumeSend(c echo.Context) error {
+	s, err := h.Editions.Resume(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s)
+}

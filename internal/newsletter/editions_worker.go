@@ -1,10 +1,17 @@
 package newsletter
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -21,9 +28,19 @@ type SendWorker struct {
 	log      *slog.Logger
 	interval time.Duration
 	// Batch is how many rows a worker leases at once; Lease, for how long.
-	Batch       int
-	Lease       time.Duration
-	maxAttempts int
+	Batch int
+	Lease time.Duration
+	// Concurrency is how many mails of a batch go at once; limit spaces
+	// them to the configured rate (nil: as fast as the server takes them).
+	Concurrency int
+	limit       *rate.Limiter
+	// MaxAttempts is how often a refused (4xx) mail is tried before it
+	// counts as failed; Backoff, the first wait, doubled each time.
+	MaxAttempts int
+	Backoff     time.Duration
+	// PauseAfter is how many failures of the server itself in a row
+	// pause a send, so that a broken relay does not burn the list.
+	PauseAfter int
 	// Now is the clock (tests move it past a lease).
 	Now func() time.Time
 }
@@ -31,7 +48,16 @@ type SendWorker struct {
 // NewSendWorker returns a SendWorker; mails renders each recipient's mail.
 func NewSendWorker(store SendStore, mails *Service, sender Sender, log *slog.Logger) *SendWorker {
 	return &SendWorker{store: store, mails: mails, sender: sender, log: log, interval: time.Second, Batch: 50,
-		Lease: 2 * time.Minute, maxAttempts: 5, Now: func() time.Time { return time.Now().UTC() }}
+		Lease: 2 * time.Minute, Concurrency: 4, MaxAttempts: 5, Backoff: 30 * time.Second, PauseAfter: 10,
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// SetRate limits the worker to perSecond mails a second (0: no limit).
+func (w *SendWorker) SetRate(perSecond float64) {
+	w.limit = nil
+	if perSecond > 0 {
+		w.limit = rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))
+	}
 }
 
 // Run sends editions every interval until ctx ends.
@@ -74,9 +100,29 @@ type edition struct {
 	send     Send
 	series   content.Series
 	settings Settings
+	// faults counts the server's failures in a row; paused is set once
+	// they reached the limit.
+	faults int
+	paused bool
 }
 
-// sendBatch leases one batch and mails it.
+// fault counts one outcome and reports whether the send must pause now.
+func (ed *edition) fault(server bool, limit int) bool {
+	if !server {
+		ed.faults = 0
+		return false
+	}
+	ed.faults++
+	if ed.paused || limit <= 0 || ed.faults < limit {
+		return false
+	}
+	ed.paused = true
+	return true
+}
+
+// sendBatch leases one batch and mails it, Concurrency at a time. A
+// send whose server failed PauseAfter times in a row is paused, and its
+// rows wait for a resume.
 func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err error) {
 	now := w.Now()
 	batch, err := w.store.ClaimRecipients(ctx, now, now.Add(w.Lease), w.Batch)
@@ -85,25 +131,95 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 	}
 	editions := map[string]*edition{}
 	for _, r := range batch {
-		if ctx.Err() != nil {
-			return sent, len(batch), nil // the rest waits for its lease to run out
-		}
-		ed, err := w.edition(ctx, editions, r.SendID)
-		if err != nil {
-			return sent, len(batch), err
-		}
-		r = w.deliver(ctx, ed, r)
-		if r.Status == RcptSent {
-			sent++
-		}
-		next := w.Now().Add(time.Duration(1<<min(r.Attempts, 10)) * time.Second)
-		// The outcome is written even when ctx ended meanwhile: a mail that
-		// went must not be sent again.
-		if err := w.store.FinishRecipient(context.WithoutCancel(ctx), r, next); err != nil {
-			return sent, len(batch), err
+		if _, err := w.edition(ctx, editions, r.SendID); err != nil {
+			return 0, len(batch), err
 		}
 	}
-	return sent, len(batch), nil
+	var (
+		mu     sync.Mutex
+		undone []string // claimed rows not tried
+		first  error
+		rows   = make(chan Recipient)
+		wg     sync.WaitGroup
+	)
+	for range max(1, w.Concurrency) {
+		wg.Go(func() {
+			for r := range rows {
+				ed := editions[r.SendID]
+				mu.Lock()
+				if ctx.Err() != nil || ed.paused {
+					undone = append(undone, r.ID)
+					mu.Unlock()
+					continue
+				}
+				mu.Unlock()
+				r, serverFault := w.deliver(ctx, ed, r)
+				mu.Lock()
+				if r.Status == RcptSent {
+					sent++
+				}
+				pause := ed.fault(serverFault, w.PauseAfter)
+				mu.Unlock()
+				// The outcome is written even when ctx ended meanwhile: a
+				// mail that went must not be sent again.
+				err := w.store.FinishRecipient(context.WithoutCancel(ctx), r, w.retryAt(r))
+				if err == nil && pause {
+					err = w.pause(context.WithoutCancel(ctx), ed, r.Response)
+				}
+				if err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i, r := range batch {
+		mu.Lock()
+		stop := first != nil || editions[r.SendID].paused
+		mu.Unlock()
+		if stop || w.wait(ctx) != nil {
+			mu.Lock()
+			for _, r := range batch[i:] {
+				undone = append(undone, r.ID)
+			}
+			mu.Unlock()
+			break
+		}
+		rows <- r
+	}
+	close(rows)
+	wg.Wait()
+	// A worker that stops or pauses hands back the rows it did not try,
+	// so that another (or a resume) need not wait for their lease.
+	if err := w.store.ReleaseRecipients(context.WithoutCancel(ctx), undone, w.Now()); err != nil {
+		first = cmp.Or(first, err)
+	}
+	return sent, len(batch), first
+}
+
+// wait holds a mail back to the configured rate.
+func (w *SendWorker) wait(ctx context.Context) error {
+	if ctx.Err() != nil || w.limit == nil {
+		return ctx.Err()
+	}
+	return w.limit.Wait(ctx)
+}
+
+// retryAt is when a row left queued is due again: the back-off doubles
+// with each attempt.
+func (w *SendWorker) retryAt(r Recipient) time.Time {
+	if r.Status != RcptQueued {
+		return w.Now()
+	}
+	return w.Now().Add(w.Backoff * time.Duration(1<<min(max(r.Attempts-1, 0), 10)))
+}
+
+func (w *SendWorker) pause(ctx context.Context, ed *edition, why string) error {
+	reason := fmt.Sprintf("the mail server failed %d times in a row: %s", w.PauseAfter, why)
+	w.log.Error("edition paused", "send", ed.send.ID, "reason", reason)
+	_, err := w.store.SetSendStatus(ctx, ed.send.ID, []string{SendSending}, SendPaused, reason)
+	return err
 }
 
 func (w *SendWorker) edition(ctx context.Context, cache map[string]*edition, sendID string) (*edition, error) {
@@ -126,40 +242,59 @@ func (w *SendWorker) edition(ctx context.Context, cache map[string]*edition, sen
 	return cache[sendID], nil
 }
 
-// deliver mails one recipient and returns the row as it is now: skipped
-// when the address left the list or was suppressed since the audience
-// froze, queued again after a failure until attempts run out.
-func (w *SendWorker) deliver(ctx context.Context, ed *edition, r Recipient) Recipient {
+// deliver mails one recipient and returns the row as it is now, and
+// whether the mail server itself failed (no answer, or 421). An address
+// that left the list or was suppressed since the audience froze is
+// skipped; a 5xx answer bounces and suppresses the address; a 4xx or a
+// server failure leaves the row queued for a retry until MaxAttempts.
+func (w *SendWorker) deliver(ctx context.Context, ed *edition, r Recipient) (Recipient, bool) {
 	sub, err := w.store.FindSubscriberByID(ctx, r.SubscriberID)
 	if cms.IsCode(err, cms.CodeNotFound) || (err == nil && sub.Status != Confirmed) {
 		r.Status, r.Response = RcptSkipped, "no longer on the list"
-		return r
+		return r, false
 	}
 	if err == nil {
 		var suppressed bool
 		if suppressed, err = w.store.IsSuppressed(ctx, r.Email); suppressed {
 			r.Status, r.Response = RcptSkipped, "suppressed"
-			return r
+			return r, false
 		}
 	}
 	var m Mail
 	if err == nil {
 		m, err = w.mails.EditionMail(ctx, r.DocumentID, ed.series, ed.settings, sub)
 	}
-	if err == nil {
-		m.ID, m.MessageID = r.ID, r.ID+"@"+domainOf(ed.settings.FromAddress)
-		err = w.sender.Send(ctx, m)
-	}
 	if err != nil {
-		r.Response = err.Error()
-		r.Status = RcptQueued
-		if r.Attempts >= w.maxAttempts {
-			r.Status = RcptFailed
-		}
-		w.log.Warn("edition mail not sent", "send", r.SendID, "attempt", r.Attempts, "err", err)
-		return r
+		return w.retry(r, err.Error()), false
 	}
-	r.Status, r.Response, r.MessageID = RcptSent, "250 accepted", m.MessageID
+	m.ID, m.MessageID = r.ID, r.ID+"@"+domainOf(ed.settings.FromAddress)
+	err = w.sender.Send(ctx, m)
+	var rej *Rejection
+	switch {
+	case err == nil:
+		r.Status, r.Response, r.MessageID = RcptSent, "250 accepted", m.MessageID
+		return r, false
+	case errors.As(err, &rej) && rej.Permanent():
+		r.Status, r.Response = RcptBounced, rej.Text
+		if err := w.store.Suppress(context.WithoutCancel(ctx), r.Email, "bounced: "+strconv.Itoa(rej.Code)); err != nil {
+			w.log.Error("suppressing a bounced address failed", "err", err)
+		}
+		return r, false
+	case errors.As(err, &rej) && rej.Code != 421:
+		w.log.Warn("edition mail refused for now", "send", r.SendID, "attempt", r.Attempts, "code", rej.Code)
+		return w.retry(r, rej.Text), false
+	default:
+		w.log.Warn("edition mail not sent", "send", r.SendID, "attempt", r.Attempts, "err", err)
+		return w.retry(r, err.Error()), true
+	}
+}
+
+// retry leaves a row queued, or failed once its attempts are spent.
+func (w *SendWorker) retry(r Recipient, why string) Recipient {
+	r.Status, r.Response = RcptQueued, why
+	if r.Attempts >= w.MaxAttempts {
+		r.Status = RcptFailed
+	}
 	return r
 }
 

@@ -99,9 +99,12 @@ type SendStore interface {
 	// whose lease has run out.
 	ClaimRecipients(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Recipient, error)
 	FinishRecipient(ctx context.Context, r Recipient, next time.Time) error
+	// ReleaseRecipients hands back claimed rows that were not tried.
+	ReleaseRecipients(ctx context.Context, ids []string, now time.Time) error
 	// FinishSends marks done every sending send with no queued row left.
 	FinishSends(ctx context.Context, now time.Time) error
 	FindSubscriberByID(ctx context.Context, id string) (Subscriber, error)
+	SetSendStatus(ctx context.Context, id string, from []string, to, reason string) (bool, error)
 	IsSuppressed(ctx context.Context, email string) (bool, error)
 	Suppress(ctx context.Context, email, reason string) error
 }
@@ -241,6 +244,41 @@ func (e *Editions) Send(ctx context.Context, actor cms.Actor, id string) (Send, 
 		return Send{}, err
 	}
 	return s, nil
+}
+
+// Pause holds a queued or sending send; the rows not yet sent wait.
+func (e *Editions) Pause(ctx context.Context, actor cms.Actor, id string) (Send, error) {
+	if _, err := e.Send(ctx, actor, id); err != nil {
+		return Send{}, err
+	}
+	ok, err := e.store.SetSendStatus(ctx, id, []string{SendQueued, SendSending}, SendPaused, "paused by hand")
+	if err == nil && !ok {
+		err = cms.Errorf(cms.CodeConflict, "only a queued or sending send can be paused")
+	}
+	if err != nil {
+		return Send{}, err
+	}
+	return e.store.FindSend(ctx, id)
+}
+
+// Resume goes on with a paused send where it stopped.
+func (e *Editions) Resume(ctx context.Context, actor cms.Actor, id string) (Send, error) {
+	s, err := e.Send(ctx, actor, id)
+	if err != nil {
+		return Send{}, err
+	}
+	to := SendSending
+	if s.StartedAt == nil {
+		to = SendQueued
+	}
+	ok, err := e.store.SetSendStatus(ctx, id, []string{SendPaused}, to, "")
+	if err == nil && !ok {
+		err = cms.Errorf(cms.CodeConflict, "only a paused send can be resumed")
+	}
+	if err != nil {
+		return Send{}, err
+	}
+	return e.store.FindSend(ctx, id)
 }
 
 // Sends lists the sends the actor may follow, newest first.

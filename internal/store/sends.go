@@ -303,10 +303,26 @@ func (db *DB) FinishRecipient(ctx context.Context, r newsletter.Recipient, next 
 		r.Status, r.Response, r.MessageID, next, time.Now().UTC(), r.ID).Error)
 }
 
+// ReleaseRecipients hands back claimed rows that were not tried: their
+// lease ends now and the claim's attempt is taken back.
+func (db *DB) ReleaseRecipients(ctx context.Context, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return wrap(db.q(ctx).Exec("UPDATE send_recipients SET lease_until = ?, attempts = attempts - 1 WHERE id IN ? AND status = 'queued'", now, ids).Error)
+}
+
 // FinishSends marks done every sending send that has no queued row left.
 func (db *DB) FinishSends(ctx context.Context, now time.Time) error {
 	return wrap(db.q(ctx).Exec(`UPDATE edition_sends SET status = 'done', finished_at = ? WHERE status = 'sending'
 AND NOT EXISTS (SELECT 1 FROM send_recipients r WHERE r.send_id = edition_sends.id AND r.status = 'queued')`, now).Error)
+}
+
+// SetSendStatus moves a send from one of the states from to to, with a
+// reason, and reports whether it was in one of them.
+func (db *DB) SetSendStatus(ctx context.Context, id string, from []string, to, reason string) (bool, error) {
+	res := db.q(ctx).Exec("UPDATE edition_sends SET status = ?, reason = ? WHERE id = ? AND status IN ?", to, reason, id, from)
+	return res.RowsAffected == 1, wrap(res.Error)
 }
 
 // IsSuppressed reports whether an address must never be mailed.
