@@ -643,3 +643,101 @@ func TestServerFailuresPauseTheSend(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoInstancesOneEdition: two Masthead instances on one database,
+// each running its background work as serve does, send one edition of
+// 200 recipients: 200 mails, no address twice.
+func TestTwoInstancesOneEdition(t *testing.T) {
+	t.Parallel()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			var opts store.Options
+			if b.Name == store.Postgres {
+				opts.URL, _ = storetest.PostgresURL(t)
+			} else {
+				opts.DataDir = t.TempDir()
+			}
+			open := func() *store.DB {
+				db, err := store.Open(t.Context(), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			dbA, dbB := open(), open()
+			box := apptest.StartMailbox(t)
+			configure := apptest.Options{Configure: func(o *app.Options) { o.SMTPURL, o.MailFrom = box.URL, "Masthead <no-reply@example.org>" }}
+			envA := apptest.New(t, dbA, configure)
+			envB := apptest.New(t, dbB, configure)
+			d := &editionDesk{Newsroom: apptest.NewNewsroom(t, envA), box: box, db: dbA}
+			d.newsletterOn(t, apptest.Series, true, false)
+			const total = 200
+			for i := range total {
+				d.subscribe(t, apptest.Series, fmt.Sprintf("r%03d@example.org", i), newsletter.Confirmed)
+			}
+			envA.App.Sender.Batch, envB.App.Sender.Batch = 10, 10
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			envA.App.Run(ctx, time.Second)
+			envB.App.Run(ctx, time.Second)
+			id := d.approved(t, "two-instances")
+			d.transition(t, d.Publisher, id, "publish", http.StatusOK)
+			deadline := time.Now().Add(30 * time.Second)
+			for len(box.All()) < total && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			var s newsletter.Send
+			for time.Now().Before(deadline) {
+				if s = d.sends(t, id)[0]; s.Status == newsletter.SendDone {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			got := recipientsOf(box)
+			if len(got) != total || len(box.All()) != total || s.Sent != total || s.Status != newsletter.SendDone {
+				t.Fatalf("%d addresses, %d mails, progress %+v", len(got), len(box.All()), s)
+			}
+		})
+	}
+}
+
+// TestClockAndReleasePublishesSend: a document the clock publishes, and
+// one a release publishes, get their send as one published by hand does.
+func TestClockAndReleasePublishesSend(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		d.newsletterOn(t, apptest.Series, true, false)
+		d.subscribe(t, apptest.Series, "reader@example.org", newsletter.Confirmed)
+
+		clock := d.approved(t, "by-the-clock")
+		at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		d.Publisher.Do("POST", "/api/v1/documents/"+clock+"/transitions", map[string]any{"action": "schedule", "at": at.Format(time.RFC3339)}).
+			Want(http.StatusOK)
+		if n := len(d.sends(t, clock)); n != 0 {
+			t.Fatalf("scheduling created %d sends", n)
+		}
+		svc := d.Env.App.Content
+		svc.SetClock(func() time.Time { return at.Add(time.Second) })
+		if n, err := svc.PublishDue(t.Context()); err != nil || n != 1 {
+			t.Fatalf("PublishDue = %d, %v", n, err)
+		}
+		svc.SetClock(time.Now)
+		if n := len(d.sends(t, clock)); n != 1 {
+			t.Fatalf("the clock's publish created %d sends", n)
+		}
+
+		released := d.approved(t, "in-a-release")
+		var r struct{ ID string }
+		d.Publisher.Do("POST", "/api/v1/releases", map[string]any{"name": "Friday", "documents": []string{released}}).
+			Want(http.StatusCreated).Decode(&r)
+		d.Publisher.Do("POST", "/api/v1/releases/"+r.ID+"/publish", nil).Want(http.StatusOK)
+		if n := len(d.sends(t, released)); n != 1 {
+			t.Fatalf("the release created %d sends", n)
+		}
+		if n := sendDue(t, d.worker()); n != 2 || recipientsOf(d.box)["reader@example.org"] != 2 {
+			t.Fatalf("sent %d, mailbox %v", n, recipientsOf(d.box))
+		}
+	})
+}
