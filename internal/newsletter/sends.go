@@ -199,7 +199,8 @@ func (s *Settings) validate() error {
 }
 
 // CreateSend sends a live document to a series' list by hand: 409 when
-// that send exists or the document is not live.
+// that send exists, the document is not live or the series' newsletter
+// is not enabled (it has no sender then).
 func (e *Editions) CreateSend(ctx context.Context, actor cms.Actor, documentID, slug string) (Send, error) {
 	if slug == "" {
 		return Send{}, cms.Invalid("series", "is required")
@@ -217,6 +218,13 @@ func (e *Editions) CreateSend(ctx context.Context, actor cms.Actor, documentID, 
 	}
 	if !live {
 		return Send{}, cms.Errorf(cms.CodeConflict, "the document is not live; publish it first")
+	}
+	set, err := e.store.FindSettings(ctx, sr.ID)
+	if err != nil {
+		return Send{}, err
+	}
+	if !set.Enabled {
+		return Send{}, cms.Errorf(cms.CodeConflict, "the newsletter of %s is not enabled; enable it in its settings first", sr.Slug)
 	}
 	s := Send{ID: cms.NewID(), DocumentID: documentID, SeriesID: sr.ID, Series: sr.Slug, Status: SendQueued, CreatedAt: e.now()}
 	created, err := e.store.CreateSend(ctx, s)

@@ -170,6 +170,9 @@ func TestNewsletterSettingsAndManualSend(t *testing.T) {
 		d.Publisher.Do("POST", "/api/v1/documents/"+id+"/sends", map[string]any{"series": "nope"}).Want(http.StatusNotFound)
 		d.Publisher.Do("POST", "/api/v1/documents/"+id+"/sends", map[string]any{}).Want(http.StatusBadRequest)
 		d.Publisher.Do("POST", "/api/v1/documents/nope/sends", body).Want(http.StatusNotFound)
+		d.Publisher.Do("PUT", path, newsletter.Settings{FromAddress: "kv@example.org"}).Want(http.StatusOK)
+		d.Publisher.Do("POST", "/api/v1/documents/"+id+"/sends", body).Want(http.StatusConflict) // not enabled
+		d.Publisher.Do("PUT", path, want).Want(http.StatusOK)
 		var s newsletter.Send
 		d.Publisher.Do("POST", "/api/v1/documents/"+id+"/sends", body).Want(http.StatusCreated).Decode(&s)
 		if s.Status != newsletter.SendQueued || s.DocumentID != id || s.Series != apptest.Series {
@@ -738,6 +741,30 @@ func TestClockAndReleasePublishesSend(t *testing.T) {
 		}
 		if n := sendDue(t, d.worker()); n != 2 || recipientsOf(d.box)["reader@example.org"] != 2 {
 			t.Fatalf("sent %d, mailbox %v", n, recipientsOf(d.box))
+		}
+	})
+}
+
+// TestMailRate: a worker limited to 20 mails a second takes at least the
+// time the rate asks for beyond its burst.
+func TestMailRate(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		d.newsletterOn(t, apptest.Series, true, false)
+		for i := range 30 {
+			d.subscribe(t, apptest.Series, fmt.Sprintf("r%02d@example.org", i), newsletter.Confirmed)
+		}
+		id := d.approved(t, "rated")
+		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
+		w := d.worker()
+		w.SetRate(20) // a burst of 20, then one each 50 ms
+		start := time.Now()
+		if n := sendDue(t, w); n != 30 {
+			t.Fatalf("sent %d", n)
+		}
+		if took := time.Since(start); took < 450*time.Millisecond {
+			t.Fatalf("30 mails at 20/s took %v, want at least 0.5 s", took)
 		}
 	})
 }
