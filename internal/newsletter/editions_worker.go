@@ -283,6 +283,9 @@ func (w *SendWorker) deliver(ctx context.Context, ed *edition, r Recipient) (Rec
 	case errors.As(err, &rej) && rej.Code != 421:
 		w.log.Warn("edition mail refused for now", "send", r.SendID, "attempt", r.Attempts, "code", rej.Code)
 		return w.retry(r, rej.Text), false
+	case ctx.Err() != nil:
+		// Stopped mid-mail: not the server's fault; tried again later.
+		return w.retry(r, "interrupted: "+err.Error()), false
 	default:
 		w.log.Warn("edition mail not sent", "send", r.SendID, "attempt", r.Attempts, "err", err)
 		return w.retry(r, err.Error()), true
