@@ -250,11 +250,8 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	}
 	a.Mailer = newsletter.NewWorker(db, sender, a.Log)
 	a.Editions = newsletter.NewEditions(db, a.Authz)
-	a.Sender = newsletter.NewSendWorker(db, a.Newsletter, sender, a.Log)
-	a.Sender.SetRate(a.opts.MailRate)
-	if a.opts.MailConcurrency > 0 {
-		a.Sender.Concurrency = a.opts.MailConcurrency
-	}
+	a.Sender = newsletter.NewSendWorker(db, a.Newsletter, sender, newsletter.SendConfig{
+		Rate: a.opts.MailRate, Concurrency: a.opts.MailConcurrency, Logger: a.Log})
 	return nil
 }
 

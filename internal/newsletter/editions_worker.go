@@ -17,6 +17,29 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 )
 
+// SendConfig tunes a SendWorker; a zero field takes its default.
+type SendConfig struct {
+	// Batch is how many rows a worker leases at once (50); Lease, for how
+	// long (2 minutes): a killed worker's rows wait that long.
+	Batch int
+	Lease time.Duration
+	// Concurrency is how many mails of a batch go at once (4); Rate, how
+	// many a second (0: as fast as the server takes them).
+	Concurrency int
+	Rate        float64
+	// MaxAttempts is how often a refused (4xx) mail is tried before it
+	// counts as failed (5); Backoff, the first wait (30 s), doubled each
+	// time.
+	MaxAttempts int
+	Backoff     time.Duration
+	// PauseAfter is how many failures of the server itself in a row pause
+	// a send (10), so that a broken relay does not burn through the list.
+	PauseAfter int
+	Logger     *slog.Logger
+	// Now is the clock (tests move it past a lease).
+	Now func() time.Time
+}
+
 // SendWorker sends editions: it starts queued sends (freezing their
 // audience) and mails their recipients in leased batches, so that several
 // instances share one edition and a killed one leaves its rows to the
@@ -25,39 +48,28 @@ type SendWorker struct {
 	store    SendStore
 	mails    *Service
 	sender   Sender
+	cfg      SendConfig
 	log      *slog.Logger
+	limit    *rate.Limiter // nil: no rate
 	interval time.Duration
-	// Batch is how many rows a worker leases at once; Lease, for how long.
-	Batch int
-	Lease time.Duration
-	// Concurrency is how many mails of a batch go at once; limit spaces
-	// them to the configured rate (nil: as fast as the server takes them).
-	Concurrency int
-	limit       *rate.Limiter
-	// MaxAttempts is how often a refused (4xx) mail is tried before it
-	// counts as failed; Backoff, the first wait, doubled each time.
-	MaxAttempts int
-	Backoff     time.Duration
-	// PauseAfter is how many failures of the server itself in a row
-	// pause a send, so that a broken relay does not burn the list.
-	PauseAfter int
-	// Now is the clock (tests move it past a lease).
-	Now func() time.Time
 }
 
 // NewSendWorker returns a SendWorker; mails renders each recipient's mail.
-func NewSendWorker(store SendStore, mails *Service, sender Sender, log *slog.Logger) *SendWorker {
-	return &SendWorker{store: store, mails: mails, sender: sender, log: log, interval: time.Second, Batch: 50,
-		Lease: 2 * time.Minute, Concurrency: 4, MaxAttempts: 5, Backoff: 30 * time.Second, PauseAfter: 10,
-		Now: func() time.Time { return time.Now().UTC() }}
-}
-
-// SetRate limits the worker to perSecond mails a second (0: no limit).
-func (w *SendWorker) SetRate(perSecond float64) {
-	w.limit = nil
-	if perSecond > 0 {
-		w.limit = rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))
+func NewSendWorker(store SendStore, mails *Service, sender Sender, cfg SendConfig) *SendWorker {
+	cfg.Batch = cmp.Or(cfg.Batch, 50)
+	cfg.Lease = cmp.Or(cfg.Lease, 2*time.Minute)
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, 4)
+	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 5)
+	cfg.Backoff = cmp.Or(cfg.Backoff, 30*time.Second)
+	cfg.PauseAfter = cmp.Or(cfg.PauseAfter, 10)
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
+	w := &SendWorker{store: store, mails: mails, sender: sender, cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()), interval: time.Second}
+	if cfg.Rate > 0 {
+		w.limit = rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate)))
+	}
+	return w
 }
 
 // Run sends editions every interval until ctx ends.
@@ -73,7 +85,7 @@ func (w *SendWorker) Run(ctx context.Context) {
 // ctx ends, and returns how many mails went.
 func (w *SendWorker) SendDue(ctx context.Context) (int, error) {
 	for {
-		_, ok, err := w.store.StartSend(ctx, w.Now())
+		_, ok, err := w.store.StartSend(ctx, w.cfg.Now())
 		if err != nil {
 			return 0, err
 		}
@@ -87,7 +99,7 @@ func (w *SendWorker) SendDue(ctx context.Context) (int, error) {
 		sent += n
 		if err != nil || claimed == 0 {
 			if err == nil {
-				err = w.store.FinishSends(ctx, w.Now())
+				err = w.store.FinishSends(ctx, w.cfg.Now())
 			}
 			return sent, err
 		}
@@ -124,8 +136,8 @@ func (ed *edition) fault(server bool, limit int) bool {
 // send whose server failed PauseAfter times in a row is paused, and its
 // rows wait for a resume.
 func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err error) {
-	now := w.Now()
-	batch, err := w.store.ClaimRecipients(ctx, now, now.Add(w.Lease), w.Batch)
+	now := w.cfg.Now()
+	batch, err := w.store.ClaimRecipients(ctx, now, now.Add(w.cfg.Lease), w.cfg.Batch)
 	if err != nil || len(batch) == 0 {
 		return 0, 0, err
 	}
@@ -142,7 +154,7 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 		rows   = make(chan Recipient)
 		wg     sync.WaitGroup
 	)
-	for range max(1, w.Concurrency) {
+	for range max(1, w.cfg.Concurrency) {
 		wg.Go(func() {
 			for r := range rows {
 				ed := editions[r.SendID]
@@ -158,7 +170,7 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 				if r.Status == RcptSent {
 					sent++
 				}
-				pause := ed.fault(serverFault, w.PauseAfter)
+				pause := ed.fault(serverFault, w.cfg.PauseAfter)
 				mu.Unlock()
 				// The outcome is written even when ctx ended meanwhile: a
 				// mail that went must not be sent again.
@@ -192,7 +204,7 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 	wg.Wait()
 	// A worker that stops or pauses hands back the rows it did not try,
 	// so that another (or a resume) need not wait for their lease.
-	if err := w.store.ReleaseRecipients(context.WithoutCancel(ctx), undone, w.Now()); err != nil {
+	if err := w.store.ReleaseRecipients(context.WithoutCancel(ctx), undone, w.cfg.Now()); err != nil {
 		first = cmp.Or(first, err)
 	}
 	return sent, len(batch), first
@@ -210,13 +222,13 @@ func (w *SendWorker) wait(ctx context.Context) error {
 // with each attempt.
 func (w *SendWorker) retryAt(r Recipient) time.Time {
 	if r.Status != RcptQueued {
-		return w.Now()
+		return w.cfg.Now()
 	}
-	return w.Now().Add(w.Backoff * time.Duration(1<<min(max(r.Attempts-1, 0), 10)))
+	return w.cfg.Now().Add(w.cfg.Backoff * time.Duration(1<<min(max(r.Attempts-1, 0), 10)))
 }
 
 func (w *SendWorker) pause(ctx context.Context, ed *edition, why string) error {
-	reason := fmt.Sprintf("the mail server failed %d times in a row: %s", w.PauseAfter, why)
+	reason := fmt.Sprintf("the mail server failed %d times in a row: %s", w.cfg.PauseAfter, why)
 	w.log.Error("edition paused", "send", ed.send.ID, "reason", reason)
 	_, err := w.store.SetSendStatus(ctx, ed.send.ID, []string{SendSending}, SendPaused, reason)
 	return err
@@ -295,7 +307,7 @@ func (w *SendWorker) deliver(ctx context.Context, ed *edition, r Recipient) (Rec
 // retry leaves a row queued, or failed once its attempts are spent.
 func (w *SendWorker) retry(r Recipient, why string) Recipient {
 	r.Status, r.Response = RcptQueued, why
-	if r.Attempts >= w.MaxAttempts {
+	if r.Attempts >= w.cfg.MaxAttempts {
 		r.Status = RcptFailed
 	}
 	return r

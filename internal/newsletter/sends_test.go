@@ -60,8 +60,14 @@ func (d *editionDesk) subscribe(t *testing.T, series, email, status string) news
 	return sub
 }
 
-func (d *editionDesk) worker() *newsletter.SendWorker {
-	return newsletter.NewSendWorker(d.db, d.Env.App.Newsletter, smtpSender(d), d.Env.App.Log)
+// worker returns a worker mailing the desk's mailbox, tuned by cfg.
+func (d *editionDesk) worker(cfg ...newsletter.SendConfig) *newsletter.SendWorker {
+	c := newsletter.SendConfig{Logger: d.Env.App.Log}
+	for _, o := range cfg {
+		c = o
+		c.Logger = d.Env.App.Log
+	}
+	return newsletter.NewSendWorker(d.db, d.Env.App.Newsletter, smtpSender(d), c)
 }
 
 func smtpSender(d *editionDesk) newsletter.Sender {
@@ -380,8 +386,7 @@ func TestTwoWorkersOneEdition(t *testing.T) {
 		var wg sync.WaitGroup
 		sent := make([]int, 2)
 		for i := range sent {
-			w := d.worker()
-			w.Batch = 10
+			w := d.worker(newsletter.SendConfig{Batch: 10})
 			wg.Go(func() { sent[i] = sendDue(t, w) })
 		}
 		wg.Wait()
@@ -410,8 +415,8 @@ func TestStoppedWorkerResumed(t *testing.T) {
 		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
 
 		ctx, cancel := context.WithCancel(t.Context())
-		stopped := newsletter.NewSendWorker(db, d.Env.App.Newsletter, &countingSender{next: smtpSender(d), n: 25, cancel: cancel}, d.Env.App.Log)
-		stopped.Batch, stopped.Concurrency = batch, 1
+		stopped := newsletter.NewSendWorker(db, d.Env.App.Newsletter, &countingSender{next: smtpSender(d), n: 25, cancel: cancel},
+			newsletter.SendConfig{Batch: batch, Concurrency: 1, Logger: d.Env.App.Log})
 		if _, err := stopped.SendDue(ctx); err != nil && ctx.Err() == nil {
 			t.Fatal(err)
 		}
@@ -433,12 +438,11 @@ func TestStoppedWorkerResumed(t *testing.T) {
 
 		// The stopped worker handed back the rest of its batch; the killed
 		// one's rows wait for their lease.
-		after := d.worker()
-		after.Batch = batch
+		after := d.worker(newsletter.SendConfig{Batch: batch})
 		if n := sendDue(t, after); n != total-25-batch {
 			t.Fatalf("before the lease ran out the next worker sent %d, want %d", n, total-25-batch)
 		}
-		after.Now = func() time.Time { return time.Now().UTC().Add(3 * time.Minute) }
+		after = d.worker(newsletter.SendConfig{Batch: batch, Now: func() time.Time { return time.Now().UTC().Add(3 * time.Minute) }})
 		if n := sendDue(t, after); n != batch {
 			t.Fatalf("after the lease the next worker sent %d, want %d", n, batch)
 		}
@@ -531,8 +535,7 @@ func TestRefusalsRetriedAndBounced(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := newsletter.NewSendWorker(db, d.Env.App.Newsletter, sender, d.Env.App.Log)
-		w.Backoff = time.Millisecond
+		w := newsletter.NewSendWorker(db, d.Env.App.Newsletter, sender, newsletter.SendConfig{Backoff: time.Millisecond, Logger: d.Env.App.Log})
 		id := d.approved(t, "faults")
 		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
 		for range 20 {
@@ -602,8 +605,8 @@ func TestServerFailuresPauseTheSend(t *testing.T) {
 		}
 		id := d.approved(t, "broken-relay")
 		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
-		broken := newsletter.NewSendWorker(db, d.Env.App.Newsletter, failingSender{}, d.Env.App.Log)
-		broken.PauseAfter, broken.Concurrency, broken.Backoff = 3, 1, time.Millisecond
+		broken := newsletter.NewSendWorker(db, d.Env.App.Newsletter, failingSender{},
+			newsletter.SendConfig{PauseAfter: 3, Concurrency: 1, Backoff: time.Millisecond, Logger: d.Env.App.Log})
 		sendDue(t, broken)
 		s := d.sends(t, id)[0]
 		if s.Status != newsletter.SendPaused || !strings.Contains(s.Reason, "connection refused") || s.Sent != 0 {
@@ -679,7 +682,6 @@ func TestTwoInstancesOneEdition(t *testing.T) {
 			for i := range total {
 				d.subscribe(t, apptest.Series, fmt.Sprintf("r%03d@example.org", i), newsletter.Confirmed)
 			}
-			envA.App.Sender.Batch, envB.App.Sender.Batch = 10, 10
 			ctx, cancel := context.WithCancel(context.Background())
 			t.Cleanup(cancel)
 			envA.App.Run(ctx, time.Second)
@@ -757,8 +759,7 @@ func TestMailRate(t *testing.T) {
 		}
 		id := d.approved(t, "rated")
 		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
-		w := d.worker()
-		w.SetRate(20) // a burst of 20, then one each 50 ms
+		w := d.worker(newsletter.SendConfig{Rate: 20}) // a burst of 20, then one each 50 ms
 		start := time.Now()
 		if n := sendDue(t, w); n != 30 {
 			t.Fatalf("sent %d", n)
