@@ -189,8 +189,11 @@ func (s *Settings) validate() error {
 		}
 		*addr = strings.ToLower(a.Address)
 	}
-	if strings.ContainsAny(s.FromName, "\r\n") {
-		fields = append(fields, cms.FieldProblem{Field: "from_name", Message: "must be one line"})
+	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > 200 {
+		fields = append(fields, cms.FieldProblem{Field: "from_name", Message: "must be one line of at most 200 characters"})
+	}
+	if len(s.Footer) > 4000 {
+		fields = append(fields, cms.FieldProblem{Field: "footer", Message: "must be at most 4000 characters"})
 	}
 	if len(fields) > 0 {
 		return &cms.Error{Code: cms.CodeInvalid, Message: "invalid newsletter settings", Fields: fields}

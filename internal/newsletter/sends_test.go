@@ -139,6 +139,9 @@ func TestNewsletterSettingsAndManualSend(t *testing.T) {
 			{"enabled": true, "from_address": "kv@example.org", "reply_to": "nope"},
 			{"enabled": true, "from_address": "kv@example.org", "from_name": "a\r\nBcc: x@example.org"},
 			{"enabled": true, "from_address": "kv@example.org", "unknown": 1},
+			{"enabled": true, "from_address": "kv@example.org", "footer": strings.Repeat("x", 4001)},
+			{"enabled": true, "from_address": "kv@example.org", "from_name": strings.Repeat("x", 201)},
+			{"enabled": "yes", "from_address": "kv@example.org"},
 		} {
 			d.Publisher.Do("PUT", path, bad).Want(http.StatusBadRequest)
 		}
@@ -766,6 +769,39 @@ func TestMailRate(t *testing.T) {
 		}
 		if took := time.Since(start); took < 450*time.Millisecond {
 			t.Fatalf("30 mails at 20/s took %v, want at least 0.5 s", took)
+		}
+	})
+}
+
+// TestNewsletterPermissions: a series' newsletter and sends are its
+// publishers' and the admins'; nobody else's, whatever else they hold.
+func TestNewsletterPermissions(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		on := map[string]any{"enabled": true, "from_address": "kv@example.org"}
+		for _, tc := range []struct {
+			name   string
+			c      *apptest.Client
+			series string
+			want   int
+		}{
+			{"anonymous", d.Anonymous, apptest.Series, http.StatusUnauthorized},
+			{"writer", d.Writer, apptest.Series, http.StatusForbidden},
+			{"assistant", d.Assistant, apptest.Series, http.StatusForbidden},
+			{"editor of the parent", d.Editor, apptest.Series, http.StatusForbidden},
+			{"publisher", d.Publisher, apptest.Series, http.StatusOK},
+			{"publisher, on the parent", d.Publisher, apptest.ParentSeries, http.StatusForbidden},
+			{"admin", d.Admin, apptest.Series, http.StatusOK},
+			{"admin, on the parent", d.Admin, apptest.ParentSeries, http.StatusOK},
+			{"admin, no such series", d.Admin, "nope", http.StatusNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c := tc.c.For(t)
+				path := "/api/v1/series/" + tc.series + "/newsletter"
+				c.Do("GET", path, nil).Want(tc.want)
+				c.Do("PUT", path, on).Want(tc.want)
+			})
 		}
 	})
 }
