@@ -81,7 +81,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DecodeLimit:         r.bytes("MASTHEAD_DECODE_LIMIT", 256<<20),
 		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
 		MailFrom:            r.str("MASTHEAD_MAIL_FROM", ""),
-		MailRate:            r.rate("MASTHEAD_MAIL_RATE", 50),
+		MailRate:            r.rate("MASTHEAD_MAIL_RATE", 0),
 		MailConcurrency:     r.count("MASTHEAD_MAIL_CONCURRENCY", 4),
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),

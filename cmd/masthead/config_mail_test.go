@@ -5,15 +5,15 @@ import (
 	"testing"
 )
 
-// The edition mail rate and concurrency: 50 a second, 4 at once unless
-// set; 0 lifts the rate limit; anything else names the variable.
+// The edition mail rate and concurrency: no rate limit and 4 at once
+// unless set; anything else names the variable.
 func TestConfigMailRate(t *testing.T) {
 	t.Parallel()
 	cfg, err := loadConfig(env{"MASTHEAD_DATA_DIR": t.TempDir()}.getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.MailRate != 50 || cfg.MailConcurrency != 4 {
+	if cfg.MailRate != 0 || cfg.MailConcurrency != 4 {
 		t.Errorf("defaults %v/s, %d at once", cfg.MailRate, cfg.MailConcurrency)
 	}
 	cfg, err = loadConfig(env{"MASTHEAD_DATA_DIR": t.TempDir(), "MASTHEAD_MAIL_RATE": "0.5", "MASTHEAD_MAIL_CONCURRENCY": "16"}.getenv)
