@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -533,8 +534,8 @@ func TestRefusalsRetriedAndBounced(t *testing.T) {
 			d.subscribe(t, apptest.Series, fmt.Sprintf("r%02d@example.org", i), newsletter.Confirmed)
 		}
 		d.subscribe(t, apptest.Series, "bounce@example.org", newsletter.Confirmed)
-		f, url := startFaulty(t, "bounce@example.org")
-		sender, err := newsletter.NewSMTP(url, "Masthead <no-reply@example.org>")
+		f, smtpURL := startFaulty(t, "bounce@example.org")
+		sender, err := newsletter.NewSMTP(smtpURL, "Masthead <no-reply@example.org>")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -802,6 +803,50 @@ func TestNewsletterPermissions(t *testing.T) {
 				c.Do("GET", path, nil).Want(tc.want)
 				c.Do("PUT", path, on).Want(tc.want)
 			})
+		}
+	})
+}
+
+// TestOneClickUnsubscribeSkipsNextEdition: a reader who leaves in one
+// click from an edition's List-Unsubscribe link (a form post, urlencoded
+// or multipart, twice) gets no further edition.
+func TestOneClickUnsubscribeSkipsNextEdition(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		d.newsletterOn(t, apptest.Series, true, false)
+		stays := d.subscribe(t, apptest.Series, "stays@example.org", newsletter.Confirmed)
+		leavers := []newsletter.Subscriber{
+			d.subscribe(t, apptest.Series, "form@example.org", newsletter.Confirmed),
+			d.subscribe(t, apptest.Series, "multipart@example.org", newsletter.Confirmed),
+		}
+		first := d.approved(t, "first")
+		d.transition(t, d.Publisher, first, "publish", http.StatusOK)
+		w := d.worker()
+		if n := sendDue(t, w); n != 3 {
+			t.Fatalf("first edition sent %d", n)
+		}
+		for i, sub := range leavers {
+			link, err := url.Parse(d.Env.App.Newsletter.UnsubscribeLink(sub))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if i == 0 {
+					formPost(d.Anonymous, link.RequestURI(), "List-Unsubscribe=One-Click").Want(http.StatusOK)
+					continue
+				}
+				body := "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n"
+				d.Anonymous.Do("POST", link.RequestURI(), body, "Content-Type", "multipart/form-data; boundary=b").Want(http.StatusOK)
+			}
+		}
+		second := d.approved(t, "second")
+		d.transition(t, d.Publisher, second, "publish", http.StatusOK)
+		if n := sendDue(t, w); n != 1 {
+			t.Fatalf("second edition sent %d, want 1", n)
+		}
+		if got := recipientsOf(d.box); got[stays.Email] != 2 || got["form@example.org"] != 1 || got["multipart@example.org"] != 1 {
+			t.Fatalf("mailbox got %v", got)
 		}
 	})
 }
