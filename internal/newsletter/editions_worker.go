@@ -141,61 +141,24 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 	if err != nil || len(batch) == 0 {
 		return 0, 0, err
 	}
-	editions := map[string]*edition{}
+	b := &batchRun{w: w, editions: map[string]*edition{}}
 	for _, r := range batch {
-		if _, err := w.edition(ctx, editions, r.SendID); err != nil {
+		if _, err := w.edition(ctx, b.editions, r.SendID); err != nil {
 			return 0, len(batch), err
 		}
 	}
-	var (
-		mu     sync.Mutex
-		undone []string // claimed rows not tried
-		first  error
-		rows   = make(chan Recipient)
-		wg     sync.WaitGroup
-	)
+	rows := make(chan Recipient)
+	var wg sync.WaitGroup
 	for range max(1, w.cfg.Concurrency) {
 		wg.Go(func() {
 			for r := range rows {
-				ed := editions[r.SendID]
-				mu.Lock()
-				if ctx.Err() != nil || ed.paused {
-					undone = append(undone, r.ID)
-					mu.Unlock()
-					continue
-				}
-				mu.Unlock()
-				r, serverFault := w.deliver(ctx, ed, r)
-				mu.Lock()
-				if r.Status == RcptSent {
-					sent++
-				}
-				pause := ed.fault(serverFault, w.cfg.PauseAfter)
-				mu.Unlock()
-				// The outcome is written even when ctx ended meanwhile: a
-				// mail that went must not be sent again.
-				err := w.store.FinishRecipient(context.WithoutCancel(ctx), r, w.retryAt(r))
-				if err == nil && pause {
-					err = w.pause(context.WithoutCancel(ctx), ed, r.Response)
-				}
-				if err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
+				b.mail(ctx, r)
 			}
 		})
 	}
 	for i, r := range batch {
-		mu.Lock()
-		stop := first != nil || editions[r.SendID].paused
-		mu.Unlock()
-		if stop || w.wait(ctx) != nil {
-			mu.Lock()
-			for _, r := range batch[i:] {
-				undone = append(undone, r.ID)
-			}
-			mu.Unlock()
+		if b.stopped(r) || w.wait(ctx) != nil {
+			b.handBack(batch[i:]...)
 			break
 		}
 		rows <- r
@@ -204,10 +167,65 @@ func (w *SendWorker) sendBatch(ctx context.Context) (sent, claimed int, err erro
 	wg.Wait()
 	// A worker that stops or pauses hands back the rows it did not try,
 	// so that another (or a resume) need not wait for their lease.
-	if err := w.store.ReleaseRecipients(context.WithoutCancel(ctx), undone, w.cfg.Now()); err != nil {
-		first = cmp.Or(first, err)
+	if err := w.store.ReleaseRecipients(context.WithoutCancel(ctx), b.undone, w.cfg.Now()); err != nil {
+		b.fail(err)
 	}
-	return sent, len(batch), first
+	return b.sent, len(batch), b.first
+}
+
+// batchRun is one batch being mailed by several goroutines.
+type batchRun struct {
+	w        *SendWorker
+	editions map[string]*edition // filled before the goroutines start
+	mu       sync.Mutex          // guards the rest, and the editions' counts
+	sent     int
+	undone   []string // claimed rows not tried
+	first    error
+}
+
+// stopped reports whether r's batch must stop: an error, or its send paused.
+func (b *batchRun) stopped(r Recipient) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.first != nil || b.editions[r.SendID].paused
+}
+
+func (b *batchRun) handBack(rows ...Recipient) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range rows {
+		b.undone = append(b.undone, r.ID)
+	}
+}
+
+func (b *batchRun) fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.first = cmp.Or(b.first, err)
+}
+
+// mail sends one row and records it. The outcome is written even when
+// ctx ended meanwhile: a mail that went must not be sent again.
+func (b *batchRun) mail(ctx context.Context, r Recipient) {
+	ed := b.editions[r.SendID]
+	if ctx.Err() != nil || b.stopped(r) {
+		b.handBack(r)
+		return
+	}
+	r, serverFault := b.w.deliver(ctx, ed, r)
+	b.mu.Lock()
+	if r.Status == RcptSent {
+		b.sent++
+	}
+	pause := ed.fault(serverFault, b.w.cfg.PauseAfter)
+	b.mu.Unlock()
+	err := b.w.store.FinishRecipient(context.WithoutCancel(ctx), r, b.w.retryAt(r))
+	if err == nil && pause {
+		err = b.w.pause(context.WithoutCancel(ctx), ed, r.Response)
+	}
+	if err != nil {
+		b.fail(err)
+	}
 }
 
 // wait holds a mail back to the configured rate.
