@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -224,45 +225,49 @@ func (db *DB) freezeAudience(ctx context.Context, sendID string, now time.Time) 
 	if err := db.q(ctx).Raw("SELECT document_id, series_id FROM edition_sends WHERE id = ?", sendID).Scan(&send).Error; err != nil {
 		return wrap(err)
 	}
-	var subs []struct{ ID, Email string }
+	var subs []audienceRow
 	err := db.q(ctx).Raw("SELECT id, email FROM subscribers WHERE series_id = ? AND status = 'confirmed' ORDER BY id", send.SeriesID).Scan(&subs).Error
 	if err != nil {
 		return wrap(err)
 	}
 	const chunk = 200
 	for start := 0; start < len(subs); start += chunk {
-		part := subs[start:min(start+chunk, len(subs))]
-		hashes := make([]string, len(part))
-		for i, s := range part {
-			hashes[i] = newsletter.AddressHash(s.Email)
-		}
-		var suppressed []string
-		if err := db.q(ctx).Raw("SELECT address_hash FROM mail_suppressions WHERE address_hash IN ?", hashes).Scan(&suppressed).Error; err != nil {
-			return wrap(err)
-		}
-		skip := make(map[string]bool, len(suppressed))
-		for _, h := range suppressed {
-			skip[h] = true
-		}
-		sql, args := "INSERT INTO send_recipients (id, send_id, document_id, subscriber_id, email, status, lease_until, updated_at) VALUES ", []any{}
-		for i, s := range part {
-			if skip[hashes[i]] {
-				continue
-			}
-			if len(args) > 0 {
-				sql += ", "
-			}
-			sql += "(?, ?, ?, ?, ?, 'queued', ?, ?)"
-			args = append(args, cms.NewID(), sendID, send.DocumentID, s.ID, s.Email, now, now)
-		}
-		if len(args) == 0 {
-			continue
-		}
-		if err := db.q(ctx).Exec(sql+" ON CONFLICT (document_id, email) DO NOTHING", args...).Error; err != nil {
-			return wrap(err)
+		if err := db.addRecipients(ctx, sendID, send.DocumentID, subs[start:min(start+chunk, len(subs))], now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+type audienceRow struct{ ID, Email string }
+
+// addRecipients writes the rows of one chunk of subscribers, less the
+// suppressed addresses and those another send of the document has.
+func (db *DB) addRecipients(ctx context.Context, sendID, documentID string, subs []audienceRow, now time.Time) error {
+	hashes := make([]string, len(subs))
+	for i, s := range subs {
+		hashes[i] = newsletter.AddressHash(s.Email)
+	}
+	var suppressed []string
+	if err := db.q(ctx).Raw("SELECT address_hash FROM mail_suppressions WHERE address_hash IN ?", hashes).Scan(&suppressed).Error; err != nil {
+		return wrap(err)
+	}
+	skip := make(map[string]bool, len(suppressed))
+	for _, h := range suppressed {
+		skip[h] = true
+	}
+	values, args := []string{}, []any{}
+	for i, s := range subs {
+		if !skip[hashes[i]] {
+			values = append(values, "(?, ?, ?, ?, ?, 'queued', ?, ?)")
+			args = append(args, cms.NewID(), sendID, documentID, s.ID, s.Email, now, now)
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	return wrap(db.q(ctx).Exec("INSERT INTO send_recipients (id, send_id, document_id, subscriber_id, email, status, lease_until, updated_at) VALUES "+
+		strings.Join(values, ", ")+" ON CONFLICT (document_id, email) DO NOTHING", args...).Error)
 }
 
 // ClaimRecipients leases up to limit queued rows of sending sends whose
