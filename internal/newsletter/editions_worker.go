@@ -221,7 +221,8 @@ func (b *batchRun) mail(ctx context.Context, r Recipient) {
 	b.mu.Unlock()
 	err := b.w.store.FinishRecipient(context.WithoutCancel(ctx), r, b.w.retryAt(r))
 	if err == nil && pause {
-		err = b.w.pause(context.WithoutCancel(ctx), ed, r.Response)
+		err = b.w.pause(context.WithoutCancel(ctx), ed,
+			fmt.Sprintf("the mail server failed %d times in a row: %s", b.w.cfg.PauseAfter, r.Response))
 	}
 	if err != nil {
 		b.fail(err)
@@ -245,8 +246,8 @@ func (w *SendWorker) retryAt(r Recipient) time.Time {
 	return w.cfg.Now().Add(w.cfg.Backoff * time.Duration(1<<min(max(r.Attempts-1, 0), 10)))
 }
 
-func (w *SendWorker) pause(ctx context.Context, ed *edition, why string) error {
-	reason := fmt.Sprintf("the mail server failed %d times in a row: %s", w.cfg.PauseAfter, why)
+// pause holds a send, with the reason its page shows.
+func (w *SendWorker) pause(ctx context.Context, ed *edition, reason string) error {
 	w.log.Error("edition paused", "send", ed.send.ID, "reason", reason)
 	_, err := w.store.SetSendStatus(ctx, ed.send.ID, []string{SendSending}, SendPaused, reason)
 	return err
@@ -268,8 +269,15 @@ func (w *SendWorker) edition(ctx context.Context, cache map[string]*edition, sen
 	if err != nil {
 		return nil, err
 	}
-	cache[sendID] = &edition{send: s, series: sr, settings: set}
-	return cache[sendID], nil
+	ed := &edition{send: s, series: sr, settings: set}
+	cache[sendID] = ed
+	// Nothing unpublished leaves: a document unpublished since its send
+	// was made holds the send until someone resumes it.
+	if _, live, err := w.store.DocumentLive(ctx, s.DocumentID); err != nil || live {
+		return ed, err
+	}
+	ed.paused = true
+	return ed, w.pause(ctx, ed, "the document is not live; publish it again and resume the send")
 }
 
 // deliver mails one recipient and returns the row as it is now, and

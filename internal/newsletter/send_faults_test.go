@@ -313,3 +313,33 @@ func TestMailRate(t *testing.T) {
 		}
 	})
 }
+
+// TestUnpublishedDocumentHoldsItsSend: a document unpublished before its
+// edition went mails no one; its send pauses with the reason, and once
+// the document is live again a resume sends it.
+func TestUnpublishedDocumentHoldsItsSend(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		d.newsletterOn(t, apptest.Series, true, false)
+		d.subscribe(t, apptest.Series, "reader@example.org", newsletter.Confirmed)
+		id := d.approved(t, "pulled")
+		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
+		d.transition(t, d.Publisher, id, "unpublish", http.StatusOK)
+		w := d.worker()
+		if n := sendDue(t, w); n != 0 || len(d.box.All()) != 0 {
+			t.Fatalf("an unpublished document was mailed: %d", n)
+		}
+		s := d.sends(t, id)[0]
+		if s.Status != newsletter.SendPaused || !strings.Contains(s.Reason, "not live") {
+			t.Fatalf("send %+v", s)
+		}
+		d.transition(t, d.Writer, id, "submit", http.StatusOK)
+		d.transition(t, d.Admin, id, "approve", http.StatusOK)
+		d.transition(t, d.Publisher, id, "publish", http.StatusOK)
+		d.Publisher.Do("POST", "/api/v1/sends/"+s.ID+"/resume", nil).Want(http.StatusOK)
+		if n := sendDue(t, w); n != 1 || len(d.sends(t, id)) != 1 {
+			t.Fatalf("resumed: sent %d", n)
+		}
+	})
+}
