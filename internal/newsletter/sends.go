@@ -301,10 +301,18 @@ func (e *Editions) Sends(ctx context.Context, actor cms.Actor, f SendFilter) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Send, 0, len(list))
+	out, may := make([]Send, 0, len(list)), map[string]bool{}
 	for _, s := range list {
-		sr, err := e.store.FindSeries(ctx, s.Series)
-		if err == nil && e.authz.Allowed(actor, "manage", newsletterObj(sr)) {
+		ok, seen := may[s.Series]
+		if !seen {
+			sr, err := e.store.FindSeries(ctx, s.Series)
+			if err != nil {
+				return nil, err
+			}
+			ok = e.authz.Allowed(actor, "manage", newsletterObj(sr))
+			may[s.Series] = ok
+		}
+		if ok {
 			out = append(out, s)
 		}
 	}
