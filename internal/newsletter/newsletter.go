@@ -8,8 +8,12 @@
 // in the database so that the limits hold across instances, and take only
 // addresses at real domains, so that the public form cannot be used to
 // mail anyone at scale. Mail goes through an outbox that a worker sends
-// over SMTP, so a slow mail server never slows a reader's request. It
-// imports cms and content (and golang.org/x/net/idna) only.
+// over SMTP, so a slow mail server never slows a reader's request.
+// Editions (sends.go, hook.go, editions_worker.go) mail a published
+// document to a series' list once: the send is made in the publishing
+// transaction, its audience frozen when it starts, and its rows leased by
+// the workers of every instance. It imports cms, content and authz (and
+// golang.org/x/net/idna, golang.org/x/time/rate and go-mail) only.
 package newsletter
 
 import (
