@@ -45,6 +45,11 @@ type Config struct {
 	// (a PEM private key): all three sign outgoing mail; none signs none.
 	DKIMDomain, DKIMSelector, DKIMKeyFile string
 	DKIM                                  *newsletter.DKIM // read from the three
+	// MASTHEAD_MAIL_RATE: how many edition mails an instance sends a
+	// second (0: as fast as the server takes them); MASTHEAD_MAIL_CONCURRENCY:
+	// how many at once.
+	MailRate        float64
+	MailConcurrency int
 	// MASTHEAD_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback, private
 	// and link-local addresses, for receivers on the newsroom's network.
 	WebhookAllowPrivate bool
@@ -87,6 +92,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DKIMDomain:          r.str("MASTHEAD_DKIM_DOMAIN", ""),
 		DKIMSelector:        r.str("MASTHEAD_DKIM_SELECTOR", ""),
 		DKIMKeyFile:         r.str("MASTHEAD_DKIM_KEY_FILE", ""),
+		MailRate:            r.rate("MASTHEAD_MAIL_RATE", 0),
+		MailConcurrency:     r.count("MASTHEAD_MAIL_CONCURRENCY", 4),
 		SessionTTL:          r.duration("MASTHEAD_SESSION_TTL", 14*24*time.Hour),
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
 		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
@@ -137,6 +144,32 @@ func (r *envReader) duration(name string, def time.Duration) time.Duration {
 		r.fail(name, fmt.Sprintf("%q is not a positive duration such as 30s or 12h", v))
 	}
 	return d
+}
+
+// rate reads a number of messages a second, from 0 (no limit).
+func (r *envReader) rate(name string, def float64) float64 {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		r.fail(name, fmt.Sprintf("%q is not a number of messages a second such as 50 (0 for no limit)", v))
+	}
+	return f
+}
+
+// count reads a whole number from 1 to 256.
+func (r *envReader) count(name string, def int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 256 {
+		r.fail(name, fmt.Sprintf("%q is not a whole number from 1 to 256", v))
+	}
+	return n
 }
 
 func (r *envReader) boolean(name string, def bool) bool {

@@ -97,6 +97,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		MailFrom:            cfg.MailFrom,
 		UnsubscribeMailto:   cfg.UnsubscribeMailto,
 		DKIM:                cfg.DKIM,
+		MailRate:            cfg.MailRate,
+		MailConcurrency:     cfg.MailConcurrency,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SignupsPerAddress:   cfg.SignupsPerAddress,
 		SignupsTotal:        cfg.SignupsTotal,

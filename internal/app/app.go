@@ -51,6 +51,10 @@ type Options struct {
 	// mail instead. MailFrom is its sender.
 	SMTPURL  string
 	MailFrom string
+	// MailRate is how many edition mails a second this instance sends (0:
+	// no limit); MailConcurrency, how many at once (0: the default).
+	MailRate        float64
+	MailConcurrency int
 	// MediaDir holds uploaded files; UploadLimit is the largest, in bytes.
 	// DecodeLimit is the most memory decoding an image may take, and all
 	// the images being decoded at once together (0: media's default).
@@ -70,12 +74,8 @@ type Options struct {
 	// the link; empty offers the link alone.
 	UnsubscribeMailto string
 	// DKIM, when set, signs the mail sent over SMTP.
-	DKIM *newsletter.DKIM
-	// NewsletterSettings reads a series' newsletter settings for previews
-	// and test sends; nil sends as the series' name (tests set it until
-	// the settings are kept).
-	NewsletterSettings newsletter.SettingsFunc
-	Logger             *slog.Logger
+	DKIM   *newsletter.DKIM
+	Logger *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -97,7 +97,10 @@ type App struct {
 	Media      *media.Service
 	Newsletter *newsletter.Service
 	Mailer     *newsletter.Worker
-	UI         *admin.UI
+	Editions   *newsletter.Editions
+	// Sender mails editions, from its own worker.
+	Sender *newsletter.SendWorker
+	UI     *admin.UI
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -170,11 +173,11 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 
 // buildContent sets up the content use cases with every hook of the
 // publishing transaction — delivery, the staff index, the webhook outbox,
-// in that order — and the staff search over them.
+// the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	outbox := webhook.NewOutbox(a.opts.BaseURL)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
@@ -238,7 +241,11 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
 	a.Newsletter = newsletter.NewService(db, newsletter.Config{BaseURL: base, Key: a.signingKey,
 		PerAddress: a.opts.SignupsPerAddress, Total: a.opts.SignupsTotal,
-		UnsubscribeMailto: a.opts.UnsubscribeMailto, Settings: a.opts.NewsletterSettings})
+		UnsubscribeMailto: a.opts.UnsubscribeMailto,
+		// Previews and test sends read the settings the series keeps.
+		Settings: func(ctx context.Context, sr content.Series) (newsletter.Settings, error) {
+			return db.FindSettings(ctx, sr.ID)
+		}})
 	var sender newsletter.Sender = newsletter.LogSender{Log: a.Log}
 	if a.opts.SMTPURL != "" {
 		from := a.opts.MailFrom
@@ -256,6 +263,9 @@ func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 		sender = smtp
 	}
 	a.Mailer = newsletter.NewWorker(db, sender, a.Log)
+	a.Editions = newsletter.NewEditions(db, a.Authz)
+	a.Sender = newsletter.NewSendWorker(db, a.Newsletter, sender, newsletter.SendConfig{
+		Rate: a.opts.MailRate, Concurrency: a.opts.MailConcurrency, Logger: a.Log})
 	return nil
 }
 
@@ -285,6 +295,7 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Live.Watch(ctx, 250*time.Millisecond)
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
+	go a.Sender.Run(ctx)
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -323,6 +334,7 @@ func (a *App) Router() *echo.Echo {
 		Search:        a.Search,
 		Media:         a.Media,
 		Newsletter:    a.Newsletter,
+		Editions:      a.Editions,
 		UploadLimit:   a.opts.UploadLimit,
 	})
 	delivery.RegisterMedia(e, a.Media)

@@ -35,6 +35,7 @@ type Deps struct {
 	Search        *search.Service
 	Media         *media.Service
 	Newsletter    *newsletter.Service
+	Editions      *newsletter.Editions
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -127,6 +128,16 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/search", h.staffSearch, authn)
 
 	g.GET("/subscribers", h.listSubscribers, authn, allow("manage", authz.Subscribers))
+
+	// Newsletter editions: the domain asks the enforcer about the series.
+	g.GET("/series/:slug/newsletter", h.getNewsletterSettings, authn)
+	g.PUT("/series/:slug/newsletter", h.putNewsletterSettings, authn)
+	g.POST("/documents/:id/sends", h.createSend, authn)
+	g.GET("/sends", h.listSends, authn)
+	g.GET("/sends/:id", h.getSend, authn)
+	g.GET("/sends/:id/recipients", h.listRecipients, authn)
+	g.POST("/sends/:id/pause", h.pauseSend, authn)
+	g.POST("/sends/:id/resume", h.resumeSend, authn)
 
 	// Releases: the domain asks the enforcer about the release in each
 	// series of its documents.

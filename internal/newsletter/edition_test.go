@@ -1,7 +1,6 @@
 package newsletter_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/app/apptest"
 	"github.com/masthead-cms/masthead/internal/cms"
-	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/store/storetest"
@@ -224,9 +222,10 @@ func editionEnv(t *testing.T, db *store.DB, smtpURL string) (*apptest.Env, *appt
 		o.BaseURL, _ = url.Parse("https://masthead.test")
 		o.UnsubscribeMailto = "unsubscribe@masthead.test"
 		o.DKIM = siteDKIM(t)
-		o.NewsletterSettings = func(context.Context, content.Series) (newsletter.Settings, error) { return exampleSettings, nil }
 	}})
-	return env, apptest.NewNewsroom(t, env)
+	n := apptest.NewNewsroom(t, env)
+	n.Admin.Do("PUT", "/api/v1/series/"+apptest.Series+"/newsletter", exampleSettings).Want(http.StatusOK)
+	return env, n
 }
 
 // TestEditionIsTheDeliveredDocument renders a published briefing as the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -22,6 +23,18 @@ import (
 type Sender interface {
 	Send(ctx context.Context, m Mail) error
 }
+
+// Rejection is a mail server's answer refusing one mail: a 4xx code is
+// worth trying again later, a 5xx is final for that address.
+type Rejection struct {
+	Code int
+	Text string
+}
+
+func (r *Rejection) Error() string { return "newsletter: refused: " + r.Text }
+
+// Permanent reports a 5xx answer.
+func (r *Rejection) Permanent() bool { return r.Code >= 500 }
 
 // SMTP sends mail through an SMTP server, with STARTTLS when the server
 // offers it.
@@ -139,6 +152,10 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("newsletter: smtp client: %w", err)
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.ErrorCode() >= 400 {
+			return &Rejection{Code: se.ErrorCode(), Text: err.Error()}
+		}
 		return fmt.Errorf("newsletter: send: %w", err)
 	}
 	return nil
@@ -162,7 +179,11 @@ func (s *SMTP) message(m Mail) (*gomail.Msg, error) {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(m.MessageID)
+	} else {
+		msg.SetMessageIDWithValue(cms.RandomToken(16) + "@" + s.domain)
+	}
 	if m.ListID != "" {
 		msg.SetGenHeaderPreformatted("List-Id", listID(m.ListName, m.ListID+"."+s.domain))
 	}

@@ -10,8 +10,12 @@
 // mail anyone at scale. Mail goes through an outbox that a worker sends
 // over SMTP, so a slow mail server never slows a reader's request. An
 // edition of a series' newsletter is the delivered document rendered as
-// a multipart mail (edition.go, message.go). It imports cms, content and
-// render (and golang.org/x/net/idna) only.
+// a multipart mail (edition.go, message.go); editions (sends.go, hook.go,
+// editions_worker.go) mail a published document to a series' list once:
+// the send is made in the publishing transaction, its audience frozen when
+// it starts, and its rows leased by the workers of every instance. It
+// imports cms, content, authz and render (and golang.org/x/net/idna,
+// golang.org/x/time/rate and go-mail) only.
 package newsletter
 
 import (
@@ -81,6 +85,10 @@ type Mail struct {
 	// UnsubscribeMailto is a mailto: URI offered in List-Unsubscribe after
 	// the link, for mail clients that only write; empty for none.
 	UnsubscribeMailto string
+	// MessageID, when set, is the Message-ID the sender gives the mail
+	// (without angle brackets), so that an edition records it per
+	// recipient; empty lets the sender mint one.
+	MessageID string
 	// Attempts so far, when claimed.
 	Attempts int
 }
