@@ -142,6 +142,14 @@ func (ui *UI) Register(e *echo.Echo) {
 		// and admins set its newsletter.
 		s.GET("/series/:slug/newsletter", h.newsletterSettings)
 		s.POST("/series/:slug/newsletter", h.saveNewsletterSettings)
+		s.POST("/documents/:id/sends", h.createSend)
+		s.GET("/sends/:id/progress", h.sendProgress)
+		s.POST("/sends/:id/pause", h.pauseSend)
+		s.POST("/sends/:id/resume", h.resumeSend)
+	}
+	if h.Editions != nil && h.Newsletter != nil {
+		s.POST("/documents/:id/test-send", h.testSend)
+		s.GET("/documents/:id/newsletter-preview", h.newsletterPreview)
 	}
 
 	s.GET("/users", h.listUsers, allow("manage", authz.Users))
