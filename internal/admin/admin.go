@@ -147,6 +147,9 @@ func (ui *UI) Register(e *echo.Echo) {
 		s.POST("/sends/:id/pause", h.pauseSend)
 		s.POST("/sends/:id/resume", h.resumeSend)
 	}
+	if h.Newsletter != nil {
+		s.GET("/subscribers", h.listSubscribers, allow("manage", authz.Subscribers))
+	}
 	if h.Editions != nil && h.Newsletter != nil {
 		s.POST("/documents/:id/test-send", h.testSend)
 		s.GET("/documents/:id/newsletter-preview", h.newsletterPreview)
