@@ -19,6 +19,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
@@ -38,7 +39,11 @@ type Deps struct {
 	// picker are off.
 	Media *media.Service
 	// Search is the staff search; without it the search page is off.
-	Search        *search.Service
+	Search *search.Service
+	// Newsletter and Editions are the mailing lists and their editions;
+	// without Editions the newsletter pages and buttons are off.
+	Newsletter    *newsletter.Service
+	Editions      *newsletter.Editions
 	SecureCookies bool
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
@@ -132,6 +137,23 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/series", h.createSeries, allow("manage", authz.SeriesObj))
 	s.GET("/series/:slug", h.editSeries, allow("manage", authz.SeriesObj))
 	s.POST("/series/:slug", h.updateSeries, allow("manage", authz.SeriesObj))
+	if h.Editions != nil {
+		// The editions ask the enforcer about the series: its publishers
+		// and admins set its newsletter.
+		s.GET("/series/:slug/newsletter", h.newsletterSettings)
+		s.POST("/series/:slug/newsletter", h.saveNewsletterSettings)
+		s.POST("/documents/:id/sends", h.createSend)
+		s.GET("/sends/:id/progress", h.sendProgress)
+		s.POST("/sends/:id/pause", h.pauseSend)
+		s.POST("/sends/:id/resume", h.resumeSend)
+	}
+	if h.Newsletter != nil {
+		s.GET("/subscribers", h.listSubscribers, allow("manage", authz.Subscribers))
+	}
+	if h.Editions != nil && h.Newsletter != nil {
+		s.POST("/documents/:id/test-send", h.testSend)
+		s.GET("/documents/:id/newsletter-preview", h.newsletterPreview)
+	}
 
 	s.GET("/users", h.listUsers, allow("manage", authz.Users))
 	s.POST("/users", h.createUser, allow("manage", authz.Users))

@@ -16,6 +16,9 @@ type seriesData struct {
 	Parents   []content.Series
 	CanManage bool
 	Edit      *content.Series
+	// Newsletter holds the slugs whose newsletter settings the person may
+	// open.
+	Newsletter map[string]bool
 }
 
 func (h *handler) listSeries(c echo.Context) error {
@@ -36,6 +39,12 @@ func (h *handler) showSeries(c echo.Context, edit *content.Series) error {
 		return err
 	}
 	data := seriesData{All: all, Edit: edit, CanManage: h.Authz.Allowed(actorOf(c), "manage", authz.SeriesObj)}
+	if h.Editions != nil {
+		data.Newsletter = map[string]bool{}
+		for _, s := range all {
+			data.Newsletter[s.Slug] = h.Authz.Allowed(actorOf(c), "manage", newsletterObj(s))
+		}
+	}
 	for _, s := range all {
 		if s.Parent == nil && (edit == nil || s.Slug != edit.Slug) {
 			data.Parents = append(data.Parents, s)

@@ -39,6 +39,7 @@ type editorData struct {
 	Missing      []string
 	History      []historyItem
 	CanComment   bool
+	Newsletter   *docNewsletter // nil: nothing newsletter to show
 	Conflict     *conflictView
 	// CanEmbargo and CanExpire offer the planning forms (issue 13): the
 	// enforcer decides who; the domain refuses what the state does not
@@ -107,6 +108,10 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 		data.EditNote = "This document is archived. Restore it to make changes."
 	}
 	if data.History, err = h.history(ctx, actor, d, cat); err != nil {
+		return editorData{}, err
+	}
+	sess, _ := sessionOf(c)
+	if data.Newsletter, err = h.docNewsletter(ctx, actor, sess.CSRF, d); err != nil {
 		return editorData{}, err
 	}
 	return data, nil

@@ -56,7 +56,7 @@ type page struct {
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Releases, Create, Media, Search bool
+	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers bool
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -67,12 +67,13 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 		p.User = &s
 		actor := actorOf(c)
 		p.Nav = nav{
-			Users:    h.Authz.Allowed(actor, "manage", authz.Users),
-			Series:   h.Authz.Allowed(actor, "manage", authz.SeriesObj),
-			Webhooks: h.Authz.Allowed(actor, "manage", authz.Webhooks),
-			Releases: h.Releases != nil && h.Authz.CanSomewhere(actor, "manage", releaseObject) == nil,
-			Media:    h.Media != nil,
-			Search:   h.Search != nil,
+			Users:       h.Authz.Allowed(actor, "manage", authz.Users),
+			Series:      h.Authz.Allowed(actor, "manage", authz.SeriesObj),
+			Webhooks:    h.Authz.Allowed(actor, "manage", authz.Webhooks),
+			Releases:    h.Releases != nil && h.Authz.CanSomewhere(actor, "manage", releaseObject) == nil,
+			Media:       h.Media != nil,
+			Search:      h.Search != nil,
+			Subscribers: h.Newsletter != nil && h.Authz.Allowed(actor, "manage", authz.Subscribers),
 		}
 		if series, err := h.Content.AllSeries(c.Request().Context()); err == nil {
 			p.Nav.Create = h.canSomewhere(actor, series, "create", "")

@@ -102,6 +102,7 @@ type Store interface {
 	// nil, queues the mail, in one transaction.
 	SaveSubscriber(ctx context.Context, s Subscriber, m *Mail) error
 	FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]Subscriber, int, error)
+	SearchSubscribers(ctx context.Context, f SubscriberFilter, limit, offset int) ([]Subscriber, int, error)
 	// CountHit counts one sign-up for key in windows of the given length
 	// and returns the count in the current window and when it ends.
 	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
