@@ -40,6 +40,10 @@ const (
 	Unsubscribed = "unsubscribed"
 )
 
+// DoubleOptIn is the consent basis of an address confirmed through its
+// link.
+const DoubleOptIn = "double opt-in"
+
 // Subscriber is one address on one series' list.
 type Subscriber struct {
 	ID             string     `json:"id"`
@@ -52,7 +56,12 @@ type Subscriber struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	ConfirmedAt    *time.Time `json:"confirmed_at"`
 	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
-	LastMailedAt   *time.Time `json:"-"`
+	// ConsentBasis and ConsentAt are the consent record: on what basis
+	// the address is on the list ("double opt-in", or what an import
+	// said) and since when; empty until it is confirmed or imported.
+	ConsentBasis string     `json:"consent_basis"`
+	ConsentAt    *time.Time `json:"consent_at"`
+	LastMailedAt *time.Time `json:"-"`
 	// UnsubscribeURL is the subscriber's signed way out, for every mail the
 	// newsletter tool sends them (in admin listings only).
 	UnsubscribeURL string `json:"unsubscribe_url,omitempty"`
@@ -325,7 +334,7 @@ func (s *Service) setStatus(ctx context.Context, purpose, token, status string) 
 	now := s.now()
 	sub.Status, sub.UpdatedAt = status, now
 	if status == Confirmed {
-		sub.ConfirmedAt = &now
+		sub.ConfirmedAt, sub.ConsentBasis, sub.ConsentAt = &now, DoubleOptIn, &now
 	} else {
 		sub.UnsubscribedAt = &now
 	}

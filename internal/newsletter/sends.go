@@ -86,6 +86,7 @@ type EditionStore interface {
 // SendStore is what the worker and the progress API need besides.
 type SendStore interface {
 	EditionStore
+	PrivacyStore
 	// DocumentLive returns a document's series id and whether it is live.
 	DocumentLive(ctx context.Context, id string) (seriesID string, live bool, err error)
 	FindSend(ctx context.Context, id string) (Send, error)
