@@ -115,6 +115,8 @@ type Store interface {
 	// and returns the count in the current window and when it ends.
 	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
 
+	// IsSuppressed reports whether an address must never be mailed.
+	IsSuppressed(ctx context.Context, email string) (bool, error)
 	// QueueMail puts one mail in the outbox.
 	QueueMail(ctx context.Context, m Mail) error
 	// FindDeliveredBody reads a live document as delivery serves it (its
@@ -203,6 +205,11 @@ func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest, client st
 		return cms.Invalid("series", "has no mailing list: only newsletter series take subscribers")
 	}
 	if err := s.admit(ctx, client); err != nil {
+		return err
+	}
+	// A suppressed address (bounced, complained or erased) is never
+	// mailed, not even a confirmation; the answer is the same as ever.
+	if suppressed, err := s.store.IsSuppressed(ctx, email); err != nil || suppressed {
 		return err
 	}
 	now := s.now()

@@ -257,6 +257,14 @@ func TestEraseSubscriber(t *testing.T) {
 			t.Fatalf("send after erasure = %+v", done)
 		}
 
+		// Signing up again is answered as ever, but stores and mails nothing.
+		d.Anonymous.Do("POST", "/delivery/v1/subscribers", map[string]any{"email": "erase@example.org", "series": apptest.Series}).
+			Want(http.StatusAccepted)
+		if n := count(t, db, "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'erase@example.org'") +
+			count(t, db, "SELECT COUNT(*) FROM subscribers WHERE email = 'erase@example.org'"); n != 0 {
+			t.Fatalf("a sign-up of an erased address left %d rows", n)
+		}
+
 		var rep newsletter.ImportReport
 		importCSV(d.Publisher, apptest.Series, "list X", "email\nerase@example.org\n").Want(http.StatusOK).Decode(&rep)
 		if rep.Added != 0 || rep.Refused != 1 {
