@@ -51,7 +51,7 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if !t.Allows(write) {
-				return cms.Errorf(cms.CodeForbidden, "this token may only read")
+				return tokenRefused(t)
 			}
 			actor = tokenActor(u)
 			ctx = context.WithValue(ctx, tokenKey{}, t)
@@ -97,6 +97,15 @@ func (h *handler) tokenOnly(scope string) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// tokenRefused says why a token does not reach a route: it may only
+// read, or its only scope is one for a single machine route.
+func tokenRefused(t auth.Token) error {
+	if t.Grants(auth.ScopeRead) {
+		return cms.Errorf(cms.CodeForbidden, "this token may only read")
+	}
+	return cms.Errorf(cms.CodeForbidden, "this token's scopes (%s) do not reach this route", strings.Join(t.Scopes, ", "))
 }
 
 func tokenActor(u auth.User) cms.Actor {

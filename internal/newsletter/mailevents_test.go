@@ -72,7 +72,9 @@ func TestMailEventsNeedTheScope(t *testing.T) {
 		token(t, d, d.Admin, "write").Do("POST", "/api/v1/tokens", map[string]any{"name": "x", "scopes": []string{"mail-events"}}).
 			Want(http.StatusForbidden)
 		// A relay token reaches nothing else.
-		relay.Do("GET", "/api/v1/subscribers", nil).Want(http.StatusForbidden)
+		if body := string(relay.Do("GET", "/api/v1/subscribers", nil).Want(http.StatusForbidden).Body); !strings.Contains(body, "mail-events") {
+			t.Fatalf("refusal does not name the scope: %s", body)
+		}
 		relay.Do("POST", "/api/v1/series", map[string]any{"slug": "x", "name": "X", "kind": "blog"}).Want(http.StatusForbidden)
 	})
 }
