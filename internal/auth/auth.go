@@ -7,6 +7,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -59,10 +60,13 @@ type Token struct {
 }
 
 // Token scopes: read allows safe methods only; write allows everything the
-// owner may do.
+// owner may do; mail-events allows only reporting bounces and complaints
+// (POST /api/v1/mail-events), so that the token a mail provider or relay
+// holds can do nothing else.
 const (
-	ScopeRead  = "read"
-	ScopeWrite = "write"
+	ScopeRead       = "read"
+	ScopeWrite      = "write"
+	ScopeMailEvents = "mail-events"
 )
 
 // Allows reports whether the token may be used for a request that writes
@@ -85,7 +89,7 @@ func (t Token) Grants(scope string) bool {
 	case ScopeWrite:
 		return t.Allows(true)
 	}
-	return false
+	return slices.Contains(t.Scopes, scope)
 }
 
 // Store is what auth needs from persistence.

@@ -40,8 +40,8 @@ func (n *NewToken) validate(now time.Time, via *Token) error {
 		n.ExpiresAt = &cms.Time{Time: *via.ExpiresAt}
 	}
 	for _, sc := range n.Scopes {
-		if sc != ScopeRead && sc != ScopeWrite {
-			p.Add("scopes", `must be "read" or "write"`)
+		if sc != ScopeRead && sc != ScopeWrite && sc != ScopeMailEvents {
+			p.Add("scopes", `must be "read", "write" or "mail-events"`)
 			break
 		}
 	}

@@ -51,9 +51,9 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if !t.Allows(write) {
-				return cms.Errorf(cms.CodeForbidden, "this token may only read")
+				return tokenRefused(t)
 			}
-			actor = cms.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Via: "token"}
+			actor = tokenActor(u)
 			ctx = context.WithValue(ctx, tokenKey{}, t)
 		} else if cookie, err := req.Cookie(auth.SessionCookie); err == nil && cookie.Value != "" {
 			u, sess, err := h.Auth.SessionUser(ctx, cookie.Value)
@@ -71,6 +71,45 @@ func (h *handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.SetRequest(req.WithContext(cms.WithActor(ctx, actor)))
 		return next(c)
 	}
+}
+
+// tokenOnly resolves the actor from a bearer token that grants scope,
+// and from nothing else: a route for machines (a mail relay reporting
+// bounces) is not one a browser session should reach, and a token that
+// does not carry the scope changes nothing (403).
+func (h *handler) tokenOnly(scope string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			bearer, ok := strings.CutPrefix(req.Header.Get(echo.HeaderAuthorization), "Bearer ")
+			if !ok {
+				return cms.Errorf(cms.CodeUnauthenticated, "send an API token with the %s scope", scope)
+			}
+			u, t, err := h.Auth.TokenUser(req.Context(), strings.TrimSpace(bearer))
+			if err != nil {
+				return err
+			}
+			if !t.Grants(scope) {
+				return cms.Errorf(cms.CodeForbidden, "this token lacks the %s scope", scope)
+			}
+			ctx := context.WithValue(req.Context(), tokenKey{}, t)
+			c.SetRequest(req.WithContext(cms.WithActor(ctx, tokenActor(u))))
+			return next(c)
+		}
+	}
+}
+
+// tokenRefused says why a token does not reach a route: it may only
+// read, or its only scope is one for a single machine route.
+func tokenRefused(t auth.Token) error {
+	if t.Grants(auth.ScopeRead) {
+		return cms.Errorf(cms.CodeForbidden, "this token may only read")
+	}
+	return cms.Errorf(cms.CodeForbidden, "this token's scopes (%s) do not reach this route", strings.Join(t.Scopes, ", "))
+}
+
+func tokenActor(u auth.User) cms.Actor {
+	return cms.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Via: "token"}
 }
 
 // allow is server.Allow with this API's enforcer.

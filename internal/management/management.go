@@ -128,6 +128,14 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/search", h.staffSearch, authn)
 
 	g.GET("/subscribers", h.listSubscribers, authn, allow("manage", authz.Subscribers))
+	// Export and import: the domain lets a series' publishers handle its
+	// list, and admins every list; erasure reaches every list, so admins.
+	g.GET("/subscribers/export", h.exportSubscribers, authn)
+	g.POST("/subscribers/import", h.importSubscribers, authn)
+	g.DELETE("/subscribers/:id", h.eraseSubscriber, authn, allow("manage", authz.Subscribers))
+	// A mail provider or relay reports bounces and complaints with a token
+	// of the mail-events scope, held by someone who manages subscribers.
+	g.POST("/mail-events", h.postMailEvents, h.tokenOnly(auth.ScopeMailEvents), allow("manage", authz.Subscribers))
 
 	// Newsletter editions: the domain asks the enforcer about the series.
 	g.GET("/series/:slug/newsletter", h.getNewsletterSettings, authn)

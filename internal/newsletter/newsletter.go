@@ -40,6 +40,10 @@ const (
 	Unsubscribed = "unsubscribed"
 )
 
+// DoubleOptIn is the consent basis of an address confirmed through its
+// link.
+const DoubleOptIn = "double opt-in"
+
 // Subscriber is one address on one series' list.
 type Subscriber struct {
 	ID             string     `json:"id"`
@@ -52,7 +56,12 @@ type Subscriber struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	ConfirmedAt    *time.Time `json:"confirmed_at"`
 	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
-	LastMailedAt   *time.Time `json:"-"`
+	// ConsentBasis and ConsentAt are the consent record: on what basis
+	// the address is on the list ("double opt-in", or what an import
+	// said) and since when; empty until it is confirmed or imported.
+	ConsentBasis string     `json:"consent_basis"`
+	ConsentAt    *time.Time `json:"consent_at"`
+	LastMailedAt *time.Time `json:"-"`
 	// UnsubscribeURL is the subscriber's signed way out, for every mail the
 	// newsletter tool sends them (in admin listings only).
 	UnsubscribeURL string `json:"unsubscribe_url,omitempty"`
@@ -107,6 +116,8 @@ type Store interface {
 	// and returns the count in the current window and when it ends.
 	CountHit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
 
+	// IsSuppressed reports whether an address must never be mailed.
+	IsSuppressed(ctx context.Context, email string) (bool, error)
 	// QueueMail puts one mail in the outbox.
 	QueueMail(ctx context.Context, m Mail) error
 	// FindDeliveredBody reads a live document as delivery serves it (its
@@ -195,6 +206,11 @@ func (s *Service) Subscribe(ctx context.Context, req SubscribeRequest, client st
 		return cms.Invalid("series", "has no mailing list: only newsletter series take subscribers")
 	}
 	if err := s.admit(ctx, client); err != nil {
+		return err
+	}
+	// A suppressed address (bounced, complained or erased) is never
+	// mailed, not even a confirmation; the answer is the same as ever.
+	if suppressed, err := s.store.IsSuppressed(ctx, email); err != nil || suppressed {
 		return err
 	}
 	now := s.now()
@@ -326,7 +342,7 @@ func (s *Service) setStatus(ctx context.Context, purpose, token, status string) 
 	now := s.now()
 	sub.Status, sub.UpdatedAt = status, now
 	if status == Confirmed {
-		sub.ConfirmedAt = &now
+		sub.ConfirmedAt, sub.ConsentBasis, sub.ConsentAt = &now, DoubleOptIn, &now
 	} else {
 		sub.UnsubscribedAt = &now
 	}

@@ -86,6 +86,7 @@ type EditionStore interface {
 // SendStore is what the worker and the progress API need besides.
 type SendStore interface {
 	EditionStore
+	PrivacyStore
 	// DocumentLive returns a document's series id and whether it is live.
 	DocumentLive(ctx context.Context, id string) (seriesID string, live bool, err error)
 	FindSend(ctx context.Context, id string) (Send, error)
@@ -107,6 +108,9 @@ type SendStore interface {
 	SetSendStatus(ctx context.Context, id string, from []string, to, reason string) (bool, error)
 	IsSuppressed(ctx context.Context, email string) (bool, error)
 	Suppress(ctx context.Context, email, reason string) error
+	// RecordMailEvents suppresses the events' addresses (the event type
+	// is the reason) and appends the audit events, in one transaction.
+	RecordMailEvents(ctx context.Context, suppress []MailEvent, audit []cms.AuditEvent) error
 }
 
 // AddressHash is how a suppressed address is kept: never in clear.

@@ -17,6 +17,8 @@ type subscriberRow struct {
 	UpdatedAt      time.Time
 	ConfirmedAt    *time.Time
 	UnsubscribedAt *time.Time
+	ConsentBasis   string
+	ConsentAt      *time.Time
 	LastMailedAt   *time.Time
 	SeriesSlug     string `gorm:"->"`
 	SeriesName     string `gorm:"->"`
@@ -27,7 +29,7 @@ func (subscriberRow) TableName() string { return "subscribers" }
 func (r subscriberRow) subscriber() newsletter.Subscriber {
 	return newsletter.Subscriber{ID: r.ID, Email: r.Email, SeriesID: r.SeriesID, Series: r.SeriesSlug, SeriesName: r.SeriesName,
 		Status: r.Status, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ConfirmedAt: r.ConfirmedAt, UnsubscribedAt: r.UnsubscribedAt,
-		LastMailedAt: r.LastMailedAt}
+		ConsentBasis: r.ConsentBasis, ConsentAt: r.ConsentAt, LastMailedAt: r.LastMailedAt}
 }
 
 const subscriberSelect = "SELECT sub.*, s.slug AS series_slug, s.name AS series_name FROM subscribers sub JOIN series s ON s.id = sub.series_id"
@@ -57,7 +59,8 @@ func (db *DB) FindSubscriberByID(ctx context.Context, id string) (newsletter.Sub
 // SaveSubscriber upserts a subscription and queues m with it.
 func (db *DB) SaveSubscriber(ctx context.Context, s newsletter.Subscriber, m *newsletter.Mail) error {
 	row := subscriberRow{ID: s.ID, Email: s.Email, SeriesID: s.SeriesID, Status: s.Status, CreatedAt: s.CreatedAt,
-		UpdatedAt: s.UpdatedAt, ConfirmedAt: s.ConfirmedAt, UnsubscribedAt: s.UnsubscribedAt, LastMailedAt: s.LastMailedAt}
+		UpdatedAt: s.UpdatedAt, ConfirmedAt: s.ConfirmedAt, UnsubscribedAt: s.UnsubscribedAt,
+		ConsentBasis: s.ConsentBasis, ConsentAt: s.ConsentAt, LastMailedAt: s.LastMailedAt}
 	return db.InTx(ctx, func(tx *DB) error {
 		if err := tx.q(ctx).Omit("SeriesSlug", "SeriesName").Save(&row).Error; err != nil {
 			return wrap(err)

@@ -343,4 +343,22 @@ func (db *DB) Suppress(ctx context.Context, email, reason string) error {
 		newsletter.AddressHash(email), reason, time.Now().UTC()).Error)
 }
 
+// RecordMailEvents suppresses addresses (a bounce or complaint reported by
+// the mail provider) and audits each event, in one transaction.
+func (db *DB) RecordMailEvents(ctx context.Context, suppress []newsletter.MailEvent, audit []cms.AuditEvent) error {
+	return db.InTx(ctx, func(tx *DB) error {
+		for _, ev := range suppress {
+			if err := tx.Suppress(ctx, ev.Email, ev.Type); err != nil {
+				return err
+			}
+		}
+		for _, ev := range audit {
+			if err := tx.AddAudit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 var _ newsletter.SendStore = (*DB)(nil)
