@@ -9,6 +9,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
 
@@ -189,10 +190,6 @@ func (h *handler) testSend(c echo.Context) error {
 	return h.redirect(c, "/admin/documents/"+id+"#newsletter", "ok", "Sent a test to "+m.To+".")
 }
 
-// previewPolicy keeps the mail's HTML inert when the browser opens it:
-// no script, no requests but its images.
-const previewPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; sandbox"
-
 // newsletterPreview shows the HTML part the head revision would be
 // mailed with.
 func (h *handler) newsletterPreview(c echo.Context) error {
@@ -205,8 +202,7 @@ func (h *handler) newsletterPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Security-Policy", previewPolicy)
-	return c.HTMLBlob(http.StatusOK, []byte(html))
+	return server.InertHTML(c, html)
 }
 
 // sendFailed shows a refused newsletter action on the page it came from

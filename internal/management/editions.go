@@ -4,11 +4,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-)
 
-// previewPolicy keeps a newsletter preview inert in the browser that
-// opens it from the API's origin: no script, no requests but its images.
-const previewPolicy = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; sandbox"
+	"github.com/masthead-cms/masthead/internal/server"
+)
 
 // newsletterPreview answers the HTML part that the document's head
 // revision would be mailed with, to the list of ?series= (or the nearest
@@ -23,9 +21,7 @@ func (h *handler) newsletterPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Security-Policy", previewPolicy)
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(http.StatusOK, []byte(html))
+	return server.InertHTML(c, html)
 }
 
 type testSendRequest struct {

@@ -110,7 +110,6 @@ type Store interface {
 	// SaveSubscriber inserts or updates a subscriber and, when m is not
 	// nil, queues the mail, in one transaction.
 	SaveSubscriber(ctx context.Context, s Subscriber, m *Mail) error
-	FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]Subscriber, int, error)
 	SearchSubscribers(ctx context.Context, f SubscriberFilter, limit, offset int) ([]Subscriber, int, error)
 	// CountHit counts one sign-up for key in windows of the given length
 	// and returns the count in the current window and when it ends.
@@ -349,12 +348,10 @@ func (s *Service) setStatus(ctx context.Context, purpose, token, status string) 
 	return sub, s.store.SaveSubscriber(ctx, sub, nil)
 }
 
-// Subscribers lists a series' subscribers, optionally by status.
+// Subscribers lists a series' subscribers, optionally by status, each
+// with their signed way out (for admins handing a list on).
 func (s *Service) Subscribers(ctx context.Context, series, status string, limit, offset int) ([]Subscriber, int, error) {
-	if status != "" && status != Pending && status != Confirmed && status != Unsubscribed {
-		return nil, 0, cms.Invalid("status", "must be pending, confirmed or unsubscribed")
-	}
-	list, total, err := s.store.FindSubscribers(ctx, series, status, limit, offset)
+	list, total, err := s.SearchSubscribers(ctx, SubscriberFilter{Series: series, Status: status}, limit, offset)
 	for i := range list {
 		list[i].UnsubscribeURL = s.UnsubscribeLink(list[i])
 	}

@@ -128,7 +128,7 @@ func TestImportSubscribers(t *testing.T) {
 			if tc.resp.Status != tc.want {
 				t.Fatalf("%s: status %d, want %d: %s", tc.name, tc.resp.Status, tc.want, tc.resp.Body)
 			}
-			if _, total, err := db.FindSubscribers(t.Context(), apptest.Series, "", 10, 0); err != nil || total != 1 {
+			if _, total, err := db.SearchSubscribers(t.Context(), newsletter.SubscriberFilter{Series: apptest.Series}, 10, 0); err != nil || total != 1 {
 				t.Fatalf("%s: %d subscribers after a refused import (%v)", tc.name, total, err)
 			}
 		}

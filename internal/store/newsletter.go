@@ -93,34 +93,6 @@ func (db *DB) FindDeliveredBody(ctx context.Context, documentID string) ([]byte,
 	return []byte(rows[0]), nil
 }
 
-// FindSubscribers lists subscriptions, newest first, with the total.
-func (db *DB) FindSubscribers(ctx context.Context, seriesSlug, status string, limit, offset int) ([]newsletter.Subscriber, int, error) {
-	where, args := "1 = 1", []any{}
-	if seriesSlug != "" {
-		where += " AND s.slug = ?"
-		args = append(args, seriesSlug)
-	}
-	if status != "" {
-		where += " AND sub.status = ?"
-		args = append(args, status)
-	}
-	var total int64
-	if err := db.q(ctx).Raw("SELECT COUNT(*) FROM subscribers sub JOIN series s ON s.id = sub.series_id WHERE "+where, args...).Scan(&total).Error; err != nil {
-		return nil, 0, wrap(err)
-	}
-	var rows []subscriberRow
-	err := db.q(ctx).Raw(subscriberSelect+" WHERE "+where+" ORDER BY sub.created_at DESC, sub.id LIMIT ? OFFSET ?",
-		append(args, limit, offset)...).Scan(&rows).Error
-	if err != nil {
-		return nil, 0, wrap(err)
-	}
-	out := make([]newsletter.Subscriber, len(rows))
-	for i, r := range rows {
-		out[i] = r.subscriber()
-	}
-	return out, int(total), nil
-}
-
 type mailRow struct {
 	ID              string
 	ToAddr          string
