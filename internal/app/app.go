@@ -32,6 +32,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
+	"github.com/masthead-cms/masthead/internal/site"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/policies"
@@ -78,6 +79,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
+	// ThemeDir holds reader-site templates replacing the embedded ones;
+	// Location is the site's time zone (nil: UTC).
+	ThemeDir string
+	Location *time.Location
 }
 
 // App is a built Masthead.
@@ -101,6 +106,7 @@ type App struct {
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
 	UI     *admin.UI
+	Site   *site.Site // the reader site
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -128,7 +134,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI, a.buildSite,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -214,6 +220,17 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
 		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+	})
+	return err
+}
+
+// buildSite parses the reader site's templates, the theme's included,
+// so that a broken one stops the start.
+func (a *App) buildSite(context.Context, *store.DB) error {
+	var err error
+	a.Site, err = site.New(a.Live, a.DB, a.Search.Search, a.Newsletter.Subscribe, site.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Location: a.opts.Location,
+		ThemeDir: a.opts.ThemeDir, Logger: a.Log,
 	})
 	return err
 }
@@ -347,6 +364,7 @@ func (a *App) Router() *echo.Echo {
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
 	delivery.RegisterSitemap(e, reads)
 	a.UI.Register(e)
+	site.Register(e, a.Site)
 	return e
 }
 
