@@ -29,6 +29,8 @@ type docView struct {
 	CreditLine string
 	Return     seriesLink // "Return to …": the parent, else the series
 	Signup     *signup
+	// SignupLink adds a sign-up link after an about-text that has none.
+	SignupLink bool
 	Preview    bool // a draft shown to its newsroom or a reviewer
 }
 
@@ -125,6 +127,7 @@ func (s *Site) docView(ctx context.Context, d render.Document) (docView, error) 
 	v.Hero = heroOf(d.Hero)
 	v.AboutHTML = s.aboutHTML(sr)
 	v.Signup = s.signupFor(ctx, sr)
+	v.SignupLink = v.Signup != nil && !strings.Contains(string(v.AboutHTML), "<a ")
 	return v, nil
 }
 

@@ -85,8 +85,12 @@ func loadTheme(dir string, funcs template.FuncMap) (*theme, error) {
 	}
 	t := &theme{pages: map[string]*template.Template{}}
 	for _, name := range pages {
-		pt := template.New(name).Funcs(funcs)
-		for _, part := range append(append([]string{}, shared...), name) {
+		// The page is the set's root; the shared files join it by name.
+		pt, err := template.New(name).Funcs(funcs).Parse(string(sources[name]))
+		if err != nil {
+			return nil, fmt.Errorf("site: template %s: %w", name, err)
+		}
+		for _, part := range shared {
 			if _, err := pt.New(part).Parse(string(sources[part])); err != nil {
 				return nil, fmt.Errorf("site: template %s: %w", part, err)
 			}
