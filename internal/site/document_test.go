@@ -32,7 +32,7 @@ func TestDocumentPageHasEveryElementOfTheExample(t *testing.T) {
 			"Subscribe to our Mailing List!", "Sign up for our mailing list to keep up to date on all the latest developments.",
 			">The Peninsula</a>",
 			"<h1>Beijing Calibrates Its Approach to Seoul</h1>",
-			"Published <time datetime=", ">" + time.Now().UTC().Format("January 2, 2006") + "</time>",
+			"Published <time datetime=", ">"+time.Now().UTC().Format("January 2, 2006")+"</time>",
 			"Author: Korea View",
 			`alt="The foreign ministers of China and South Korea before their talks"`,
 			"China and South Korea&#39;s foreign ministers met in April.",
