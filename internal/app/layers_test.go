@@ -39,7 +39,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
 		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published", "internal/release"}
-	web := []string{"internal/management", "internal/delivery", "internal/admin", "internal/server", "internal/apidoc"}
+	web := []string{"internal/management", "internal/delivery", "internal/admin", "internal/site", "internal/server", "internal/apidoc"}
 	for pkg, imports := range direct {
 		for _, imp := range imports {
 			local := strings.TrimPrefix(imp, module)
