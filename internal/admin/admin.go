@@ -9,6 +9,7 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	_ "time/tzdata" // schedule times arrive in the writer's IANA time zone
@@ -22,6 +23,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
+	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/web"
@@ -45,6 +47,12 @@ type Deps struct {
 	Newsletter    *newsletter.Service
 	Editions      *newsletter.Editions
 	SecureCookies bool
+	// PreviewPage renders a head revision with the reader site's own
+	// document template (site.Site.PreviewPage), sent with PreviewPolicy
+	// as its Content-Security-Policy; nil, the preview is drawn by the
+	// UI's own template.
+	PreviewPage   func(ctx context.Context, d render.Document) ([]byte, error)
+	PreviewPolicy string
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
 }
@@ -100,6 +108,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/documents/:id", h.saveDocument)
 	s.POST("/documents/:id/autosave", h.autosaveDocument)
 	s.GET("/documents/:id/preview", h.previewDocument)
+	s.GET("/documents/:id/page", h.previewSitePage)
 	s.POST("/markdown", h.renderMarkdown)
 	s.POST("/documents/:id/preview-links", h.createPreviewLink)
 	s.POST("/documents/:id/transitions", h.transitionDocument)

@@ -134,7 +134,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI, a.buildSite,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildSite, a.buildUI,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -214,12 +214,14 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	return nil
 }
 
-// buildUI parses the newsroom UI's templates.
+// buildUI parses the newsroom UI's templates; its preview draws with
+// the reader site's.
 func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
 		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	return err
 }
@@ -359,6 +361,7 @@ func (a *App) Router() *echo.Echo {
 	reads := delivery.New(a.Live, a.DB, delivery.Config{
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
 		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
+		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)

@@ -135,7 +135,7 @@ func (s *Site) docView(ctx context.Context, d render.Document) (docView, error) 
 // it, in the site's time zone. A preview of a draft has no date yet.
 func (s *Site) date(d render.Document) string {
 	if d.PublishedAt.IsZero() {
-		return "not yet"
+		return ""
 	}
 	return d.PublishedAt.In(s.cfg.Location).Format("January 2, 2006")
 }
