@@ -79,7 +79,7 @@ type demo struct {
 
 const koreaViewAbout = "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute. " +
 	"Korea View aims to cover developments that reveal trends on the Korean Peninsula but receive little attention in the United States. " +
-	"If you would like to sign up, please find the online form here."
+	"If you would like to sign up, please find the online form [here](/korea-view#subscribe)."
 
 // Who does what in the demo's story; indexes into demo.people.
 const (
