@@ -24,6 +24,8 @@ type Reader interface {
 	FindAllSeries(ctx context.Context) ([]content.Series, error)
 	FindSeries(ctx context.Context, slug string) (content.Series, error)
 	FindContributor(ctx context.Context, slug string) (content.Contributor, error)
+	FindContentTypes(ctx context.Context) ([]content.ContentType, error)
+	FindContentType(ctx context.Context, name string) (content.ContentType, error)
 }
 
 // Searcher answers a public search for the given query parameters.

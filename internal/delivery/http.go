@@ -33,6 +33,8 @@ func Register(g *echo.Group, s *Handler) {
 	get("/series", s.listSeries)
 	get("/series/:slug", s.getSeries)
 	get("/contributors/:slug", s.getContributor)
+	get("/content-types", s.listContentTypes)
+	get("/content-types/:name", s.getContentType)
 	get("/feed.atom", s.siteFeed)
 	get("/feed.json", s.siteFeed)
 	get("/feeds/:file", s.seriesFeed)

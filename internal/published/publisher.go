@@ -136,6 +136,15 @@ func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Doc
 	}
 	in := render.Input{DocumentID: d.ID, Type: ct, Series: series, Revision: rev, BylineName: series.Name,
 		CreditNames: map[string]string{}}
+	if series.Parent != nil {
+		parent, err := cat.FindSeries(ctx, *series.Parent)
+		if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+			return render.Document{}, err
+		}
+		if err == nil {
+			in.Parent = &parent
+		}
+	}
 	if rev.Byline != nil {
 		if c, err := cat.FindContributor(ctx, *rev.Byline); err == nil {
 			in.BylineName = c.Name
