@@ -76,6 +76,16 @@ type Options struct {
 	// DKIM, when set, signs the mail sent over SMTP.
 	DKIM   *newsletter.DKIM
 	Logger *slog.Logger
+	// TimeZone is the site's time zone, in which pages print dates (nil:
+	// UTC); the delivery API tells front ends its name.
+	TimeZone *time.Location
+	// PublicURL, when set, is where delivered documents live: a pattern
+	// with {series} and {slug} (a front end of the newsroom's own).
+	PublicURL string
+	// Site serves the built-in reader site; off, / points to /admin and
+	// the API's documentation. Its zero value is off: cmd/masthead reads
+	// MASTHEAD_SITE, on by default.
+	Site bool
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -155,15 +165,16 @@ func (a *App) buildAccess(ctx context.Context, db *store.DB) error {
 // publishing transaction, with the public search index beside them.
 func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	var err error
-	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL), published.Config{
+	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL).WithPublicURL(a.opts.PublicURL), published.Config{
 		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey,
 		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{},
 	})
 	if err != nil {
 		return err
 	}
-	// After an upgrade that changed the delivered shape, stored documents
-	// are rendered again before this instance serves any.
+	// After an upgrade that changed the delivered shape, or a change of
+	// the base URL or the public URL pattern, stored documents are
+	// rendered again before this instance serves any.
 	n, err := a.Live.RenderOlderShapes(ctx)
 	if n > 0 {
 		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)

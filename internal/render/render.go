@@ -27,6 +27,9 @@ type Renderer struct {
 	md      goldmark.Markdown
 	policy  *bluemonday.Policy
 	baseURL *url.URL
+	// public is MASTHEAD_PUBLIC_URL's pattern ({series}, {slug}); empty,
+	// documents live on the reader site at baseURL.
+	public string
 }
 
 // New returns a Renderer whose document URLs start at baseURL.
@@ -44,6 +47,18 @@ func New(baseURL *url.URL) *Renderer {
 		baseURL: baseURL,
 	}
 }
+
+// WithPublicURL makes document URLs follow pattern, an absolute URL with
+// {series} and {slug} (a newsroom's own front end), and returns r.
+func (r *Renderer) WithPublicURL(pattern string) *Renderer {
+	r.public = pattern
+	return r
+}
+
+// Stamp names what a rendering's addresses depend on: the base URL and
+// the public URL pattern. A delivered document rendered under another
+// stamp holds addresses that no longer resolve, and is rendered again.
+func (r *Renderer) Stamp() string { return r.baseURL.String() + " " + r.public }
 
 // HTML renders CommonMark to sanitized HTML: no script, no event
 // handlers, no javascript: URLs, whatever the author typed.
@@ -230,11 +245,19 @@ func (r *Renderer) Document(in Input) Document {
 
 // URL is the public address of a document.
 func (r *Renderer) URL(series, slug string) string {
+	if r.public != "" {
+		return strings.NewReplacer("{series}", url.PathEscape(series), "{slug}", url.PathEscape(slug)).Replace(r.public)
+	}
 	return fmt.Sprintf("%s/%s/%s", r.baseURL.String(), url.PathEscape(series), url.PathEscape(slug))
 }
 
-// SeriesURL is the public address of a series' page.
+// SeriesURL is the public address of a series' page: on the reader site,
+// or where the public URL pattern puts {series} when the pattern starts
+// with it (https://www.example.org/{series}/{slug}).
 func (r *Renderer) SeriesURL(series string) string {
+	if before, _, ok := strings.Cut(r.public, "{series}"); ok && !strings.Contains(before, "{slug}") {
+		return before + url.PathEscape(series)
+	}
 	return r.baseURL.String() + "/" + url.PathEscape(series)
 }
 
