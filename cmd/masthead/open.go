@@ -104,7 +104,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		SignupsTotal:        cfg.SignupsTotal,
 		TimeZone:            cfg.TimeZone,
 		PublicURL:           cfg.PublicURL,
-		Site:                cfg.Site,
+		SiteOff:             !cfg.Site,
 		Logger:              log,
 	})
 	if err != nil {

@@ -82,10 +82,10 @@ type Options struct {
 	// PublicURL, when set, is where delivered documents live: a pattern
 	// with {series} and {slug} (a front end of the newsroom's own).
 	PublicURL string
-	// Site serves the built-in reader site; off, / points to /admin and
-	// the API's documentation. Its zero value is off: cmd/masthead reads
-	// MASTHEAD_SITE, on by default.
-	Site bool
+	// SiteOff turns the built-in reader site off (MASTHEAD_SITE=off): /
+	// then points to /admin and the API's documentation. The zero value
+	// serves the site, as the setting's default does.
+	SiteOff bool
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
 }
@@ -353,12 +353,24 @@ func (a *App) Router() *echo.Echo {
 	reads := delivery.New(a.Live, a.DB, delivery.Config{
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
 		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
+		TimeZone: a.timeZone(), ReaderSite: !a.opts.SiteOff, PublicURL: a.opts.PublicURL,
 	})
 	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
 	delivery.RegisterSitemap(e, reads)
+	if a.opts.SiteOff {
+		delivery.RegisterNoSite(e)
+	}
 	a.UI.Register(e)
 	return e
+}
+
+// timeZone is the IANA name of the site's time zone.
+func (a *App) timeZone() string {
+	if a.opts.TimeZone == nil {
+		return "UTC"
+	}
+	return a.opts.TimeZone.String()
 }
 
 // search answers the delivery API's public search.

@@ -33,6 +33,7 @@ func Register(g *echo.Group, s *Handler) {
 	get("/series", s.listSeries)
 	get("/series/:slug", s.getSeries)
 	get("/contributors/:slug", s.getContributor)
+	get("/site", s.getSite)
 	get("/content-types", s.listContentTypes)
 	get("/content-types/:name", s.getContentType)
 	get("/feed.atom", s.siteFeed)
