@@ -362,7 +362,25 @@ func (a *App) Router() *echo.Echo {
 		delivery.RegisterNoSite(e)
 	}
 	a.UI.Register(e)
+	a.reserveRoutes(e)
 	return e
+}
+
+// reserveRoutes refuses new series whose slug a registered route takes
+// (a series lives at /{series} on the reader site), and reports the
+// existing ones, made before the route was.
+func (a *App) reserveRoutes(e *echo.Echo) {
+	for _, r := range e.Routes() {
+		a.Content.ReserveSlugs(r.Path)
+	}
+	shadowed, err := a.Content.ShadowedSeries(context.Background())
+	if err != nil {
+		a.Log.Warn("cannot check series slugs against the routes", "err", err)
+	}
+	for _, slug := range shadowed {
+		a.Log.Warn("a series' slug is taken by a route: its page cannot be reached there; create a series under another slug and move its documents",
+			"series", slug, "path", "/"+slug)
+	}
 }
 
 // timeZone is the IANA name of the site's time zone.
