@@ -177,7 +177,7 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	// rendered again before this instance serves any.
 	n, err := a.Live.RenderOlderShapes(ctx)
 	if n > 0 {
-		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)
+		a.Log.Info("rendered delivered documents again, in the current shape and for the current addresses", "documents", n, "shape", render.Shape, "base_url", a.opts.BaseURL.String())
 	}
 	return err
 }
