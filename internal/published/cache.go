@@ -107,3 +107,8 @@ func (c *cache) clear() {
 	c.m, c.bytes = map[string]*Cached{}, 0
 	c.generation++
 }
+
+// Response prepares a body that is not kept in the cache (what changes
+// without a delivery change, such as the content types), so that it is
+// sent with the same validators and compression as a cached one.
+func Response(body []byte, contentType string) *Cached { return newCached(body, contentType) }
