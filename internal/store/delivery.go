@@ -210,7 +210,10 @@ func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, her
 // shape older than shape.
 func (db *DB) FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error) {
 	var ids []string
-	err := db.q(ctx).Raw("SELECT document_id FROM delivered_documents WHERE shape < ? ORDER BY document_id", shape).Scan(&ids).Error
+	// No ORDER BY: sorting by document_id made SQLite walk the whole
+	// table in key order instead of looking up the few rows in the shape
+	// index, and every start asks this.
+	err := db.q(ctx).Raw("SELECT document_id FROM delivered_documents WHERE shape < ?", shape).Scan(&ids).Error
 	return ids, wrap(err)
 }
 
