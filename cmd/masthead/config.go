@@ -61,6 +61,16 @@ type Config struct {
 	// MASTHEAD_LIST_EMPTY_SERIES: list series with nothing live in
 	// GET /delivery/v1/series.
 	ListEmptySeries bool
+	// MASTHEAD_TIMEZONE: the site's time zone (an IANA name such as
+	// Asia/Seoul), in which pages print dates; UTC unless set.
+	TimeZone *time.Location
+	// MASTHEAD_PUBLIC_URL: where delivered documents live when a front end
+	// of the newsroom's own serves them, a pattern with {series} and
+	// {slug}; empty: the reader site at MASTHEAD_BASE_URL.
+	PublicURL string
+	// MASTHEAD_SITE: serve the built-in reader site (on, the default) or
+	// not (off: / points to /admin and the API's documentation).
+	Site bool
 	// MASTHEAD_THEME_DIR: a folder of reader-site templates and a
 	// stylesheet replacing the embedded files of the same names.
 	ThemeDir string
@@ -107,11 +117,14 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		CacheControl:        r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),
 		SignupsPerAddress:   r.limit("MASTHEAD_SIGNUPS_PER_ADDRESS", newsletter.Limit{N: 5, Per: 10 * time.Minute}),
 		SignupsTotal:        r.limit("MASTHEAD_SIGNUPS_TOTAL", newsletter.Limit{N: 300, Per: time.Hour}),
+		TimeZone:            r.zone("MASTHEAD_TIMEZONE", time.UTC),
+		PublicURL:           r.str("MASTHEAD_PUBLIC_URL", ""),
+		Site:                r.onOff("MASTHEAD_SITE", true),
 	}
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM, checkPublicURL}
 	for _, check := range checks {
 		if err := check(&cfg); err != nil {
 			return Config{}, err
@@ -186,6 +199,35 @@ func (r *envReader) boolean(name string, def bool) bool {
 		r.fail(name, fmt.Sprintf("%q is not true or false", v))
 	}
 	return b
+}
+
+// onOff reads on or off.
+func (r *envReader) onOff(name string, def bool) bool {
+	switch v := strings.ToLower(strings.TrimSpace(r.getenv(name))); v {
+	case "":
+		return def
+	case "on":
+		return true
+	case "off":
+		return false
+	default:
+		r.fail(name, fmt.Sprintf("%q is not on or off", v))
+		return def
+	}
+}
+
+// zone reads an IANA time zone name such as Asia/Seoul.
+func (r *envReader) zone(name string, def *time.Location) *time.Location {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "Local" {
+		r.fail(name, fmt.Sprintf("%q is not an IANA time zone name (e.g. UTC, Asia/Seoul, America/New_York)", v))
+		return def
+	}
+	return loc
 }
 
 // bytes reads a size such as 8388608, 512K or 8M.
@@ -304,6 +346,36 @@ func checkBaseURL(raw string) func(*Config) error {
 		c.BaseURL = u
 		return nil
 	}
+}
+
+// checkPublicURL accepts an absolute http(s) URL pattern that names both
+// the series and the slug, so that every document has an address of its
+// own there.
+func checkPublicURL(c *Config) error {
+	if c.PublicURL == "" {
+		return nil
+	}
+	bad := func(why string) error {
+		return &configError{"MASTHEAD_PUBLIC_URL", fmt.Sprintf("%q %s (e.g. https://www.example.org/{series}/{slug})", c.PublicURL, why)}
+	}
+	if strings.Count(c.PublicURL, "{series}") != 1 || strings.Count(c.PublicURL, "{slug}") != 1 {
+		return bad("must hold {series} and {slug} once each")
+	}
+	u, err := url.Parse(strings.NewReplacer("{series}", "s", "{slug}", "d").Replace(c.PublicURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("is not an absolute http(s) URL")
+	}
+	if strings.Contains(hostOf(c.PublicURL), "{") {
+		return bad("must keep {series} and {slug} out of the host")
+	}
+	return nil
+}
+
+// hostOf is the authority part of a URL pattern.
+func hostOf(pattern string) string {
+	_, rest, _ := strings.Cut(pattern, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	return host
 }
 
 func portSuffix(addr string) string {

@@ -29,7 +29,7 @@ func deriveImported(ctx context.Context, tx *store.DB, cfg Config, f *importFile
 	if err != nil {
 		return 0, err
 	}
-	dl, err := published.NewService(tx, render.New(cfg.BaseURL), published.Config{BaseURL: cfg.BaseURL, Key: key, Index: search.LiveIndexer{}})
+	dl, err := published.NewService(tx, render.New(cfg.BaseURL).WithPublicURL(cfg.PublicURL), published.Config{BaseURL: cfg.BaseURL, Key: key, Index: search.LiveIndexer{}})
 	if err != nil {
 		return 0, err
 	}

@@ -11,6 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// MASTHEAD_TIMEZONE names a zone; the binary carries the zone database
+	// so that a container without /usr/share/zoneinfo still knows it.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

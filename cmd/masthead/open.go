@@ -103,6 +103,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		SignupsPerAddress:   cfg.SignupsPerAddress,
 		SignupsTotal:        cfg.SignupsTotal,
+		TimeZone:            cfg.TimeZone,
+		PublicURL:           cfg.PublicURL,
+		SiteOff:             !cfg.Site,
 		Logger:              log,
 	})
 	if err != nil {

@@ -68,7 +68,7 @@ func TestMediaLibraryAndHero(t *testing.T) {
 		post(t, n.writer, "/admin/documents/"+d.ID, form, http.StatusOK)
 		page = get(t, n.writer, "/admin/documents/"+d.ID+"/page", http.StatusOK)
 		contains(t, page, `src="/api/v1/media/`+id+`/file"`, `alt="Two ministers"`,
-			"Creative Commons image from Flickr account of Republic of Korea", ">CC BY-SA 2.0</a>")
+			"Creative Commons image from Flickr account of Republic of Korea", ">Creative Commons Attribution Share Alike 2.0 Generic</a>")
 		n.writer.Do("GET", "/api/v1/media/"+id+"/file", nil).Want(http.StatusOK)
 	})
 }

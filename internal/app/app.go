@@ -77,12 +77,20 @@ type Options struct {
 	// DKIM, when set, signs the mail sent over SMTP.
 	DKIM   *newsletter.DKIM
 	Logger *slog.Logger
+	// TimeZone is the site's time zone, in which pages print dates (nil:
+	// UTC); the delivery API tells front ends its name.
+	TimeZone *time.Location
+	// PublicURL, when set, is where delivered documents live: a pattern
+	// with {series} and {slug} (a front end of the newsroom's own).
+	PublicURL string
+	// SiteOff turns the built-in reader site off (MASTHEAD_SITE=off): /
+	// then points to /admin and the API's documentation. The zero value
+	// serves the site, as the setting's default does.
+	SiteOff bool
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
-	// ThemeDir holds reader-site templates replacing the embedded ones;
-	// Location is the site's time zone (nil: UTC).
+	// ThemeDir holds reader-site templates replacing the embedded ones.
 	ThemeDir string
-	Location *time.Location
 }
 
 // App is a built Masthead.
@@ -161,18 +169,19 @@ func (a *App) buildAccess(ctx context.Context, db *store.DB) error {
 // publishing transaction, with the public search index beside them.
 func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	var err error
-	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL), published.Config{
+	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL).WithPublicURL(a.opts.PublicURL), published.Config{
 		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey,
 		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{},
 	})
 	if err != nil {
 		return err
 	}
-	// After an upgrade that changed the delivered shape, stored documents
-	// are rendered again before this instance serves any.
+	// After an upgrade that changed the delivered shape, or a change of
+	// the base URL or the public URL pattern, stored documents are
+	// rendered again before this instance serves any.
 	n, err := a.Live.RenderOlderShapes(ctx)
 	if n > 0 {
-		a.Log.Info("rendered delivered documents in the current shape", "documents", n, "shape", render.Shape)
+		a.Log.Info("rendered delivered documents again, in the current shape and for the current addresses", "documents", n, "shape", render.Shape, "base_url", a.opts.BaseURL.String())
 	}
 	return err
 }
@@ -231,7 +240,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 func (a *App) buildSite(context.Context, *store.DB) error {
 	var err error
 	a.Site, err = site.New(a.Live, a.DB, a.Search.Search, a.Newsletter.Subscribe, site.Config{
-		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Location: a.opts.Location,
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Location: a.opts.TimeZone,
 		ThemeDir: a.opts.ThemeDir, Logger: a.Log,
 	})
 	return err
@@ -361,14 +370,46 @@ func (a *App) Router() *echo.Echo {
 	reads := delivery.New(a.Live, a.DB, delivery.Config{
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
 		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
+		TimeZone: a.timeZone(), ReaderSite: !a.opts.SiteOff, PublicURL: a.opts.PublicURL,
 		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
 	delivery.RegisterSitemap(e, reads)
+	if a.opts.SiteOff {
+		delivery.RegisterNoSite(e)
+	}
 	a.UI.Register(e)
-	site.Register(e, a.Site)
+	if !a.opts.SiteOff {
+		site.Register(e, a.Site)
+	}
+	a.reserveRoutes(e)
 	return e
+}
+
+// reserveRoutes refuses new series whose slug a registered route takes
+// (a series lives at /{series} on the reader site), and reports the
+// existing ones, made before the route was.
+func (a *App) reserveRoutes(e *echo.Echo) {
+	for _, r := range e.Routes() {
+		a.Content.ReserveSlugs(r.Path)
+	}
+	shadowed, err := a.Content.ShadowedSeries(context.Background())
+	if err != nil {
+		a.Log.Warn("cannot check series slugs against the routes", "err", err)
+	}
+	for _, slug := range shadowed {
+		a.Log.Warn("a series' slug is taken by a route: its page cannot be reached there; create a series under another slug and move its documents",
+			"series", slug, "path", "/"+slug)
+	}
+}
+
+// timeZone is the IANA name of the site's time zone.
+func (a *App) timeZone() string {
+	if a.opts.TimeZone == nil {
+		return "UTC"
+	}
+	return a.opts.TimeZone.String()
 }
 
 // search answers the delivery API's public search.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -71,19 +72,24 @@ type Service struct {
 	store Store
 	cfg   Config
 	// dummyHash is compared against when an email is unknown, so that a
-	// login takes as long whether or not the account exists.
-	dummyHash string
+	// login takes as long whether or not the account exists. It is made
+	// at the first such login, not at start: hashing takes the memory of
+	// the password parameters (64 MiB), which an idle instance should not
+	// hold nor count towards its GC goal.
+	dummyHash func() string
 }
 
 // NewService returns a Service over store.
 func NewService(store Store, cfg Config) (*Service, error) {
 	cfg.setDefaults()
 	s := &Service{store: store, cfg: cfg}
-	h, err := argon2id.CreateHash(cms.RandomToken(16), &s.cfg.PasswordParams)
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	s.dummyHash = h
+	s.dummyHash = sync.OnceValue(func() string {
+		// CreateHash fails only when the system has no randomness, and
+		// then every login fails too; an empty hash is compared as
+		// wrong.
+		h, _ := argon2id.CreateHash(cms.RandomToken(16), &s.cfg.PasswordParams)
+		return h
+	})
 	return s, nil
 }
 

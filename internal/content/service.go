@@ -20,6 +20,7 @@ type Service struct {
 
 	heroAttribution  func(ctx context.Context, tx Store, id string) (Attribution, error)
 	imagesWithoutAlt func(markdown string) int
+	reserved         reserved // series slugs a route takes
 }
 
 // Deps are what a Service calls beyond its store and enforcer.
@@ -44,8 +45,10 @@ type Deps struct {
 // a document) is built before it on a Reader, which needs only the store
 // and the enforcer.
 func NewService(store Store, az Authorizer, deps Deps) *Service {
-	return &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now,
+	s := &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now,
 		heroAttribution: deps.HeroAttribution, imagesWithoutAlt: deps.ImagesWithoutAlt}
+	s.ReserveSlugs(reservedSlugs...)
+	return s
 }
 
 // Reader finds the documents an actor may read, as Service.Document does.
@@ -157,6 +160,9 @@ func (s *Service) CreateSeries(ctx context.Context, actor cms.Actor, in SeriesIn
 	sr := Series{ID: cms.NewID(), Slug: in.Slug, ApprovalsRequired: 1, CreatedAt: now, UpdatedAt: now}
 	if err := checkSlug("slug", in.Slug); err != nil {
 		return Series{}, err
+	}
+	if s.reserved.has(in.Slug) {
+		return Series{}, cms.Invalid("slug", "is taken by one of Masthead's routes (/"+in.Slug+"): a series there could not be reached")
 	}
 	if in.Name == nil || in.Kind == nil {
 		return Series{}, cms.Invalid("name", "name and kind are required")

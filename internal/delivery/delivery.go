@@ -25,6 +25,8 @@ type Reader interface {
 	FindAllSeries(ctx context.Context) ([]content.Series, error)
 	FindSeries(ctx context.Context, slug string) (content.Series, error)
 	FindContributor(ctx context.Context, slug string) (content.Contributor, error)
+	FindContentTypes(ctx context.Context) ([]content.ContentType, error)
+	FindContentType(ctx context.Context, name string) (content.ContentType, error)
 }
 
 // Searcher answers a public search for the given query parameters.
@@ -44,6 +46,13 @@ type Config struct {
 	ListEmptySeries bool
 	// Search answers GET /search; nil, the route is not found.
 	Search Searcher
+	// TimeZone is the IANA name of the site's time zone ("" is UTC),
+	// ReaderSite whether Masthead serves the reader site, PublicURL the
+	// pattern of document urls when a front end of the newsroom's own
+	// serves them: what GET /site tells front ends.
+	TimeZone   string
+	ReaderSite bool
+	PublicURL  string
 	// PreviewPage renders a preview link as the reader site's document
 	// page, for browsers; nil, previews are JSON only. PreviewPolicy is
 	// the Content-Security-Policy sent with it.
@@ -56,6 +65,7 @@ type Handler struct {
 	live  *published.Service
 	store Reader
 	cfg   Config
+	site  *published.Cached // GET /site, from settings
 }
 
 // New returns the delivery API's handlers over live content.
@@ -66,5 +76,7 @@ func New(live *published.Service, store Reader, cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{live: live, store: store, cfg: cfg}
+	h := &Handler{live: live, store: store, cfg: cfg}
+	h.site = h.siteResponse()
+	return h
 }

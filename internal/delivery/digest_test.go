@@ -13,11 +13,12 @@ import (
 )
 
 // digestOf is what a listing shows of a delivered document: all of it but
-// its fields and the series' about-text.
+// its fields, its sections and the series' about-text.
 func digestOf(doc map[string]any) map[string]any {
 	d := maps.Clone(doc)
-	delete(d, "fields")
-	delete(d, "about")
+	for _, k := range []string{"fields", "sections", "about", "about_html"} {
+		delete(d, k)
+	}
 	return d
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"html"
-	"slices"
 	"strings"
 	"time"
 
@@ -114,31 +113,17 @@ func (s *Handler) latest(ctx context.Context, series string, n int) ([]render.Do
 	return docs, nil
 }
 
-// contentHTML is a document's body for feed readers: its list fields as
-// bullet lists and its rich-text fields as their sanitized HTML, in a
-// stable order.
+// contentHTML is a document's body for feed readers: its sections in the
+// content type's order, each under its label as a heading. The summary
+// is left out: the feed carries it as the entry's summary.
 func contentHTML(d render.Document) string {
 	var b strings.Builder
-	names := make([]string, 0, len(d.Fields))
-	for k := range d.Fields {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		switch v := d.Fields[name].(type) {
-		case []any:
-			b.WriteString("<ul>")
-			for _, item := range v {
-				if s, ok := item.(string); ok {
-					b.WriteString("<li>" + html.EscapeString(s) + "</li>")
-				}
-			}
-			b.WriteString("</ul>")
-		case map[string]any:
-			if h, ok := v["html"].(string); ok {
-				b.WriteString(h)
-			}
+	for _, sec := range d.Sections {
+		if sec.Name == "summary" || sec.HTML == "" {
+			continue
 		}
+		b.WriteString("<h2>" + html.EscapeString(sec.Label) + "</h2>")
+		b.WriteString(sec.HTML)
 	}
 	if d.CreditLine != "" {
 		b.WriteString("<p>" + html.EscapeString(d.CreditLine) + "</p>")

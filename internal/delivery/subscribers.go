@@ -74,18 +74,87 @@ func newSubscribers(n *newsletter.Service) subscribers {
 // request, whether the address is new, pending or already confirmed. The
 // client is counted by the address the login throttle counts by (the
 // connection's, or X-Forwarded-For's behind a trusted proxy).
+//
+// The body is JSON, or a plain HTML form (email, series, and the
+// honeypot field website, which people leave empty and form-filling
+// robots do not). A client that asks for HTML gets a page saying to check
+// the inbox, or why the sign-up did not go through; others get JSON.
 func (h subscribers) subscribe(c echo.Context) error {
-	var req newsletter.SubscribeRequest
-	if err := server.DecodeJSON(c, &req); err != nil {
+	c.Response().Header().Add("Vary", "Accept")
+	page := wantsHTML(c.Request().Header.Get(echo.HeaderAccept))
+	req, robot, err := signupRequest(c)
+	if err == nil && !robot {
+		err = h.n.Subscribe(c.Request().Context(), req, c.RealIP())
+	}
+	if err != nil {
+		if page {
+			return h.signupFailed(c, err)
+		}
 		return err
 	}
-	if err := h.n.Subscribe(c.Request().Context(), req, c.RealIP()); err != nil {
-		return err
+	if page {
+		h.linkHeaders(c)
+		return h.renderStatus(c, http.StatusAccepted, linkPage{Action: "signup", Done: true})
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{
 		"status":  newsletter.Pending,
 		"message": "If this address is not on the list yet, a confirmation link is on its way.",
 	})
+}
+
+// honeypot is the sign-up form's field that only robots fill in.
+const honeypot = "website"
+
+// signupRequest reads a sign-up from a JSON body or an HTML form. robot
+// is true when the form's honeypot is filled: the answer is then the one
+// any sign-up gets, and nothing is stored or mailed.
+func signupRequest(c echo.Context) (req newsletter.SubscribeRequest, robot bool, err error) {
+	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+		return req, false, server.DecodeJSON(c, &req)
+	}
+	r := c.Request()
+	if mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(64 << 10)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return req, false, he // the body limit's 413
+		}
+		return req, false, cms.Errorf(cms.CodeInvalid, "malformed form body: %v", err)
+	}
+	req = newsletter.SubscribeRequest{Email: r.PostFormValue("email"), Series: r.PostFormValue("series")}
+	return req, strings.TrimSpace(r.PostFormValue(honeypot)) != "", nil
+}
+
+// signupFailed answers a refused sign-up with the page, for a reader: the
+// problem's status and, in words, what to change. A server error stays
+// the one error handler's.
+func (h subscribers) signupFailed(c echo.Context, err error) error {
+	p := server.ProblemFor(err)
+	if p.Status >= 500 {
+		return err
+	}
+	msg := "The sign-up did not go through: " + p.Detail + ". Go back, correct it and send the form again."
+	if p.Status == http.StatusTooManyRequests {
+		var ce *cms.Error
+		if errors.As(err, &ce) && ce.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(ce.RetryAfter))
+		}
+		msg = "Too many sign-ups have come from here just now. Please try again in a few minutes."
+	}
+	h.linkHeaders(c)
+	return h.renderStatus(c, p.Status, linkPage{Action: "signup", Failed: msg})
+}
+
+// wantsHTML reports whether a client asked for a page: it names text/html
+// and does not rank JSON above it (a browser posting a form does).
+func wantsHTML(accept string) bool {
+	q, named := acceptQuality(accept, "text/html")
+	return named && q > 0 && !prefersJSON(accept)
 }
 
 // linkAction is what one of the mailed links does.
@@ -113,7 +182,7 @@ type subscriptionState struct {
 
 // linkPage is the HTML answer to either.
 type linkPage struct {
-	Action string // "confirm" or "unsubscribe"
+	Action string // "signup", "confirm" or "unsubscribe"
 	Series string // the series' name
 	Token  string // for the form while there is something to do
 	Done   bool

@@ -3,11 +3,15 @@ package published
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Cached is a response body ready to send: its bytes, its gzipped bytes
@@ -41,17 +45,37 @@ func newCached(body []byte, contentType string) *Cached {
 // Cached answers key from the cache, building and storing the response
 // on a miss. The cache is dropped whenever delivered content changes,
 // here or (through Watch) on another instance.
+//
+// Readers who miss the same key at once wait for one build (after a
+// publish, hundreds of connections ask for the same list page, feed and
+// sitemap). A build that failed because its own reader hung up is not
+// handed to the others: each of them builds again.
 func (s *Service) Cached(key string, build func() (body []byte, contentType string, err error)) (*Cached, error) {
 	v, gen, ok := s.cache.get(key)
-	if !ok {
+	if ok {
+		return v, nil
+	}
+	led := false // Do runs fill on the goroutine of the first reader
+	fill := func() (any, error) {
+		led = true
 		body, contentType, err := build()
 		if err != nil {
 			return nil, err
 		}
-		v = newCached(body, contentType)
+		v := newCached(body, contentType)
 		s.cache.put(key, v, gen)
+		return v, nil
 	}
-	return v, nil
+	// The generation is part of the flight's name: a build that began
+	// before a content change is never shared with a reader after it.
+	r, err, _ := s.cache.flights.Do(strconv.FormatUint(gen, 10)+" "+key, fill)
+	if !led && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		r, err = fill()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.(*Cached), nil
 }
 
 // cacheBudget bounds the bytes the cache holds. Readers choose the keys
@@ -71,6 +95,7 @@ type cache struct {
 	// generation counts clears for content changes, so that a fill
 	// computed before such a clear is not stored after it.
 	generation uint64
+	flights    singleflight.Group
 }
 
 func newCache(budget int) *cache { return &cache{m: map[string]*Cached{}, budget: budget} }
@@ -107,3 +132,8 @@ func (c *cache) clear() {
 	c.m, c.bytes = map[string]*Cached{}, 0
 	c.generation++
 }
+
+// Response prepares a body that is not kept in the cache (what changes
+// without a delivery change, such as the content types), so that it is
+// sent with the same validators and compression as a cached one.
+func Response(body []byte, contentType string) *Cached { return newCached(body, contentType) }

@@ -2,8 +2,13 @@ package published
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestCacheStaysWithinItsBudget fills a small cache with more than it may
@@ -39,5 +44,69 @@ func TestCacheStaysWithinItsBudget(t *testing.T) {
 	c.put("huge", newCached(bytes.Repeat([]byte("y"), budget+1), "application/json"), gen)
 	if _, _, ok := c.get("huge"); ok || c.bytes != 0 {
 		t.Errorf("an entry larger than the budget was stored (%d bytes held)", c.bytes)
+	}
+}
+
+// TestCachedBuildsOnceForReadersWhoMissTogether: readers who miss one key
+// at once share one build; when that build failed because its reader hung
+// up, the others build for themselves instead of failing too.
+func TestCachedBuildsOnceForReadersWhoMissTogether(t *testing.T) {
+	t.Parallel()
+	s := &Service{cache: newCache(1 << 20)}
+	var builds atomic.Int32
+	release := make(chan struct{})
+	build := func() ([]byte, string, error) {
+		builds.Add(1)
+		<-release
+		return []byte(`{"ok":true}`), "application/json", nil
+	}
+	const readers = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, readers)
+	for range readers {
+		wg.Go(func() {
+			v, err := s.Cached("page", build)
+			if err == nil && string(v.Body) != `{"ok":true}` {
+				err = fmt.Errorf("body %s", v.Body)
+			}
+			errs <- err
+		})
+	}
+	for builds.Load() == 0 {
+		runtime.Gosched()
+	}
+	time.Sleep(20 * time.Millisecond) // let the others join the flight
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := builds.Load(); n != 1 {
+		t.Errorf("%d readers missing together built %d times, want 1", readers, n)
+	}
+
+	// A hung-up reader's failed build is not everyone's answer.
+	s.cache.clear()
+	started, fail := make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = s.Cached("page", func() ([]byte, string, error) {
+			close(started)
+			<-fail
+			return nil, "", fmt.Errorf("store: %w", context.Canceled)
+		})
+	}()
+	<-started
+	other := make(chan error, 1)
+	go func() {
+		_, err := s.Cached("page", func() ([]byte, string, error) { return []byte("{}"), "application/json", nil })
+		other <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(fail)
+	if err := <-other; err != nil {
+		t.Errorf("a reader who shared a hung-up build got %v", err)
 	}
 }

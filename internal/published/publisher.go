@@ -3,6 +3,7 @@ package published
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -136,6 +137,15 @@ func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Doc
 	}
 	in := render.Input{DocumentID: d.ID, Type: ct, Series: series, Revision: rev, BylineName: series.Name,
 		CreditNames: map[string]string{}}
+	if series.Parent != nil {
+		parent, err := cat.FindSeries(ctx, *series.Parent)
+		if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+			return render.Document{}, err
+		}
+		if err == nil {
+			in.Parent = &parent
+		}
+	}
 	if rev.Byline != nil {
 		if c, err := cat.FindContributor(ctx, *rev.Byline); err == nil {
 			in.BylineName = c.Name
@@ -183,14 +193,33 @@ func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor, heroID 
 }
 
 // RenderOlderShapes renders again every delivered document stored in an
-// older delivered shape than this build's (after an upgrade), and reports
-// how many it rendered.
+// older delivered shape than this build's (after an upgrade), or all of
+// them when they were rendered for another base URL or public URL
+// pattern, and reports how many it rendered. Addresses are thus fixed
+// once at start rather than rewritten on every read: delivery is hot, a
+// change of host is rare.
 func (s *Service) RenderOlderShapes(ctx context.Context) (int, error) {
-	ids, err := s.store.FindDeliveredOlderThan(ctx, render.Shape)
-	if err != nil || len(ids) == 0 {
+	was, err := s.store.RenderedFor(ctx)
+	if err != nil {
 		return 0, err
 	}
-	return len(ids), s.rerender(ctx, ids)
+	stamp, shape := s.renderer.Stamp(), render.Shape
+	if was != stamp {
+		shape = math.MaxInt32 // every stored shape is older than that
+	}
+	ids, err := s.store.FindDeliveredOlderThan(ctx, shape)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) > 0 {
+		if err := s.rerender(ctx, ids); err != nil {
+			return 0, err
+		}
+	}
+	if was != stamp {
+		return len(ids), s.store.SetRenderedFor(ctx, stamp)
+	}
+	return len(ids), nil
 }
 
 // rerender renders the live revisions of ids again, each document in its

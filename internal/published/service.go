@@ -25,6 +25,10 @@ type Store interface {
 	// contributor, or showing an asset (whichever is given).
 	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
 	FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error)
+	// RenderedFor and SetRenderedFor keep the stamp of the addresses the
+	// delivered documents hold (render.Renderer.Stamp).
+	RenderedFor(ctx context.Context) (string, error)
+	SetRenderedFor(ctx context.Context, stamp string) error
 	FindAsset(ctx context.Context, id string) (media.Asset, error)
 
 	FindSeries(ctx context.Context, slug string) (content.Series, error)

@@ -9,7 +9,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -25,6 +27,9 @@ type Renderer struct {
 	md      goldmark.Markdown
 	policy  *bluemonday.Policy
 	baseURL *url.URL
+	// public is MASTHEAD_PUBLIC_URL's pattern ({series}, {slug}); empty,
+	// documents live on the reader site at baseURL.
+	public string
 }
 
 // New returns a Renderer whose document URLs start at baseURL.
@@ -42,6 +47,18 @@ func New(baseURL *url.URL) *Renderer {
 		baseURL: baseURL,
 	}
 }
+
+// WithPublicURL makes document URLs follow pattern, an absolute URL with
+// {series} and {slug} (a newsroom's own front end), and returns r.
+func (r *Renderer) WithPublicURL(pattern string) *Renderer {
+	r.public = pattern
+	return r
+}
+
+// Stamp names what a rendering's addresses depend on: the base URL and
+// the public URL pattern. A delivered document rendered under another
+// stamp holds addresses that no longer resolve, and is rendered again.
+func (r *Renderer) Stamp() string { return r.baseURL.String() + " " + r.public }
 
 // HTML renders CommonMark to sanitized HTML: no script, no event
 // handlers, no javascript: URLs, whatever the author typed.
@@ -68,6 +85,24 @@ type SeriesRef struct {
 	Name string `json:"name"`
 }
 
+// ParentRef is the series a document's series belongs to, with the
+// address of its page.
+type ParentRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Section is one field as a page shows it: its name, label and kind from
+// the content type, its value as sanitized HTML, and a list field's items.
+type Section struct {
+	Name  string   `json:"name"`
+	Label string   `json:"label"`
+	Kind  string   `json:"kind"`
+	HTML  string   `json:"html"`
+	Items []string `json:"items,omitempty"`
+}
+
 // Byline is who a document is by: a contributor (with a slug) or the
 // series itself.
 type Byline struct {
@@ -84,34 +119,42 @@ type CreditRef struct {
 
 // Hero is a document's lead image with its attribution.
 type Hero struct {
-	URL       string `json:"url"`
-	Alt       string `json:"alt"`
-	Caption   string `json:"caption"`
-	Credit    string `json:"credit"`
-	Licence   string `json:"licence"`
-	SourceURL string `json:"source_url"`
-	Width     int    `json:"width"`
-	Height    int    `json:"height"`
+	URL     string `json:"url"`
+	Alt     string `json:"alt"`
+	Caption string `json:"caption"`
+	Credit  string `json:"credit"`
+	Licence string `json:"licence"` // the SPDX identifier, as stored
+	// LicenceInfo is the licence's name and text; nil when there is none.
+	LicenceInfo *Licence `json:"licence_info"`
+	SourceURL   string   `json:"source_url"`
+	Width       int      `json:"width"`
+	Height      int      `json:"height"`
 }
 
-// Document is the delivered shape of SPEC §5: its digest, and the fields
-// and the series' about-text that listings leave out.
+// Document is the delivered shape of SPEC §5: its digest, and the fields,
+// sections and the series' about-text that listings leave out.
 type Document struct {
 	Digest
 	Fields map[string]any `json:"fields"`
-	About  string         `json:"about"`
+	// Sections are the fields in the content type's order, with their
+	// labels, each rendered to HTML: what a page or a feed prints.
+	Sections []Section `json:"sections"`
+	About    string    `json:"about"`
+	// AboutHTML is the series' about-text rendered from Markdown.
+	AboutHTML string `json:"about_html"`
 	// EmbargoedUntil is set only in previews, while an embargo holds the
 	// document back, so that whoever reads the preview sees the banner;
 	// delivery never carries an embargoed document.
 	EmbargoedUntil *time.Time `json:"embargoed_until,omitempty"`
 }
 
-// Digest is a document as listings show it: everything but its fields and
-// the series' about-text, which a reader fetches with the document.
+// Digest is a document as listings show it: everything but its fields,
+// sections and the series' about-text, which a reader fetches with the document.
 type Digest struct {
 	ID          string      `json:"id"`
 	Type        string      `json:"type"`
 	Series      SeriesRef   `json:"series"`
+	Parent      *ParentRef  `json:"parent"` // the series' parent; nil for none
 	Slug        string      `json:"slug"`
 	URL         string      `json:"url"`
 	Title       string      `json:"title"`
@@ -129,7 +172,7 @@ type Digest struct {
 // Shape is the version of the delivered shape (Document and Digest).
 // Raise it when either changes: instances re-render every delivered
 // document of an older shape when they start.
-const Shape = 2
+const Shape = 3
 
 // Input is everything a delivered document is made of. Names are the
 // current ones (a renamed contributor is renamed everywhere).
@@ -137,6 +180,7 @@ type Input struct {
 	DocumentID  string
 	Type        content.ContentType
 	Series      content.Series
+	Parent      *content.Series // the series' parent, when it has one
 	Revision    content.Revision
 	BylineName  string // contributor's current name, or the series name
 	CreditNames map[string]string
@@ -160,7 +204,10 @@ func (r *Renderer) Document(in Input) Document {
 		Slug: rev.Slug, URL: r.URL(in.Series.Slug, rev.Slug), Title: rev.Title,
 		Topics: rev.Topics, Byline: Byline{Name: in.BylineName, Slug: rev.Byline}, Credits: []CreditRef{},
 		PublishedAt: in.PublishedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC(), Revision: rev.Number,
-	}, Fields: map[string]any{}, About: in.Series.About}
+	}, Fields: map[string]any{}, Sections: []Section{}, About: in.Series.About, AboutHTML: r.HTML(in.Series.About)}
+	if p := in.Parent; p != nil {
+		d.Parent = &ParentRef{Slug: p.Slug, Name: p.Name, URL: r.SeriesURL(p.Slug)}
+	}
 	if d.Topics == nil {
 		d.Topics = []string{}
 	}
@@ -172,6 +219,7 @@ func (r *Renderer) Document(in Input) Document {
 		if !ok {
 			continue
 		}
+		d.Sections = append(d.Sections, r.section(f, v))
 		if s, isText := v.(string); isText && f.Kind == content.KindRichText {
 			d.Fields[f.Name] = RichText{Markdown: s, HTML: r.HTML(s)}
 			continue
@@ -190,14 +238,70 @@ func (r *Renderer) Document(in Input) Document {
 	if rev.Hero != nil {
 		h := in.Hero
 		d.Hero = &Hero{URL: r.baseURL.String() + "/media/" + url.PathEscape(*rev.Hero), Alt: h.Alt, Caption: h.Caption,
-			Credit: h.Credit, Licence: h.Licence, SourceURL: h.SourceURL, Width: h.Width, Height: h.Height}
+			Credit: h.Credit, Licence: h.Licence, LicenceInfo: LicenceOf(h.Licence), SourceURL: h.SourceURL, Width: h.Width, Height: h.Height}
 	}
 	return d
 }
 
 // URL is the public address of a document.
 func (r *Renderer) URL(series, slug string) string {
+	if r.public != "" {
+		return strings.NewReplacer("{series}", url.PathEscape(series), "{slug}", url.PathEscape(slug)).Replace(r.public)
+	}
 	return fmt.Sprintf("%s/%s/%s", r.baseURL.String(), url.PathEscape(series), url.PathEscape(slug))
+}
+
+// SeriesURL is the public address of a series' page: on the reader site,
+// or where the public URL pattern puts {series} when the pattern starts
+// with it (https://www.example.org/{series}/{slug}).
+func (r *Renderer) SeriesURL(series string) string {
+	if before, _, ok := strings.Cut(r.public, "{series}"); ok && !strings.Contains(before, "{slug}") {
+		return before + url.PathEscape(series)
+	}
+	return r.baseURL.String() + "/" + url.PathEscape(series)
+}
+
+// section renders one field's value for a page: rich text as sanitized
+// HTML, a list as a bulleted list that keeps its items, a media field as
+// its image, anything else as escaped text.
+func (r *Renderer) section(f content.Field, v any) Section {
+	s := Section{Name: f.Name, Label: f.Label, Kind: f.Kind}
+	switch val := v.(type) {
+	case string:
+		switch f.Kind {
+		case content.KindRichText:
+			s.HTML = r.HTML(val)
+		case content.KindMedia:
+			s.HTML = `<img src="` + html.EscapeString(r.baseURL.String()+"/media/"+url.PathEscape(val)) + `" alt="">`
+		default:
+			s.HTML = html.EscapeString(val)
+		}
+	case []any:
+		s.Items = []string{}
+		var b strings.Builder
+		b.WriteString("<ul>")
+		for _, item := range val {
+			if text, ok := item.(string); ok {
+				s.Items = append(s.Items, text)
+				b.WriteString("<li>" + html.EscapeString(text) + "</li>")
+			}
+		}
+		b.WriteString("</ul>")
+		s.HTML = b.String()
+	case []string:
+		return r.section(f, anySlice(val))
+	default:
+		s.HTML = html.EscapeString(fmt.Sprint(val))
+	}
+	return s
+}
+
+func anySlice(list []string) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
 }
 
 // JSON encodes a delivered document or digest. HTML in strings is not

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -63,6 +64,11 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
+		if clientGone(c, err) {
+			// No one reads the answer; the status is for the log.
+			c.Response().WriteHeader(StatusClientClosed)
+			return
+		}
 		p := ProblemFor(err)
 		p.Instance = c.Request().URL.Path
 		p.RequestID = requestID(c)
@@ -81,6 +87,17 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
 		_ = c.JSON(p.Status, p)
 	}
+}
+
+// StatusClientClosed is logged for a request whose client hung up before
+// the answer was ready (nginx's 499): the work stopped because no one
+// waited for it, which is no failure of the server.
+const StatusClientClosed = 499
+
+// clientGone tells whether err is the request's own context ending
+// because its client went away.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled)
 }
 
 // ProblemFor converts any error to the problem the client sees.

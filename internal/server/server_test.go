@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,4 +137,64 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return after the last request finished")
 	}
+}
+
+// TestClientHangUpIsNoServerError: a handler that stops because its
+// client went away is logged as 499 at info level, not as a 500 error.
+func TestClientHangUpIsNoServerError(t *testing.T) {
+	var logged syncBuffer
+	e := server.New(server.Config{
+		BodyLimit: "1K",
+		Logger:    slog.New(slog.NewJSONHandler(&logged, nil)),
+		Ready:     func(context.Context) error { return nil },
+	})
+	started := make(chan struct{})
+	e.GET("/wait", func(c echo.Context) error {
+		close(started)
+		<-c.Request().Context().Done()
+		return fmt.Errorf("store: %w", c.Request().Context().Err())
+	})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/wait", nil)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-started
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the request finished though its client hung up")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logged.String(), `"msg":"request"`) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := logged.String()
+	if !strings.Contains(out, `"status":499`) || strings.Contains(out, `"level":"ERROR"`) {
+		t.Fatalf("log after a hang-up:\n%s", out)
+	}
+}
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -112,7 +112,10 @@ func (s *Site) docView(ctx context.Context, d render.Document) (docView, error) 
 	}
 	v := docView{Doc: d, Series: s.seriesLink(d.Series.Slug, d.Series.Name), CreditLine: d.CreditLine,
 		Published: s.date(d), Datetime: d.PublishedAt.In(s.cfg.Location).Format("2006-01-02T15:04:05Z07:00")}
-	v.Parent = s.parentOf(ctx, sr)
+	if p := d.Parent; p != nil {
+		l := s.seriesLink(p.Slug, p.Name)
+		v.Parent = &l
+	}
 	v.Return = v.Series
 	if v.Parent != nil {
 		v.Return = *v.Parent
@@ -121,11 +124,9 @@ func (s *Site) docView(ctx context.Context, d render.Document) (docView, error) 
 	if d.Byline.Slug != nil {
 		v.Byline.URL = "/contributors/" + url.PathEscape(*d.Byline.Slug)
 	}
-	if v.Sections, err = s.sectionsOf(ctx, d); err != nil {
-		return docView{}, err
-	}
+	v.Sections = sectionsOf(d)
 	v.Hero = heroOf(d.Hero)
-	v.AboutHTML = s.aboutHTML(sr)
+	v.AboutHTML = template.HTML(d.AboutHTML) // rendered and sanitized at publish
 	v.Signup = s.signupFor(ctx, sr)
 	v.SignupLink = v.Signup != nil && !strings.Contains(string(v.AboutHTML), "<a ")
 	return v, nil
@@ -158,41 +159,23 @@ func (s *Site) parentOf(ctx context.Context, sr content.Series) *seriesLink {
 	return &l
 }
 
-// sectionsOf lists the content type's fields in its order, labelled,
-// leaving out the summary (the page's description). Until the delivered
-// document carries its sections, they are derived from its fields and
-// the content type.
-func (s *Site) sectionsOf(ctx context.Context, d render.Document) ([]section, error) {
-	ct, err := s.store.FindContentType(ctx, d.Type)
-	if err != nil {
-		return nil, err
-	}
+// sectionsOf lists the delivered sections (the content type's fields in
+// its order, labelled), leaving out the summary — the page's description
+// — and empty ones.
+func sectionsOf(d render.Document) []section {
 	var out []section
-	for _, f := range ct.Fields {
-		v, ok := d.Fields[f.Name]
-		if !ok || f.Name == "summary" {
+	for _, sec := range d.Sections {
+		if sec.Name == "summary" || (strings.TrimSpace(sec.HTML) == "" && len(sec.Items) == 0) {
 			continue
 		}
-		sec := section{Name: f.Name, Label: f.Label, Kind: f.Kind}
-		switch x := v.(type) {
-		case render.RichText:
-			sec.HTML = template.HTML(x.HTML) // sanitized by render.Renderer.HTML
-		case map[string]any: // rich text decoded from the delivered JSON
-			h, _ := x["html"].(string)
-			sec.HTML = template.HTML(h) // sanitized by render.Renderer.HTML at publish
-		case []any:
-			for _, item := range x {
-				sec.Items = append(sec.Items, fmt.Sprint(item))
-			}
-		default:
-			sec.Text = fmt.Sprint(x)
+		v := section{Name: sec.Name, Label: sec.Label, Kind: sec.Kind, Items: sec.Items,
+			HTML: template.HTML(sec.HTML)} // sanitized (or escaped) by the renderer
+		if sec.Kind != content.KindRichText && len(sec.Items) == 0 {
+			v.HTML = template.HTML("<p>" + sec.HTML + "</p>") // escaped by the renderer
 		}
-		if sec.HTML == "" && sec.Items == nil && strings.TrimSpace(sec.Text) == "" {
-			continue
-		}
-		out = append(out, sec)
+		out = append(out, v)
 	}
-	return out, nil
+	return out
 }
 
 // heroOf is the lead image and its attribution.
@@ -201,26 +184,16 @@ func heroOf(h *render.Hero) *heroView {
 		return nil
 	}
 	return &heroView{URL: h.URL, Alt: h.Alt, Caption: h.Caption, Credit: h.Credit, SourceURL: h.SourceURL,
-		Width: h.Width, Height: h.Height, Licence: licenceOf(h.Licence)}
+		Width: h.Width, Height: h.Height, Licence: licenceOf(h)}
 }
 
-// licenceOf names an SPDX licence identifier and links its text: the
-// Creative Commons deeds for CC licences, the SPDX page for the rest.
-func licenceOf(id string) licence {
-	if id == "" {
-		return licence{}
+// licenceOf is the hero's licence as delivered: its SPDX name and text,
+// or its identifier alone when the list does not know it.
+func licenceOf(h *render.Hero) licence {
+	if h.LicenceInfo != nil {
+		return licence{ID: h.LicenceInfo.ID, Name: h.LicenceInfo.Name, URL: h.LicenceInfo.URL}
 	}
-	if id == "CC0-1.0" {
-		return licence{ID: id, Name: "CC0 1.0", URL: "https://creativecommons.org/publicdomain/zero/1.0/"}
-	}
-	if rest, ok := strings.CutPrefix(id, "CC-"); ok {
-		if i := strings.LastIndex(rest, "-"); i > 0 {
-			terms, version := strings.ToLower(rest[:i]), rest[i+1:]
-			return licence{ID: id, Name: "CC " + rest[:i] + " " + version,
-				URL: "https://creativecommons.org/licenses/" + terms + "/" + version + "/"}
-		}
-	}
-	return licence{ID: id, Name: id, URL: "https://spdx.org/licenses/" + url.PathEscape(id) + ".html"}
+	return licence{ID: h.Licence, Name: h.Licence}
 }
 
 // aboutHTML is the series' about-text, Markdown rendered and sanitized

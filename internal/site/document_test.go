@@ -43,7 +43,7 @@ func TestDocumentPageHasEveryElementOfTheExample(t *testing.T) {
 			"This briefing comes from Korea View", `href="/korea-view#subscribe"`, ">here</a>",
 			"Korea View was edited by Yong Kwon with the help of Melissa Cho and Alexandra Langford.",
 			"Creative Commons image from Flickr account of Republic of Korea",
-			`<a rel="license" href="https://creativecommons.org/licenses/by-sa/2.0/">CC BY-SA 2.0</a>`,
+			`<a rel="license" href="https://creativecommons.org/licenses/by-sa/2.0/">Creative Commons Attribution Share Alike 2.0 Generic</a>`,
 			`<a href="/the-peninsula">Return to the Peninsula</a>`,
 			"Stay Informed",
 		)

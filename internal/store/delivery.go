@@ -93,6 +93,25 @@ func (db *DB) DeliveryVersion(ctx context.Context) (int64, error) {
 	return v[0], nil
 }
 
+// RenderedFor returns what the delivered documents were last rendered for
+// (render.Renderer.Stamp); empty before any rendering recorded it.
+func (db *DB) RenderedFor(ctx context.Context) (string, error) {
+	if err := db.ensureSiteState(ctx); err != nil {
+		return "", err
+	}
+	var v []string
+	err := db.q(ctx).Raw("SELECT rendered_for FROM site_state WHERE id = 1").Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return "", wrap(err)
+	}
+	return v[0], nil
+}
+
+// SetRenderedFor records what the delivered documents are rendered for.
+func (db *DB) SetRenderedFor(ctx context.Context, stamp string) error {
+	return wrap(db.q(ctx).Exec("UPDATE site_state SET rendered_for = ? WHERE id = 1", stamp).Error)
+}
+
 // SigningKey returns the site's HMAC key, creating it on first use.
 func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
 	if err := db.ensureSiteState(ctx); err != nil {
@@ -191,7 +210,10 @@ func (db *DB) FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, her
 // shape older than shape.
 func (db *DB) FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error) {
 	var ids []string
-	err := db.q(ctx).Raw("SELECT document_id FROM delivered_documents WHERE shape < ? ORDER BY document_id", shape).Scan(&ids).Error
+	// No ORDER BY: sorting by document_id made SQLite walk the whole
+	// table in key order instead of looking up the few rows in the shape
+	// index, and every start asks this.
+	err := db.q(ctx).Raw("SELECT document_id FROM delivered_documents WHERE shape < ?", shape).Scan(&ids).Error
 	return ids, wrap(err)
 }
 

@@ -1,7 +1,7 @@
 // Package storetest opens real, migrated databases for tests: a SQLite file
 // in a temporary directory, and — when MASTHEAD_TEST_DATABASE_URL is set — a
-// fresh schema on that PostgreSQL server. Each database is removed when the
-// test ends.
+// fresh database on that PostgreSQL server, both copied from a template
+// migrated once. Each database is removed when the test ends.
 package storetest
 
 import (
@@ -51,23 +51,23 @@ func sqliteURL(t testing.TB) (string, string) { return "", t.TempDir() }
 
 // OpenSQLite returns a migrated SQLite database in a temporary directory.
 func OpenSQLite(t testing.TB) *store.DB {
-	return openMigrated(t, store.Options{DataDir: t.TempDir()})
+	dir := t.TempDir()
+	copySQLiteTemplate(t, dir)
+	return openMigrated(t, store.Options{DataDir: dir})
 }
 
-// OpenPostgres returns a migrated database in a fresh PostgreSQL schema,
-// skipping the test when no server is configured.
+// OpenPostgres returns a fresh migrated PostgreSQL database, skipping the
+// test when no server is configured.
 func OpenPostgres(t testing.TB) *store.DB {
-	u, _ := PostgresURL(t)
-	return openMigrated(t, store.Options{URL: u})
+	skipWithoutPostgres(t)
+	return openMigrated(t, store.Options{URL: clonePostgresTemplate(t)})
 }
 
 // PostgresURL creates a fresh schema and returns a URL whose search_path
 // points at it. The schema is dropped when the test ends.
 func PostgresURL(t testing.TB) (string, string) {
+	skipWithoutPostgres(t)
 	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		t.Skipf("PostgreSQL suite skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", EnvPostgres)
-	}
 	schema := "t_" + cms.RandomToken(6)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
@@ -88,6 +88,12 @@ func PostgresURL(t testing.TB) (string, string) {
 		}
 	})
 	return withSearchPath(t, base, schema), ""
+}
+
+func skipWithoutPostgres(t testing.TB) {
+	if os.Getenv(EnvPostgres) == "" {
+		t.Skipf("PostgreSQL suite skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", EnvPostgres)
+	}
 }
 
 func withSearchPath(t testing.TB, base, schema string) string {
