@@ -1,7 +1,6 @@
 package site
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,11 +15,16 @@ import (
 
 // Register mounts the site at the root. Echo prefers static segments to
 // parameters, so /admin, /api, /delivery and /media keep their routes;
-// the series and document routes take what is left.
+// the series and document routes take what is left, and answer the
+// site's 404 page for what is not live. Deeper unknown paths keep the
+// one error handler's problem+json.
 func Register(e *echo.Echo, s *Site) {
-	g := e.Group("", s.headers, s.handleErrors)
+	// Each route wraps its own handler: a group's middleware would add
+	// catch-all routes that turn every unknown path (and every wrong
+	// method) into the site's 404 page.
+	wrap := func(h echo.HandlerFunc) echo.HandlerFunc { return s.headers(s.handleErrors(h)) }
 	get := func(path string, h echo.HandlerFunc) {
-		g.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, wrap(h))
 	}
 	get("/", s.home)
 	get("/robots.txt", s.robots)
@@ -28,26 +32,18 @@ func Register(e *echo.Echo, s *Site) {
 	get("/search", s.searchPage)
 	get("/contributors/:slug", s.contributorPage)
 	get("/topics/:topic", s.topicPage)
-	g.POST("/subscribe", s.subscribePost)
+	e.POST("/subscribe", wrap(s.subscribePost))
 	get("/:series", s.seriesPage)
 	get("/:series/:slug", s.documentPage)
-	e.RouteNotFound("/*", s.routeNotFound, s.headers, s.handleErrors)
+	// Echo lets a route's last parameter take the rest of the path; this
+	// child keeps :slug one segment, so that /api/v1/unknown stays the
+	// API's problem+json 404 (or 405) rather than a document's page.
+	get("/:series/:slug/", s.dropSlash)
 }
 
-// apiPrefixes keep their problem+json 404s: only readers' paths get the
-// site's page.
-var apiPrefixes = []string{"/api/", "/delivery/", "/admin/", "/media/"}
-
-// errNotOurs is an unknown path under an API's prefix.
-var errNotOurs = errors.New("site: not a site path")
-
-func (s *Site) routeNotFound(c echo.Context) error {
-	for _, p := range apiPrefixes {
-		if strings.HasPrefix(c.Request().URL.Path, p) {
-			return errNotOurs
-		}
-	}
-	return cms.NotFound("page")
+// dropSlash sends /{series}/{slug}/ to the document's address.
+func (s *Site) dropSlash(c echo.Context) error {
+	return c.Redirect(http.StatusMovedPermanently, "/"+url.PathEscape(c.Param("series"))+"/"+url.PathEscape(c.Param("slug")))
 }
 
 // contentSecurityPolicy allows no script at all, styles only from the
@@ -79,9 +75,6 @@ func (s *Site) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		if err == nil || c.Response().Committed {
 			return err
-		}
-		if errors.Is(err, errNotOurs) {
-			return echo.ErrNotFound // the one error handler's problem+json
 		}
 		p := server.ProblemFor(err)
 		if p.Status >= 500 {
