@@ -239,7 +239,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 // so that a broken one stops the start.
 func (a *App) buildSite(context.Context, *store.DB) error {
 	var err error
-	a.Site, err = site.New(a.Live, a.DB, a.Search.Search, a.Newsletter.Subscribe, site.Config{
+	a.Site, err = site.New(a.Live, a.DB, a.Search.Search, site.Config{
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Location: a.opts.TimeZone,
 		ThemeDir: a.opts.ThemeDir, Logger: a.Log,
 	})

@@ -190,9 +190,9 @@ func TestReaderJourneyInABrowser(t *testing.T) {
 		r.check("search")
 		r.do("back to the briefing", chromedp.Click(chromedp.CSS(`main a[href="/korea-view/`+exampleSlug+`"]`)), chromedp.WaitVisible(chromedp.CSS(".return")))
 		r.do("sign up", chromedp.SendKeys(chromedp.CSS("#signup-email"), "reader@example.org"),
-			chromedp.Click(chromedp.CSS(`form[action="/subscribe"] button[type=submit]`)))
+			chromedp.Click(chromedp.CSS(`form[action="/delivery/v1/subscribers"] button[type=submit]`)))
 		r.see("Check your inbox")
-		r.check("check your inbox")
+		r.check("check your inbox") // the delivery API's sign-up page
 
 		if n, err := env.App.Mailer.SendDue(context.Background()); err != nil || n != 1 {
 			t.Fatalf("mails sent: %d, %v", n, err)

@@ -32,7 +32,6 @@ func Register(e *echo.Echo, s *Site) {
 	get("/search", s.searchPage)
 	get("/contributors/:slug", s.contributorPage)
 	get("/topics/:topic", s.topicPage)
-	e.POST("/subscribe", wrap(s.subscribePost))
 	get("/:series", s.seriesPage)
 	get("/:series/:slug", s.documentPage)
 	// Echo lets a route's last parameter take the rest of the path; this

@@ -1,6 +1,6 @@
 // Package site is the reader site served at the root: the home page,
 // series, documents at their delivered urls, contributors, topics,
-// search, the mailing-list sign-up and a 404 page, as server-rendered
+// search, the mailing-list sign-up form and a 404 page, as server-rendered
 // html/template pages with one stylesheet and no script.
 //
 // It reads only what is live, through internal/published (the delivered
@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/content"
-	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/search"
 )
@@ -37,10 +36,6 @@ type Reader interface {
 // Searcher answers a public search (search.Service.Search).
 type Searcher func(ctx context.Context, p search.Params) (search.Result, error)
 
-// Subscriber starts a mailing-list sign-up for a client address
-// (newsletter.Service.Subscribe, with its rate limits).
-type Subscriber func(ctx context.Context, req newsletter.SubscribeRequest, client string) error
-
 // Config tunes the site.
 type Config struct {
 	BaseURL *url.URL
@@ -56,18 +51,17 @@ type Config struct {
 
 // Site serves the reader site's pages.
 type Site struct {
-	live      *published.Service
-	store     Reader
-	search    Searcher
-	subscribe Subscriber
-	cfg       Config
-	theme     *theme
+	live   *published.Service
+	store  Reader
+	search Searcher
+	cfg    Config
+	theme  *theme
 }
 
 // New parses the templates (the theme's where it has them) and returns
 // the site. A template that does not parse fails here, naming the file
 // and line, never at a reader's request.
-func New(live *published.Service, store Reader, find Searcher, subscribe Subscriber, cfg Config) (*Site, error) {
+func New(live *published.Service, store Reader, find Searcher, cfg Config) (*Site, error) {
 	if cfg.CacheControl == "" {
 		cfg.CacheControl = "public, max-age=60, stale-while-revalidate=600"
 	}
@@ -80,7 +74,7 @@ func New(live *published.Service, store Reader, find Searcher, subscribe Subscri
 	if cfg.BaseURL == nil {
 		cfg.BaseURL, _ = url.Parse("http://localhost:8080")
 	}
-	s := &Site{live: live, store: store, search: find, subscribe: subscribe, cfg: cfg}
+	s := &Site{live: live, store: store, search: find, cfg: cfg}
 	t, err := loadTheme(cfg.ThemeDir, s.funcs())
 	if err != nil {
 		return nil, err

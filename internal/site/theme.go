@@ -25,7 +25,7 @@ var shared = []string{"layout.html", "partials.html"}
 
 // pages are the page templates, each executed as "layout".
 var pages = []string{"home.html", "series.html", "document.html", "contributor.html", "topic.html",
-	"search.html", "subscribed.html", "notfound.html", "error.html"}
+	"search.html", "notfound.html", "error.html"}
 
 // stylesheet is the one CSS file, served under a name with its hash.
 const stylesheet = "site.css"
