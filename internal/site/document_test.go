@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/internal/store/storetest"
 )
 
 // TestDocumentPageHasEveryElementOfTheExample opens the example
@@ -68,5 +71,23 @@ func TestDocumentPageHasEveryElementOfTheExample(t *testing.T) {
 		if n := len(body); n > 50<<10 {
 			t.Errorf("page weighs %d bytes, want under 50 KB", n)
 		}
+	})
+}
+
+// TestDatesInTheSiteTimeZone sets MASTHEAD_TIMEZONE's option to a zone
+// fourteen hours ahead of UTC: the page prints the day there.
+func TestDatesInTheSiteTimeZone(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Pacific/Kiritimati")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.TimeZone = loc }})
+		k := openDesk(t, env)
+		k.example()
+		body := page(t, k.n.Anonymous, "/korea-view/"+exampleSlug, http.StatusOK)
+		day := time.Now().In(loc).Format("January 2, 2006")
+		inOrder(t, body, `<p class="published">Published <time datetime="`, `&#43;14:00">`+day+"</time>") // html/template writes + as &#43;
 	})
 }

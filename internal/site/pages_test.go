@@ -104,7 +104,7 @@ func TestSearchPageTotalsAreDeliverys(t *testing.T) {
 		if !strings.Contains(body, "<mark>") {
 			t.Errorf("search page has no highlighted snippet")
 		}
-		if !strings.Contains(body, `href="/search?q=seoul&amp;series=korea-view"`) || !strings.Contains(body, `topic=china`) {
+		if !strings.Contains(body, `href="/search?q=seoul&amp;series=korea-view">Korea View</a>`) || !strings.Contains(body, `topic=china`) {
 			t.Errorf("search page lacks the series and topic facets")
 		}
 	})

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"html/template"
 	"net/url"
 	"strings"
@@ -57,7 +58,7 @@ func (s *Site) searchPage(c echo.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			s.fillSearch(&v, res, q)
+			s.fillSearch(&v, res, q, s.seriesNames(ctx))
 		}
 		p := s.newPage(ctx, "Search", "/search", v)
 		if v.Query != "" {
@@ -69,7 +70,19 @@ func (s *Site) searchPage(c echo.Context) error {
 	})
 }
 
-func (s *Site) fillSearch(v *searchView, res search.Result, q url.Values) {
+// seriesNames names the series facet's values; a failed read leaves
+// the slugs.
+func (s *Site) seriesNames(ctx context.Context) map[string]string {
+	names := map[string]string{}
+	if all, err := s.store.FindAllSeries(ctx); err == nil {
+		for _, sr := range all {
+			names[sr.Slug] = sr.Name
+		}
+	}
+	return names
+}
+
+func (s *Site) fillSearch(v *searchView, res search.Result, q url.Values, names map[string]string) {
 	v.Total = res.Total
 	for _, h := range res.Data {
 		v.Hits = append(v.Hits, hitView{Title: h.Title, URL: "/" + url.PathEscape(h.Series.Slug) + "/" + url.PathEscape(h.Slug),
@@ -86,7 +99,11 @@ func (s *Site) fillSearch(v *searchView, res search.Result, q url.Values) {
 		return
 	}
 	for _, f := range res.Facets.Series {
-		v.SeriesFacets = append(v.SeriesFacets, facet(q, "series", f, f.Value))
+		label := names[f.Value]
+		if label == "" {
+			label = f.Value
+		}
+		v.SeriesFacets = append(v.SeriesFacets, facet(q, "series", f, label))
 	}
 	for _, f := range res.Facets.Topics {
 		v.TopicFacets = append(v.TopicFacets, facet(q, "topic", f, f.Value))
