@@ -80,11 +80,7 @@ func (s *Site) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			s.cfg.Logger.Error("request failed", "err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
-		name := "error.html"
-		if p.Status == http.StatusNotFound {
-			name = "notfound.html"
-		}
-		body, rerr := s.theme.render(name, s.newPage(c.Request().Context(), p.Title, c.Request().URL.Path, p))
+		body, rerr := s.errorPage(c, p)
 		if rerr != nil {
 			return rerr
 		}
@@ -94,6 +90,28 @@ func (s *Site) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return c.HTMLBlob(p.Status, body)
 	}
+}
+
+// errorPage draws the page for a problem. The 404 page is the same for
+// every address, so it comes from the cache: a crawler walking unknown
+// urls costs no query each.
+func (s *Site) errorPage(c echo.Context, p server.Problem) ([]byte, error) {
+	build := func(name string) ([]byte, error) {
+		pg := s.newPage(c.Request().Context(), p.Title, "", p)
+		pg.Canonical, pg.Robots = "", "noindex"
+		return s.theme.render(name, pg)
+	}
+	if p.Status != http.StatusNotFound {
+		return build("error.html")
+	}
+	v, err := s.live.Cached("site\x00404", func() ([]byte, string, error) {
+		body, err := build("notfound.html")
+		return body, echo.MIMETextHTMLCharsetUTF8, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.Body, nil
 }
 
 // serve answers a page from the delivery cache, building it on a miss.
