@@ -186,7 +186,7 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // publishing transaction — delivery, the staff index, the webhook outbox,
 // the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
-	outbox := webhook.NewOutbox(a.opts.BaseURL)
+	outbox := webhook.NewOutbox(render.New(a.opts.BaseURL).WithPublicURL(a.opts.PublicURL).URL)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
 		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}},
 		HeroExists:       a.Media.Exists,
