@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -96,7 +97,7 @@ type gatedMailbox struct {
 	mu     sync.Mutex
 	got    map[string]int
 	total  int
-	hold   int
+	hold   int           // 0: no gate
 	held   chan struct{} // closed when a sender first waits at the gate
 	open   chan struct{}
 	closed bool
@@ -128,15 +129,11 @@ func (g *gatedMailbox) release() {
 	}
 }
 
-// counts returns the mails accepted per address and in all.
+// counts returns the mails taken per address and in all.
 func (g *gatedMailbox) counts() (map[string]int, int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	cp := make(map[string]int, len(g.got))
-	for k, v := range g.got {
-		cp[k] = v
-	}
-	return cp, g.total
+	return maps.Clone(g.got), g.total
 }
 
 // NewSession implements smtp.Backend.
