@@ -151,6 +151,13 @@ func (ui *UI) Register(e *echo.Echo) {
 		s.GET("/subscribers", h.listSubscribers, allow("manage", authz.Subscribers))
 	}
 	if h.Editions != nil && h.Newsletter != nil {
+		// The page is the admins'; the editions check each list again.
+		s.GET("/subscribers/export", h.exportSubscribers, allow("manage", authz.Subscribers))
+		s.POST("/subscribers/import", h.importSubscribers, allow("manage", authz.Subscribers))
+		s.GET("/subscribers/:id/erase", h.confirmErase, allow("manage", authz.Subscribers))
+		s.POST("/subscribers/:id/erase", h.eraseSubscriber, allow("manage", authz.Subscribers))
+	}
+	if h.Editions != nil && h.Newsletter != nil {
 		s.POST("/documents/:id/test-send", h.testSend)
 		s.GET("/documents/:id/newsletter-preview", h.newsletterPreview)
 	}
