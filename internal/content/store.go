@@ -111,6 +111,10 @@ type Change struct {
 	Before *Document // nil when created
 	After  *Document // nil when deleted
 	Event  Event
+	// Redeliver asks delivery to render the live revision again though
+	// it stayed the same: what delivery shows of it (an imported or
+	// backdated publication date) changed.
+	Redeliver bool
 }
 
 // LiveChanged reports whether what delivery shows changed: a different

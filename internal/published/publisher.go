@@ -15,7 +15,7 @@ import (
 // is no longer live. It runs inside the content transaction, so a publish
 // and its delivery commit together.
 func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
-	if !c.LiveChanged() {
+	if !c.LiveChanged() && !(c.Redeliver && c.After != nil && c.After.LiveRevision != nil) {
 		return nil
 	}
 	ds, ok := tx.(Store)
@@ -42,7 +42,7 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 // Committed drops this instance's cache as soon as a change touching
 // delivery has committed; other instances notice the version.
 func (s *Service) Committed(c content.Change) {
-	if c.LiveChanged() {
+	if c.LiveChanged() || c.Redeliver {
 		s.cache.clear()
 	}
 }
