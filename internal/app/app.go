@@ -323,6 +323,9 @@ func (a *App) Router() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	apidoc.Register(e)
+	// Old addresses (imported posts', renamed documents') answer 301
+	// wherever nothing else answers them.
+	e.Use(delivery.OldPaths(a.Live))
 	management.Register(e.Group("/api/v1"), management.Deps{
 		Auth:          a.Auth,
 		Authz:         a.Authz,

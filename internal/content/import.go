@@ -28,6 +28,9 @@ type ImportedDocument struct {
 	// scheduled documents); UpdatedAt the original last change.
 	PublishedAt *time.Time
 	UpdatedAt   *time.Time
+	// OldPaths are where the document was (RedirectPath's form): each
+	// answers with a 301 to it while it is live.
+	OldPaths []string
 }
 
 // Import outcomes.
@@ -51,6 +54,7 @@ type importPlan struct {
 	after  Document
 	rev    Revision
 	ev     Event
+	paths  []string
 	// redeliver: delivery renders it again even when the live revision
 	// stays (its original dates changed).
 	redeliver bool
@@ -131,6 +135,12 @@ func (s *Service) applyImports(ctx context.Context, tx Store, plans []importPlan
 		}
 		if err := s.record(ctx, tx, c, rev); err != nil {
 			return nil, err
+		}
+		for _, path := range p.paths {
+			r := Redirect{ID: cms.NewID(), Path: path, DocumentID: after.ID, Source: RedirectImport, CreatedAt: after.UpdatedAt}
+			if err := tx.PutRedirect(ctx, r); err != nil {
+				return nil, err
+			}
 		}
 		changes = append(changes, c)
 	}
@@ -216,7 +226,7 @@ func lastChange(in ImportedDocument) *time.Time {
 // importChange puts d where in says, with a new revision unless only its
 // standing changed.
 func (s *Service) importChange(actor cms.Actor, before *Document, d Document, in ImportedDocument, contentSame bool, now time.Time) importPlan {
-	p := importPlan{before: before}
+	p := importPlan{before: before, paths: in.OldPaths}
 	from := workflow.State("")
 	if before != nil {
 		from = before.State

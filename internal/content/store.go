@@ -73,6 +73,12 @@ type Store interface {
 	// ClearApprovals forgets all of a document's (a new submission).
 	AddApproval(ctx context.Context, documentID string, revision int, userID string, at time.Time) error
 	ClearApprovals(ctx context.Context, documentID string) error
+
+	// PutRedirect keeps r, or points the redirect of its path to r's
+	// document; FindRedirects pages through them, newest first.
+	PutRedirect(ctx context.Context, r Redirect) error
+	FindRedirects(ctx context.Context, limit, offset int) ([]Redirect, int, error)
+	DeleteRedirect(ctx context.Context, id string, ev cms.AuditEvent) error
 }
 
 // Authorizer is the one enforcer, as content sees it.

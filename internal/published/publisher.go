@@ -93,6 +93,9 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
 	}
+	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
+		return err
+	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
 	}
