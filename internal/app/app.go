@@ -34,6 +34,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 	"github.com/masthead-cms/masthead/policies"
 )
 
@@ -100,7 +101,9 @@ type App struct {
 	Editions   *newsletter.Editions
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
-	UI     *admin.UI
+	// WordPress imports WordPress exports.
+	WordPress *wordpress.Importer
+	UI        *admin.UI
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -128,7 +131,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildUI,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -205,6 +208,16 @@ func heroAttribution(ctx context.Context, tx content.Store, id string) (content.
 func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	a.Webhooks = webhook.NewService(a.DB)
 	a.Worker = webhook.NewWorker(a.DB, webhook.WorkerConfig{AllowPrivate: a.opts.WebhookAllowPrivate, Logger: a.Log})
+	return nil
+}
+
+// buildImports sets up the WordPress import: media fetched, when asked,
+// through the webhooks' address guard.
+func (a *App) buildImports(_ context.Context, db *store.DB) error {
+	fetch := webhook.NewFetcher(30*time.Second, a.opts.WebhookAllowPrivate)
+	base := a.opts.BaseURL.String()
+	a.WordPress = wordpress.New(wordpress.Deps{Content: a.Content, Media: a.Media, Store: db, Fetch: fetch.Fetch,
+		MediaURL: func(id string) string { return base + "/media/" + url.PathEscape(id) }})
 	return nil
 }
 

@@ -39,6 +39,9 @@ func RedirectPath(raw string) (string, bool) {
 		return "", false
 	}
 	p := u.Path
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
 	if p == "" || p[0] != '/' {
 		p = "/" + p
 	}

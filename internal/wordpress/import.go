@@ -179,6 +179,7 @@ type run struct {
 	assets      map[string]string // attachment id → asset id
 	assetByPath map[string]string // attachment URL path → asset id
 	slugs       map[string]string // series/slug → post id, to keep slugs unique
+	seen        map[string]bool   // post ids read
 	done        int
 	now         time.Time
 }
@@ -186,7 +187,7 @@ type run struct {
 func (im *Importer) newRun(ctx context.Context, actor cms.Actor, sc *scanned, opt Options) (*run, error) {
 	r := &run{im: im, ctx: ctx, actor: actor, opt: opt, sc: sc, source: sourceOf(sc.site),
 		records: map[string]Record{}, topSeries: map[string]string{}, authors: map[string]string{},
-		assets: map[string]string{}, assetByPath: map[string]string{}, slugs: map[string]string{}, now: time.Now().UTC()}
+		assets: map[string]string{}, assetByPath: map[string]string{}, slugs: map[string]string{}, seen: map[string]bool{}, now: time.Now().UTC()}
 	r.report = &Report{Site: sc.site.Title, Source: r.source, DryRun: opt.DryRun, Items: sc.items,
 		Terms: sc.terms, ByState: map[string]int{}, Skipped: []Note{}, Altered: []Note{}, HeroesWithoutLicence: []Note{}}
 	recs, err := im.d.Store.FindImportRecords(ctx, r.source)

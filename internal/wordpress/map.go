@@ -37,8 +37,10 @@ func standing(it *Item, now time.Time) (state workflow.State, note string, skip 
 			return workflow.Published, "scheduled for a time that has passed: published at it", false
 		}
 		state = workflow.Scheduled
-	case "draft", "auto-draft", "":
+	case "draft", "":
 		state = workflow.Draft
+	case "auto-draft", "inherit":
+		return "", fmt.Sprintf("status %q: WordPress's own leftover", it.Status), true
 	case "pending":
 		state = workflow.InReview
 	case "private":
@@ -79,9 +81,11 @@ func slugFor(it *Item) (string, string) {
 	if slugRE.MatchString(raw) && len(raw) <= maxSlug {
 		return raw, ""
 	}
+	// Masthead's slugs are ASCII: of a slug in another script only its
+	// digits would be left, so the title's may say more.
 	s := content.Slugify(raw)
-	if s == "" {
-		s = content.Slugify(it.Title)
+	if t := content.Slugify(it.Title); len(t) > len(s) {
+		s = t
 	}
 	if s == "" {
 		s = "post-" + content.Slugify(it.ID)

@@ -65,6 +65,11 @@ func (r *run) plan(it *Item) (pending, bool) {
 		r.report.skip(it, fmt.Sprintf("a %q is not imported", it.Type))
 		return pending{}, false
 	}
+	if r.seen[it.ID] {
+		r.report.skip(it, "the export holds this post id twice: the first was imported")
+		return pending{}, false
+	}
+	r.seen[it.ID] = true
 	state, note, skip := standing(it, r.now)
 	if skip {
 		r.report.skip(it, note)
