@@ -34,7 +34,13 @@ const maxRedirectPath = 2000
 // ?page_id= when it has one (the rest of the query is not part of it).
 // It accepts a full URL or a path.
 func RedirectPath(raw string) (string, bool) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	if strings.HasPrefix(raw, "//") {
+		// A path that starts with two slashes, not a URL without its
+		// scheme: the old site's links had them by mistake.
+		raw = "/" + strings.TrimLeft(raw, "/")
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return "", false
 	}

@@ -218,7 +218,8 @@ func containsFold(list []string, s string) bool {
 }
 
 // oldPaths are the addresses the item had: its permalink's path and
-// /?p=ID (/?page_id=ID for a page), under the blog's own path.
+// /?p=ID (/?page_id=ID for a page), under the blog's own path. The guid
+// is left out: an item moved between sites keeps the first site's.
 func oldPaths(it *Item, site Site) []string {
 	var out []string
 	add := func(raw string) {
@@ -236,9 +237,6 @@ func oldPaths(it *Item, site Site) []string {
 	add(base + "?p=" + it.ID)
 	if it.Type == "page" {
 		add(base + "?page_id=" + it.ID)
-	}
-	if strings.Contains(it.GUID, "?p=") || strings.Contains(it.GUID, "?page_id=") {
-		add(it.GUID)
 	}
 	return out
 }
