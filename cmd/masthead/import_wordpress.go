@@ -52,9 +52,18 @@ func runImportWordPress(ctx context.Context, args []string, getenv func(string) 
 		return err
 	}
 	defer o.db.Close()
-	actor, err := importActor(ctx, o)
-	if err != nil {
+	if err := wordpress.Check(f); err != nil {
+		return fmt.Errorf("import wordpress: %s: %w (nothing was imported)", file, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
+	}
+	// A dry run writes nothing, so it needs no account to write as.
+	actor := cms.System
+	if !opt.DryRun {
+		if actor, err = importActor(ctx, o); err != nil {
+			return err
+		}
 	}
 	if !*quiet {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),

@@ -107,6 +107,14 @@ func (im *Importer) Import(ctx context.Context, actor cms.Actor, f io.ReadSeeker
 	return run.report, nil
 }
 
+// Check reads a whole export and returns its first problem (with its
+// line and column), or nil: a command checks the file before it changes
+// anything, the first admin included.
+func Check(r io.Reader) error {
+	_, err := scan(r)
+	return err
+}
+
 // scanned is what the first pass learnt.
 type scanned struct {
 	site        Site
