@@ -216,7 +216,7 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 func (a *App) buildImports(_ context.Context, db *store.DB) error {
 	fetch := webhook.NewFetcher(30*time.Second, a.opts.WebhookAllowPrivate)
 	base := a.opts.BaseURL.String()
-	a.WordPress = wordpress.New(wordpress.Deps{Content: a.Content, Media: a.Media, Store: db, Fetch: fetch.Fetch,
+	a.WordPress = wordpress.New(wordpress.Deps{Content: a.Content, Media: a.Media, Store: db, Jobs: db, Logger: a.Log, Fetch: fetch.Fetch,
 		MediaURL: func(id string) string { return base + "/media/" + url.PathEscape(id) }})
 	return nil
 }
@@ -317,15 +317,20 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 }
 
-// uploadPath is the one route that takes bodies larger than JSON's limit.
-const uploadPath = "/api/v1/media"
+// uploadPath and importPath are the routes that take bodies larger than
+// JSON's limit: uploads (limited by media), WordPress exports (by the
+// import, to wordpress.MaxFileBytes).
+const (
+	uploadPath = "/api/v1/media"
+	importPath = "/api/v1/imports"
+)
 
 // Router builds the HTTP server with every API and the UI mounted.
 func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
 		LimitsOwnBody: func(c echo.Context) bool {
-			return c.Request().Method == http.MethodPost && c.Path() == uploadPath
+			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath)
 		},
 		Logger: a.Log,
 		Ready:  a.ready,
@@ -351,6 +356,7 @@ func (a *App) Router() *echo.Echo {
 		Media:         a.Media,
 		Newsletter:    a.Newsletter,
 		Editions:      a.Editions,
+		WordPress:     a.WordPress,
 		UploadLimit:   a.opts.UploadLimit,
 	})
 	delivery.RegisterMedia(e, a.Media)

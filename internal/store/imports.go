@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/wordpress"
@@ -46,4 +48,62 @@ func (db *DB) PutImportRecords(ctx context.Context, rs []wordpress.Record) error
 		}
 		return nil
 	})
+}
+
+type importJobRow struct {
+	ID        string
+	Kind      string
+	Filename  string
+	Status    string
+	Total     int
+	Done      int
+	Report    string
+	Error     string
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (importJobRow) TableName() string { return "imports" }
+
+func jobRow(j wordpress.Job) (importJobRow, error) {
+	rep, err := json.Marshal(j.Report)
+	return importJobRow{ID: j.ID, Kind: j.Kind, Filename: j.Filename, Status: j.Status, Total: j.Total, Done: j.Done,
+		Report: string(rep), Error: j.Error, CreatedBy: j.CreatedBy, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt}, err
+}
+
+// CreateImportJob stores a new import job.
+func (db *DB) CreateImportJob(ctx context.Context, j wordpress.Job) error {
+	row, err := jobRow(j)
+	if err != nil {
+		return err
+	}
+	return wrap(db.q(ctx).Create(&row).Error)
+}
+
+// UpdateImportJob stores a job's progress, state and report.
+func (db *DB) UpdateImportJob(ctx context.Context, j wordpress.Job) error {
+	row, err := jobRow(j)
+	if err != nil {
+		return err
+	}
+	return wrap(db.q(ctx).Model(&importJobRow{}).Where("id = ?", j.ID).
+		Select("status", "total", "done", "report", "error", "updated_at").Updates(&row).Error)
+}
+
+// FindImportJob returns one import job.
+func (db *DB) FindImportJob(ctx context.Context, id string) (wordpress.Job, error) {
+	var row importJobRow
+	if err := db.q(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return wordpress.Job{}, notFound(err, "import")
+	}
+	j := wordpress.Job{ID: row.ID, Kind: row.Kind, Filename: row.Filename, Status: row.Status, Total: row.Total, Done: row.Done,
+		Error: row.Error, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+	if row.Report != "" && row.Report != "null" {
+		j.Report = &wordpress.Report{}
+		if err := json.Unmarshal([]byte(row.Report), j.Report); err != nil {
+			return wordpress.Job{}, fmt.Errorf("store: import %s: report: %w", id, err)
+		}
+	}
+	return j, nil
 }

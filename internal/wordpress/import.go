@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -53,6 +54,8 @@ type Deps struct {
 	Content *content.Service
 	Media   *media.Service
 	Store   Store
+	Jobs    JobStore
+	Logger  *slog.Logger
 	// Fetch gets an attachment's bytes over HTTP (the webhook's guarded
 	// client); nil refuses --fetch-media.
 	Fetch func(ctx context.Context, rawURL string) (io.ReadCloser, error)

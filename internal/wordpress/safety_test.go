@@ -1,0 +1,74 @@
+package wordpress_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/wordpress"
+)
+
+// wxr is a small export of the given items.
+func wxr(items ...string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Hostile Site</title>
+<link>https://hostile.example</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_blog_url>https://hostile.example</wp:base_blog_url>
+` + strings.Join(items, "\n") + `
+</channel>
+</rss>
+`
+}
+
+func post(id, slug, body string) string {
+	date := time.Now().UTC().AddDate(-3, 0, 0).Format("2006-01-02 15:04:05")
+	return `<item><title>Post ` + id + `</title><link>https://hostile.example/` + slug + `/</link><dc:creator>eve</dc:creator>
+<content:encoded><![CDATA[` + body + `]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>` + id + `</wp:post_id><wp:post_date_gmt>` + date + `</wp:post_date_gmt><wp:post_name>` + slug + `</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type><wp:post_password></wp:post_password></item>`
+}
+
+// TestImportLeavesNothingExecutable: script, event handlers and
+// javascript: links in a post never reach delivered HTML; an item that
+// cannot be a document (a body too long) is skipped with its reason and
+// the others are imported.
+func TestImportLeavesNothingExecutable(t *testing.T) {
+	hostile := `<p onclick="steal()">Hello <a href="javascript:alert(1)" onmouseover="x()">there</a></p>
+<script>alert("xss")</script><img src="https://hostile.example/a.png" onerror="alert(2)" alt="a">
+<iframe src="https://evil.example"></iframe><style>body{display:none}</style>
+[caption id="c1"]<img src="https://hostile.example/b.png" onload="x()" /> A caption<script>bad()</script>[/caption]
+<svg onload="alert(3)"><script>alert(4)</script></svg><a href="  JaVaScRiPt:alert(5)">five</a>`
+	file := filepath.Join(t.TempDir(), "hostile.xml")
+	data := wxr(post("1", "hostile", hostile), post("2", "too-long", strings.Repeat("<p>word</p>", 40_000)), post("3", "fine", "<p>Fine.</p>"))
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		rep := importFile(t, env, file, wordpress.Options{})
+		if rep.Created != 2 || len(rep.Skipped) != 1 || rep.Skipped[0].Item != "2" || !strings.Contains(rep.Skipped[0].Reason, "at most") {
+			t.Fatalf("created %d, skipped %+v; want 2 created and post 2 skipped for its length", rep.Created, rep.Skipped)
+		}
+		body := env.Anonymous().Do("GET", "/delivery/v1/documents/hostile-site/hostile", nil).Want(http.StatusOK)
+		got := strings.ToLower(string(body.Body))
+		for _, bad := range []string{"<script", "onclick", "onerror", "onload", "onmouseover", "javascript:", "<iframe", "<style", "<svg", "alert("} {
+			if strings.Contains(got, bad) {
+				t.Errorf("delivered document holds %q:\n%s", bad, body.Body)
+			}
+		}
+		for _, good := range []string{"hello", "there", "a caption", "five"} {
+			if !strings.Contains(got, good) {
+				t.Errorf("delivered document lost the text %q:\n%s", good, body.Body)
+			}
+		}
+		env.Anonymous().Do("GET", "/delivery/v1/documents/hostile-site/too-long", nil).Want(http.StatusNotFound)
+		env.Anonymous().Do("GET", "/delivery/v1/documents/hostile-site/fine", nil).Want(http.StatusOK)
+	})
+}
