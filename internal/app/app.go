@@ -226,7 +226,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
-		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, WordPress: a.WordPress, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
 }
@@ -321,8 +321,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 // JSON's limit: uploads (limited by media), WordPress exports (by the
 // import, to wordpress.MaxFileBytes).
 const (
-	uploadPath = "/api/v1/media"
-	importPath = "/api/v1/imports"
+	uploadPath      = "/api/v1/media"
+	importPath      = "/api/v1/imports"
+	adminImportPath = "/admin/imports"
 )
 
 // Router builds the HTTP server with every API and the UI mounted.
@@ -330,7 +331,7 @@ func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
 		LimitsOwnBody: func(c echo.Context) bool {
-			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath)
+			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath || c.Path() == adminImportPath)
 		},
 		Logger: a.Log,
 		Ready:  a.ready,
