@@ -132,10 +132,10 @@ func (w *mdWriter) emit(block string) {
 	w.blocks = append(w.blocks, strings.Join(lines, "\n"))
 }
 
-var spacesRE = regexp.MustCompile(`[ \t]+`)
-
+// collapseSpaces makes each run of spaces and tabs one space (a loop,
+// not a regular expression: it runs on every paragraph of every post).
 func collapseSpaces(s string) string {
-	s = spacesRE.ReplaceAllString(s, " ")
+	s = squeeze(s, func(b byte) bool { return b == ' ' || b == '\t' })
 	s = strings.ReplaceAll(s, "\n ", "\n")
 	return strings.ReplaceAll(s, " \\\n", "\\\n")
 }
@@ -180,7 +180,7 @@ func (w *mdWriter) text(s string) {
 		return
 	}
 	if !w.classic {
-		w.inline.WriteString(escapeText(whiteRE.ReplaceAllString(s, " ")))
+		w.inline.WriteString(escapeText(squeeze(s, isSpace)))
 		return
 	}
 	paras := blankLineRE.Split(s, -1)
@@ -198,7 +198,28 @@ func (w *mdWriter) text(s string) {
 	}
 }
 
-var whiteRE = regexp.MustCompile(`\s+`)
+// squeeze makes each run of bytes that space says are space one " ".
+func squeeze(s string, space func(byte) bool) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	in := false
+	for i := 0; i < len(s); i++ {
+		if space(s[i]) {
+			if !in {
+				b.WriteByte(' ')
+			}
+			in = true
+			continue
+		}
+		in = false
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v'
+}
 
 var blankLineRE = regexp.MustCompile(`\n[ \t]*\n\s*`)
 

@@ -110,8 +110,14 @@ func titleFor(it *Item) (string, string) {
 
 // plainText is the text of some HTML, its spaces collapsed.
 func plainText(s string) string {
-	c := Convert(s, nil)
-	md := c.Markdown
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return markdownText(Convert(s, nil).Markdown)
+}
+
+// markdownText is the text of the Markdown a conversion made.
+func markdownText(md string) string {
 	md = imageMD.ReplaceAllString(md, "")
 	md = linkMD.ReplaceAllString(md, "$1")
 	md = strings.NewReplacer(`\`, "", "*", "", "#", "", "`", "", ">", "").Replace(md)
@@ -121,16 +127,18 @@ func plainText(s string) string {
 }
 
 var (
-	imageMD = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
-	linkMD  = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	// escapedShortcodeRE is a shortcode as Convert writes it: \[name …\].
+	escapedShortcodeRE = regexp.MustCompile(`\\\[/?[a-zA-Z][a-zA-Z0-9_-]*[^\]]*?\\\]`)
+	imageMD            = regexp.MustCompile(`!\[[^\]]*\]\([^)]*\)`)
+	linkMD             = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
 )
 
 // summaryFor is the excerpt, or WordPress's automatic one (the first 55
-// words of the body), as plain text.
-func summaryFor(it *Item) string {
+// words of the body, whose Markdown is body), as plain text.
+func summaryFor(it *Item, body string) string {
 	s := plainText(it.Excerpt())
 	if s == "" {
-		words := strings.Fields(plainText(shortcodeRE.ReplaceAllString(it.Content(), "")))
+		words := strings.Fields(markdownText(escapedShortcodeRE.ReplaceAllString(body, "")))
 		if len(words) > excerptWords {
 			words = append(words[:excerptWords], "…")
 		}

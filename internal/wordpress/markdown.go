@@ -295,5 +295,5 @@ func textOf(n *html.Node) string {
 		}
 	}
 	walk(n)
-	return strings.TrimSpace(whiteRE.ReplaceAllString(b.String(), " "))
+	return strings.TrimSpace(squeeze(b.String(), isSpace))
 }

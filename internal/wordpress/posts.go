@@ -106,7 +106,7 @@ func (r *run) document(it *Item, typ string, state workflow.State) (content.Impo
 	topics, note := topicsFor(it, r.sc.categories, func(slug string) bool { return false })
 	r.report.alter(it, note)
 	in := content.NewDocument{Type: typ, Series: series, Title: title, Slug: slug, Topics: topics,
-		Fields: map[string]any{"summary": summaryFor(it), "body": conv.Markdown}}
+		Fields: map[string]any{"summary": summaryFor(it, conv.Markdown), "body": conv.Markdown}}
 	doc := content.ImportedDocument{In: in, State: state, OldPaths: oldPaths(it, r.sc.site),
 		PublishedAt: parseDate(it.DateGMT, it.Date), UpdatedAt: parseDate(it.ModifiedGMT, it.Modified)}
 	if state == workflow.Scheduled && doc.PublishedAt == nil {
