@@ -168,14 +168,19 @@ func topicsFor(it *Item, cats map[string]*Term, skipCategory func(slug string) b
 	}
 	for _, c := range it.Categories {
 		switch c.Domain {
-		case "category":
+		case "", "category":
+			// WXR 1.0 lists an item's categories without a domain, and
+			// sometimes without a nicename.
+			if c.Nicename == "" {
+				c.Nicename = content.Slugify(c.Name)
+			}
 			if c.Nicename == "uncategorized" || (skipCategory != nil && skipCategory(c.Nicename)) {
 				continue
 			}
 			for _, name := range lineage(c, cats) {
 				add(name)
 			}
-		case "post_tag":
+		case "post_tag", "tag":
 			add(c.Name)
 		}
 	}
@@ -238,8 +243,11 @@ func oldPaths(it *Item, site Site) []string {
 	if it.Link != "" {
 		add(it.Link)
 	}
-	base := "/"
-	if u, err := url.Parse(site.BaseBlogURL); err == nil && u.Path != "" {
+	base, blog := "/", site.BaseBlogURL
+	if blog == "" {
+		blog = site.Link // WXR 1.0 has no base_blog_url
+	}
+	if u, err := url.Parse(blog); err == nil && u.Path != "" {
 		base = strings.TrimRight(u.Path, "/") + "/"
 	}
 	add(base + "?p=" + it.ID)

@@ -72,3 +72,68 @@ func TestImportLeavesNothingExecutable(t *testing.T) {
 		env.Anonymous().Do("GET", "/delivery/v1/documents/hostile-site/fine", nil).Want(http.StatusOK)
 	})
 }
+
+// TestImportWXR10: an export of WXR 1.0's shape — its own namespace, no
+// wp:author list, categories without a domain, no GMT date, a title in
+// several scripts with an entity outside CDATA — imports with its title
+// byte for byte, its date, its author and its topics.
+func TestImportWXR10(t *testing.T) {
+	const title = "Ünïcödé “quotes” & 日本語 — Ελληνικά 🙂"
+	file := filepath.Join(t.TempDir(), "wxr10.xml")
+	data := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.0/">
+<channel>
+<title>Old &amp; Gold</title>
+<link>http://old.example/blog</link>
+<wp:wxr_version>1.0</wp:wxr_version>
+<wp:category><wp:category_nicename>news</wp:category_nicename><wp:category_parent></wp:category_parent><wp:cat_name><![CDATA[News]]></wp:cat_name></wp:category>
+<item>
+<title>Ünïcödé “quotes” &amp; 日本語 — Ελληνικά 🙂</title>
+<link>http://old.example/blog/archives/12</link>
+<dc:creator><![CDATA[olduser]]></dc:creator>
+<category><![CDATA[News]]></category>
+<category domain="tag"><![CDATA[Old Tag]]></category>
+<content:encoded><![CDATA[Line one
+line two]]></content:encoded>
+<wp:post_id>12</wp:post_id>
+<wp:post_date>2005-06-07 08:09:10</wp:post_date>
+<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>
+<wp:post_name>old-post</wp:post_name>
+<wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type>
+</item>
+</channel>
+</rss>
+`
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		rep := importFile(t, env, file, wordpress.Options{})
+		if rep.Created != 1 || rep.Authors != 1 {
+			t.Fatalf("created %d, authors %d; want 1 and 1 (%+v)", rep.Created, rep.Authors, rep)
+		}
+		var doc struct {
+			Title       string
+			PublishedAt string `json:"published_at"`
+			Topics      []string
+			Byline      struct{ Name string }
+		}
+		env.Anonymous().Do("GET", "/delivery/v1/documents/old-gold/old-post", nil).Want(http.StatusOK).Decode(&doc)
+		if doc.Title != title || doc.PublishedAt != "2005-06-07T08:09:10Z" || strings.Join(doc.Topics, ",") != "news,old tag" {
+			t.Errorf("delivered %q published %s topics %v", doc.Title, doc.PublishedAt, doc.Topics)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, path := range []string{"/blog/archives/12", "/blog/?p=12"} {
+			resp, err := client.Get(env.Server.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/old-gold/old-post") {
+				t.Errorf("GET %s: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+	})
+}
