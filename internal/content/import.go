@@ -48,6 +48,10 @@ type ImportOutcome struct {
 	Err    error // why it was skipped
 }
 
+// ImportWritten is told, inside the transaction, which documents of a
+// batch were written (by their index in the batch).
+type ImportWritten func(ctx context.Context, tx Store, done map[int]ImportOutcome) error
+
 // importPlan is one checked document change of a batch.
 type importPlan struct {
 	before *Document
@@ -69,7 +73,11 @@ type importPlan struct {
 // dates are those it has already is left alone, with no new revision. An
 // item that fails its checks, or whose write fails, is skipped whole with
 // its reason; the others are written.
-func (s *Service) ImportDocuments(ctx context.Context, actor cms.Actor, batch []ImportedDocument) ([]ImportOutcome, error) {
+//
+// written, when not nil, runs in each transaction with the documents it
+// wrote (batch index, outcome), so that what the importer keeps of them
+// commits with them.
+func (s *Service) ImportDocuments(ctx context.Context, actor cms.Actor, batch []ImportedDocument, written ImportWritten) ([]ImportOutcome, error) {
 	if err := s.authz.Can(actor, "manage", authz.Imports); err != nil {
 		return nil, err
 	}
@@ -87,7 +95,20 @@ func (s *Service) ImportDocuments(ctx context.Context, actor cms.Actor, batch []
 			plans, at = append(plans, p), append(at, i)
 		}
 	}
-	if err := s.changesTx(ctx, func(tx Store) ([]Change, error) { return s.applyImports(ctx, tx, plans) }); err == nil {
+	tx := func(plans []importPlan, at []int) error {
+		return s.changesTx(ctx, func(tx Store) ([]Change, error) {
+			cs, err := s.applyImports(ctx, tx, plans)
+			if err != nil || written == nil {
+				return cs, err
+			}
+			done := make(map[int]ImportOutcome, len(plans))
+			for j, p := range plans {
+				done[at[j]] = importOutcome(p, nil)
+			}
+			return cs, written(ctx, tx, done)
+		})
+	}
+	if err := tx(plans, at); err == nil {
 		for j, p := range plans {
 			out[at[j]] = importOutcome(p, nil)
 		}
@@ -96,7 +117,7 @@ func (s *Service) ImportDocuments(ctx context.Context, actor cms.Actor, batch []
 	// One of them failed (a slug taken, a hook refusing): each alone, so
 	// that only that one is skipped.
 	for j, p := range plans {
-		err := s.changesTx(ctx, func(tx Store) ([]Change, error) { return s.applyImports(ctx, tx, []importPlan{p}) })
+		err := tx([]importPlan{p}, []int{at[j]})
 		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -1,6 +1,7 @@
 package wordpress
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -215,11 +216,22 @@ func (r *run) write(batch []pending) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	outcomes, err := r.im.d.Content.ImportDocuments(r.ctx, r.actor, docs)
+	// The records commit with their documents: a run stopped between
+	// two batches finds every document it made.
+	outcomes, err := r.im.d.Content.ImportDocuments(r.ctx, r.actor, docs, func(ctx context.Context, tx content.Store, done map[int]content.ImportOutcome) error {
+		st, ok := tx.(Store)
+		if !ok {
+			return fmt.Errorf("wordpress: the transaction's store keeps no import records")
+		}
+		recs := make([]Record, 0, len(done))
+		for i, o := range done {
+			recs = append(recs, Record{Source: r.source, Kind: "post", Key: todo[i].it.ID, TargetID: o.ID, Digest: todo[i].digest})
+		}
+		return st.PutImportRecords(ctx, recs)
+	})
 	if err != nil {
 		return err
 	}
-	var recs []Record
 	for i, o := range outcomes {
 		p := todo[i]
 		if o.Status == content.ImportSkipped {
@@ -228,9 +240,9 @@ func (r *run) write(batch []pending) error {
 			continue
 		}
 		r.count(p, o.Status)
-		recs = append(recs, Record{Source: r.source, Kind: "post", Key: p.it.ID, TargetID: o.ID, Digest: p.digest})
+		r.records["post/"+p.it.ID] = Record{Source: r.source, Kind: "post", Key: p.it.ID, TargetID: o.ID, Digest: p.digest}
 	}
-	return r.remember(recs...)
+	return nil
 }
 
 func (r *run) count(p pending, status string) {
