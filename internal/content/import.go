@@ -84,8 +84,9 @@ func (s *Service) ImportDocuments(ctx context.Context, actor cms.Actor, batch []
 	out := make([]ImportOutcome, len(batch))
 	var plans []importPlan
 	var at []int
+	cat := importCatalog{series: map[string]Series{}, types: map[string]ContentType{}}
 	for i, in := range batch {
-		p, unchanged, err := s.planImport(ctx, actor, in)
+		p, unchanged, err := s.planImport(ctx, actor, in, cat)
 		switch {
 		case err != nil:
 			out[i] = ImportOutcome{ID: in.ID, Status: ImportSkipped, Err: err}
@@ -138,6 +139,7 @@ func importOutcome(p importPlan, err error) ImportOutcome {
 
 func (s *Service) applyImports(ctx context.Context, tx Store, plans []importPlan) ([]Change, error) {
 	changes := make([]Change, 0, len(plans))
+	var redirects []Redirect
 	for _, p := range plans {
 		after := p.after
 		var err error
@@ -158,26 +160,19 @@ func (s *Service) applyImports(ctx context.Context, tx Store, plans []importPlan
 			return nil, err
 		}
 		for _, path := range p.paths {
-			r := Redirect{ID: cms.NewID(), Path: path, DocumentID: after.ID, Source: RedirectImport, CreatedAt: after.UpdatedAt}
-			if err := tx.PutRedirect(ctx, r); err != nil {
-				return nil, err
-			}
+			redirects = append(redirects, Redirect{ID: cms.NewID(), Path: path, DocumentID: after.ID, Source: RedirectImport, CreatedAt: after.UpdatedAt})
 		}
 		changes = append(changes, c)
 	}
-	return changes, nil
+	return changes, tx.PutRedirects(ctx, redirects)
 }
 
 // planImport checks one imported document and works out the change; it
 // reports unchanged when there is none to make.
-func (s *Service) planImport(ctx context.Context, actor cms.Actor, in ImportedDocument) (importPlan, bool, error) {
-	series, err := s.store.FindSeries(ctx, in.In.Series)
+func (s *Service) planImport(ctx context.Context, actor cms.Actor, in ImportedDocument, cat importCatalog) (importPlan, bool, error) {
+	series, ct, err := cat.find(ctx, s.store, in.In.Series, in.In.Type)
 	if err != nil {
-		return importPlan{}, false, cms.Invalid("series", "no such series")
-	}
-	ct, err := s.store.FindContentType(ctx, in.In.Type)
-	if err != nil {
-		return importPlan{}, false, cms.Invalid("type", "no such content type")
+		return importPlan{}, false, err
 	}
 	now := s.now()
 	var before *Document
@@ -211,6 +206,33 @@ func (s *Service) planImport(ctx context.Context, actor cms.Actor, in ImportedDo
 		return importPlan{}, true, nil
 	}
 	return s.importChange(actor, before, d, in, contentSame, now), false, nil
+}
+
+// importCatalog keeps the series and content types a batch names, read
+// once per batch.
+type importCatalog struct {
+	series map[string]Series
+	types  map[string]ContentType
+}
+
+func (c importCatalog) find(ctx context.Context, st Store, series, typ string) (Series, ContentType, error) {
+	sr, ok := c.series[series]
+	if !ok {
+		var err error
+		if sr, err = st.FindSeries(ctx, series); err != nil {
+			return Series{}, ContentType{}, cms.Invalid("series", "no such series")
+		}
+		c.series[series] = sr
+	}
+	ct, ok := c.types[typ]
+	if !ok {
+		var err error
+		if ct, err = st.FindContentType(ctx, typ); err != nil {
+			return Series{}, ContentType{}, cms.Invalid("type", "no such content type")
+		}
+		c.types[typ] = ct
+	}
+	return sr, ct, nil
 }
 
 // sameStanding reports whether d already stands where in says: its state

@@ -77,6 +77,9 @@ type Store interface {
 	// PutRedirect keeps r, or points the redirect of its path to r's
 	// document; FindRedirects pages through them, newest first.
 	PutRedirect(ctx context.Context, r Redirect) error
+	// PutRedirects is PutRedirect for many, in few statements; a path
+	// given twice keeps its last document.
+	PutRedirects(ctx context.Context, rs []Redirect) error
 	FindRedirects(ctx context.Context, limit, offset int) ([]Redirect, int, error)
 	DeleteRedirect(ctx context.Context, id string, ev cms.AuditEvent) error
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -25,6 +26,41 @@ func (db *DB) PutRedirect(ctx context.Context, r content.Redirect) error {
 		ON CONFLICT (path) DO UPDATE SET document_id = excluded.document_id, source = excluded.source
 		WHERE redirects.document_id <> excluded.document_id`,
 		r.ID, r.Path, r.DocumentID, r.Source, r.CreatedAt.UTC()).Error)
+}
+
+// PutRedirects keeps many redirects, a few hundred to a statement.
+func (db *DB) PutRedirects(ctx context.Context, rs []content.Redirect) error {
+	// One statement may not name a path twice (PostgreSQL refuses to
+	// update a row twice): the last one given wins.
+	last := make(map[string]int, len(rs))
+	for i, r := range rs {
+		last[r.Path] = i
+	}
+	var rows []string
+	var args []any
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := db.q(ctx).Exec(`INSERT INTO redirects (id, path, document_id, source, created_at) VALUES `+strings.Join(rows, ", ")+`
+			ON CONFLICT (path) DO UPDATE SET document_id = excluded.document_id, source = excluded.source
+			WHERE redirects.document_id <> excluded.document_id`, args...).Error
+		rows, args = rows[:0], args[:0]
+		return wrap(err)
+	}
+	for i, r := range rs {
+		if last[r.Path] != i {
+			continue
+		}
+		rows = append(rows, "(?, ?, ?, ?, ?)")
+		args = append(args, r.ID, r.Path, r.DocumentID, r.Source, r.CreatedAt.UTC())
+		if len(rows) == 200 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // FindRedirects pages through the redirects, newest first, and counts them.
