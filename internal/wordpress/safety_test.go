@@ -28,8 +28,12 @@ func wxr(items ...string) string {
 `
 }
 
+// postDate is one date for every post of the tests, so that two files
+// written a moment apart differ only where a test changes them.
+var postDate = time.Now().UTC().AddDate(-3, 0, 0).Format("2006-01-02 15:04:05")
+
 func post(id, slug, body string) string {
-	date := time.Now().UTC().AddDate(-3, 0, 0).Format("2006-01-02 15:04:05")
+	date := postDate
 	return `<item><title>Post ` + id + `</title><link>https://hostile.example/` + slug + `/</link><dc:creator>eve</dc:creator>
 <content:encoded><![CDATA[` + body + `]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
 <wp:post_id>` + id + `</wp:post_id><wp:post_date_gmt>` + date + `</wp:post_date_gmt><wp:post_name>` + slug + `</wp:post_name>
@@ -134,6 +138,37 @@ line two]]></content:encoded>
 			if resp.StatusCode != http.StatusMovedPermanently || !strings.HasSuffix(resp.Header.Get("Location"), "/old-gold/old-post") {
 				t.Errorf("GET %s: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
 			}
+		}
+	})
+}
+
+// TestImportChangedPost: a post changed in WordPress since the last run
+// gets a new revision, live at once; the others are left alone.
+func TestImportChangedPost(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.xml"), filepath.Join(dir, "second.xml")
+	if err := os.WriteFile(first, []byte(wxr(post("1", "one", "<p>One.</p>"), post("2", "two", "<p>Two.</p>"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(second, []byte(wxr(post("1", "one", "<p>One, corrected.</p>"), post("2", "two", "<p>Two.</p>"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		importFile(t, env, first, wordpress.Options{})
+		rep := importFile(t, env, second, wordpress.Options{})
+		if rep.Created != 0 || rep.Updated != 1 || rep.Unchanged != 1 {
+			t.Fatalf("second run: created %d, updated %d, unchanged %d; want 0, 1, 1", rep.Created, rep.Updated, rep.Unchanged)
+		}
+		docs := importedDocuments(t, env, rep.Source)
+		if n := revisionCount(t, env, map[string]string{"1": docs["1"]}); n != 2 {
+			t.Errorf("the changed post has %d revisions, want 2", n)
+		}
+		if n := revisionCount(t, env, map[string]string{"2": docs["2"]}); n != 1 {
+			t.Errorf("the unchanged post has %d revisions, want 1", n)
+		}
+		body := env.Anonymous().Do("GET", "/delivery/v1/documents/hostile-site/one", nil).Want(http.StatusOK)
+		if !strings.Contains(string(body.Body), "One, corrected.") {
+			t.Errorf("delivery does not show the change: %.300s", body.Body)
 		}
 	})
 }
