@@ -43,6 +43,10 @@ func (r *run) catalog() error {
 		}
 	}
 	for _, a := range r.sc.authors {
+		if strings.TrimSpace(a.Login) == "" {
+			continue
+		}
+		r.report.Authors++
 		if err := r.author(a); err != nil {
 			return err
 		}
@@ -79,7 +83,6 @@ func (r *run) author(a *Author) error {
 	if login == "" {
 		return nil
 	}
-	r.report.Authors++
 	if rec, ok := r.records["author/"+login]; ok {
 		if _, err := r.im.d.Content.Contributor(r.ctx, rec.TargetID); err == nil {
 			r.authors[login] = rec.TargetID

@@ -160,7 +160,6 @@ func (r *run) bylineOf(it *Item) string {
 		return ""
 	}
 	if _, ok := r.authors[login]; !ok {
-		r.report.Authors--
 		if err := r.author(&Author{Login: login, DisplayName: login}); err != nil {
 			r.report.alter(it, "author "+login+": "+err.Error())
 			return ""

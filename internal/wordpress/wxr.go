@@ -226,7 +226,7 @@ func (r *Reader) start(t xml.StartElement, line, col int) (any, error) {
 		if r.site.Version == "" {
 			return nil, r.errAt(line, col, fmt.Errorf("not a WordPress export (WXR): <%s> before any wp:wxr_version", t.Name.Local))
 		}
-		return r.part(t, line, col)
+		return r.part(t, line)
 	case "title", "link", "wxr_version", "base_site_url", "base_blog_url":
 		var s string
 		if err := r.dec.DecodeElement(&s, &t); err != nil {
@@ -257,7 +257,7 @@ func (r *Reader) siteFact(name, v string) {
 }
 
 // part decodes one author, term or item whole: the budget bounds it.
-func (r *Reader) part(t xml.StartElement, line, col int) (any, error) {
+func (r *Reader) part(t xml.StartElement, line int) (any, error) {
 	switch t.Name.Local {
 	case "item":
 		it := &Item{Line: line}
@@ -277,7 +277,6 @@ func (r *Reader) part(t xml.StartElement, line, col int) (any, error) {
 		return nil, r.syntax(err)
 	}
 	term := raw.term(line)
-	_ = col
 	return &term, nil
 }
 
