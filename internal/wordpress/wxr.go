@@ -145,9 +145,14 @@ func (it *Item) MetaValue(key string) string {
 	return it.metaIndex[key]
 }
 
+// MaxDepth bounds how deep elements nest: an export nests five deep, and
+// the decoder keeps a record of every open element.
+const MaxDepth = 128
+
 // Reader reads an export's parts in file order.
 type Reader struct {
-	dec    *xml.Decoder
+	dec    *xml.Decoder // elements, namespaces, from lex's tokens
+	lex    *xml.Decoder // the bytes, and where in them
 	budget *budget
 	site   Site
 	state  int // 0: before <rss>, 1: before <channel>, 2: in the channel, 3: after it
@@ -156,13 +161,36 @@ type Reader struct {
 // NewReader reads an export from r.
 func NewReader(r io.Reader) *Reader {
 	b := &budget{r: r}
-	dec := xml.NewDecoder(b)
-	dec.Strict = true
+	lex := xml.NewDecoder(b)
+	lex.Strict = true
 	// HTML's named characters map to one character each, so they cannot
 	// grow a text; a document type's own entities are never expanded.
-	dec.Entity = xml.HTMLEntity
-	dec.CharsetReader = charset.NewReaderLabel
-	return &Reader{dec: dec, budget: b}
+	lex.Entity = xml.HTMLEntity
+	lex.CharsetReader = charset.NewReaderLabel
+	dec := xml.NewTokenDecoder(&depthLimit{lex: lex})
+	return &Reader{dec: dec, lex: lex, budget: b}
+}
+
+// depthLimit hands the lexer's tokens on, refusing to nest deeper than
+// MaxDepth.
+type depthLimit struct {
+	lex   *xml.Decoder
+	depth int
+}
+
+var errTooDeep = fmt.Errorf("elements nest deeper than %d", MaxDepth)
+
+func (l *depthLimit) Token() (xml.Token, error) {
+	t, err := l.lex.RawToken()
+	switch t.(type) {
+	case xml.StartElement:
+		if l.depth++; l.depth > MaxDepth {
+			return nil, errTooDeep
+		}
+	case xml.EndElement:
+		l.depth--
+	}
+	return t, err
 }
 
 // Site is what the channel said of the site so far (all of it once the
@@ -174,7 +202,7 @@ func (r *Reader) Site() Site { return r.site }
 func (r *Reader) Next() (any, error) {
 	for {
 		r.budget.mark()
-		line, col := r.dec.InputPos()
+		line, col := r.lex.InputPos()
 		tok, err := r.dec.Token()
 		if err == io.EOF {
 			if r.state != 3 {
@@ -296,19 +324,17 @@ func (r *Reader) errAt(line, col int, err error) error {
 	return &Error{Line: line, Column: col, Err: err}
 }
 
-// syntax places a decoder's error: a syntax error knows its line, the
-// decoder where it stopped.
+// syntax places a decoder's error at the line and column the lexer
+// stopped at.
 func (r *Reader) syntax(err error) error {
-	line, col := r.dec.InputPos()
+	// Where the lexer stopped: the element decoder reads tokens, not
+	// bytes, so its own positions mean nothing.
+	line, col := r.lex.InputPos()
 	if errors.Is(err, errTooLarge) {
 		return r.errAt(line, col, fmt.Errorf("an element is larger than %d MB", MaxElementBytes>>20))
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		if se.Line > 0 && se.Line != line {
-			col = 0
-			line = se.Line
-		}
 		return r.errAt(line, col, errors.New(se.Msg))
 	}
 	return r.errAt(line, col, err)
