@@ -1,13 +1,11 @@
 package delivery
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/published"
 )
 
@@ -30,36 +28,66 @@ func (s *Handler) listRedirects(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"data": list, "total": len(list)})
 }
 
-// OldPaths answers a GET that nothing else found (404) with a 301 when
-// its path is one a redirect keeps — an imported post's old address, or
-// a published document's before its slug or series changed — so that the
-// reader site, and whatever serves the site root, need nothing of their
-// own. The APIs and the newsroom are left alone.
+// OldPaths answers a GET that would be a 404 with a 301 when its path is
+// one a redirect keeps — an imported post's old address, or a published
+// document's before its slug or series changed. It watches the status
+// written, not the handler's error, so whatever answers the site root
+// (the reader site's own not-found page included) needs nothing of its
+// own; a path is looked up only on its way to a 404. The APIs, the
+// newsroom and media are left alone.
 func OldPaths(live *published.Service) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			err := next(c)
 			r := c.Request()
-			if err == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) || !isNotFound(err) ||
-				c.Response().Committed || !oldPathCandidate(r.URL.Path) {
-				return err
+			if (r.Method != http.MethodGet && r.Method != http.MethodHead) || !oldPathCandidate(r.URL.Path) {
+				return next(c)
 			}
-			to, lerr := live.Redirect(r.Context(), r.URL.RequestURI())
-			if lerr != nil {
-				return err
-			}
-			return c.Redirect(http.StatusMovedPermanently, to)
+			res := c.Response()
+			w := &oldPathWriter{ResponseWriter: res.Writer, lookup: func() (string, bool) {
+				to, err := live.Redirect(r.Context(), r.URL.RequestURI())
+				return to, err == nil
+			}}
+			// It stays for the error handler, which writes after the
+			// middleware returns; Echo gives the next request a new writer.
+			res.Writer = w
+			return next(c)
 		}
 	}
 }
 
-func isNotFound(err error) bool {
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return he.Code == http.StatusNotFound
-	}
-	return cms.IsCode(err, cms.CodeNotFound)
+// oldPathWriter turns a 404 into a 301 to where the old path's document
+// is now, and drops the not-found body.
+type oldPathWriter struct {
+	http.ResponseWriter
+	lookup     func() (string, bool)
+	redirected bool
 }
+
+func (w *oldPathWriter) WriteHeader(code int) {
+	if code == http.StatusNotFound {
+		if to, ok := w.lookup(); ok {
+			h := w.Header()
+			for _, k := range []string{"Content-Type", "Content-Length", "Content-Security-Policy", "ETag", "Last-Modified"} {
+				h.Del(k)
+			}
+			h.Set("Location", to)
+			w.redirected = true
+			w.ResponseWriter.WriteHeader(http.StatusMovedPermanently)
+			return
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *oldPathWriter) Write(b []byte) (int, error) {
+	if w.redirected {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *oldPathWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // oldPathCandidate leaves out the APIs, the newsroom and media.
 func oldPathCandidate(path string) bool {
