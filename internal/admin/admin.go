@@ -24,6 +24,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 	"github.com/masthead-cms/masthead/web"
 )
 
@@ -42,8 +43,10 @@ type Deps struct {
 	Search *search.Service
 	// Newsletter and Editions are the mailing lists and their editions;
 	// without Editions the newsletter pages and buttons are off.
-	Newsletter    *newsletter.Service
-	Editions      *newsletter.Editions
+	Newsletter *newsletter.Service
+	Editions   *newsletter.Editions
+	// WordPress imports WordPress exports; without it the import page is off.
+	WordPress     *wordpress.Importer
 	SecureCookies bool
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
@@ -191,6 +194,13 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/webhooks", h.createWebhook, allow("manage", authz.Webhooks))
 	s.GET("/webhooks/:id", h.showWebhook, allow("manage", authz.Webhooks))
 	s.POST("/webhooks/:id/delete", h.deleteWebhook, allow("manage", authz.Webhooks))
+
+	if h.WordPress != nil {
+		s.GET("/imports", h.importForm, allow("manage", authz.Imports))
+		s.POST("/imports", h.startImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id", h.showImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id/progress", h.importProgress, allow("manage", authz.Imports))
+	}
 
 	g.Any("/*", h.notFound)
 }
