@@ -58,6 +58,10 @@ commands:
   export --out FILE [--media=false]
                         write content, accounts and media as NDJSON (FILE "-": stdout)
   import --in FILE      load an export into an empty database, SQLite or PostgreSQL
+  import wordpress FILE.xml [--series SLUG] [--type article] [--media-dir DIR]
+                        [--fetch-media] [--dry-run] [--categories-as-series]
+                        import a WordPress export (WXR), repeatably: dates, authors,
+                        terms, media and old URLs (as redirects)
   version               print the version
 
 Configuration comes from MASTHEAD_* environment variables; see README.md.

@@ -26,6 +26,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 	"github.com/masthead-cms/masthead/web"
 )
 
@@ -44,8 +45,10 @@ type Deps struct {
 	Search *search.Service
 	// Newsletter and Editions are the mailing lists and their editions;
 	// without Editions the newsletter pages and buttons are off.
-	Newsletter    *newsletter.Service
-	Editions      *newsletter.Editions
+	Newsletter *newsletter.Service
+	Editions   *newsletter.Editions
+	// WordPress imports WordPress exports; without it the import page is off.
+	WordPress     *wordpress.Importer
 	SecureCookies bool
 	// PreviewPage renders a head revision with the reader site's own
 	// document template (site.Site.PreviewPage), sent with PreviewPolicy
@@ -160,6 +163,13 @@ func (ui *UI) Register(e *echo.Echo) {
 		s.GET("/subscribers", h.listSubscribers, allow("manage", authz.Subscribers))
 	}
 	if h.Editions != nil && h.Newsletter != nil {
+		// The page is the admins'; the editions check each list again.
+		s.GET("/subscribers/export", h.exportSubscribers, allow("manage", authz.Subscribers))
+		s.POST("/subscribers/import", h.importSubscribers, allow("manage", authz.Subscribers))
+		s.GET("/subscribers/:id/erase", h.confirmErase, allow("manage", authz.Subscribers))
+		s.POST("/subscribers/:id/erase", h.eraseSubscriber, allow("manage", authz.Subscribers))
+	}
+	if h.Editions != nil && h.Newsletter != nil {
 		s.POST("/documents/:id/test-send", h.testSend)
 		s.GET("/documents/:id/newsletter-preview", h.newsletterPreview)
 	}
@@ -193,6 +203,13 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/webhooks", h.createWebhook, allow("manage", authz.Webhooks))
 	s.GET("/webhooks/:id", h.showWebhook, allow("manage", authz.Webhooks))
 	s.POST("/webhooks/:id/delete", h.deleteWebhook, allow("manage", authz.Webhooks))
+
+	if h.WordPress != nil {
+		s.GET("/imports", h.importForm, allow("manage", authz.Imports))
+		s.POST("/imports", h.startImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id", h.showImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id/progress", h.importProgress, allow("manage", authz.Imports))
+	}
 
 	g.Any("/*", h.notFound)
 }

@@ -138,6 +138,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 			"/admin/contributors", "/admin/contributors/yong-kwon", "/admin/series", "/admin/series/korea-view",
 			"/admin/users", "/admin/users/x/active", "/admin/roles", "/admin/roles/revoke",
 			"/admin/tokens", "/admin/tokens/x/revoke", "/admin/account/password", "/admin/webhooks", "/admin/webhooks/x/delete",
+			"/admin/subscribers/import", "/admin/subscribers/x/erase",
 		}
 		for _, p := range paths {
 			post(t, n.admin, p, url.Values{"csrf_token": {"forged"}}, http.StatusForbidden)

@@ -1,7 +1,6 @@
 package management
 
 import (
-	"bytes"
 	"fmt"
 	"mime"
 	"net/http"
@@ -51,19 +50,34 @@ func pageParams(c echo.Context, def, maxLimit int) (limit, offset int, err error
 }
 
 // exportSubscribers streams a list as CSV (the domain authorizes: the
-// series' publishers, or admins for every list).
+// series' publishers, or admins for every list), page by page as the
+// domain reads it, so that a long list is never held whole.
 func (h *handler) exportSubscribers(c echo.Context) error {
-	var buf bytes.Buffer
-	if err := h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), &buf); err != nil {
-		return err
-	}
 	name := c.QueryParam("series")
 	if name == "" {
 		name = "all"
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="subscribers-`+url.PathEscape(name)+`.csv"`)
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), &csvDownload{c: c, name: name})
+}
+
+// csvDownload answers with the export's headers at its first byte: a
+// refusal found before any (no right to the list, no such series) is
+// still a problem answer. An error once rows went out can only cut the
+// download short.
+type csvDownload struct {
+	c    echo.Context
+	name string
+}
+
+func (d *csvDownload) Write(p []byte) (int, error) {
+	r := d.c.Response()
+	if !r.Committed {
+		r.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		r.Header().Set(echo.HeaderContentDisposition, `attachment; filename="subscribers-`+url.PathEscape(d.name)+`.csv"`)
+		r.Header().Set(echo.HeaderCacheControl, "no-store")
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.Write(p)
 }
 
 // eraseSubscriber erases an address on every list (admins).

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	htmltemplate "html/template"
 	"net/url"
+	"strings"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -39,14 +41,34 @@ func (s *Service) EditionMail(ctx context.Context, documentID string, series con
 	return e.Mail(sub)
 }
 
-// Edition is a live document read and parsed once for a send, so that
-// each recipient's mail costs only the rendering of the templates.
+// Edition is a live document rendered once for a send: both parts, with
+// a slot where each recipient's unsubscribe link goes, so that a mail
+// costs a copy of the parts with the link put in, not a rendering.
 type Edition struct {
-	s        *Service
-	body     []byte
-	typ      content.ContentType
-	series   content.Series
-	settings Settings
+	s          *Service
+	series     content.Series
+	settings   Settings
+	doc        render.Document
+	html, text string // with unsubscribeSlot for the link
+}
+
+// unsubscribeSlot stands for the unsubscribe link in an edition's parts:
+// a URL that neither template's escaping changes, random so that no
+// document can carry it.
+var unsubscribeSlot = "https://unsubscribe.invalid/" + cms.RandomToken(16)
+
+// hrefTemplate escapes a link as the HTML part's href does: the same
+// context (a quoted attribute holding a URL alone) escapes the same.
+var hrefTemplate = htmltemplate.Must(htmltemplate.New("href").Parse(`<a href="{{.}}">`))
+
+// hrefEscaped is link as html/template writes it in an href attribute.
+func hrefEscaped(link string) (string, error) {
+	var b strings.Builder
+	if err := hrefTemplate.Execute(&b, link); err != nil {
+		return "", fmt.Errorf("newsletter: unsubscribe link: %w", err)
+	}
+	out := b.String()
+	return out[len(`<a href="`) : len(out)-len(`">`)], nil
 }
 
 // PrepareEdition reads the live revision of document, as delivery serves
@@ -70,7 +92,11 @@ func (s *Service) prepare(ctx context.Context, body []byte, series content.Serie
 	if err != nil {
 		return nil, err
 	}
-	return &Edition{s: s, body: body, typ: typ, series: series, settings: settings}, nil
+	htmlPart, textPart, doc, err := renderEdition(body, typ, settings, unsubscribeSlot)
+	if err != nil {
+		return nil, err
+	}
+	return &Edition{s: s, series: series, settings: settings, doc: doc, html: htmlPart, text: textPart}, nil
 }
 
 // Mail is the edition for one subscriber, with their own unsubscribe link.
@@ -79,11 +105,13 @@ func (e *Edition) Mail(sub Subscriber) (Mail, error) {
 }
 
 func (e *Edition) mail(to, unsubscribe string) (Mail, error) {
-	htmlPart, textPart, doc, err := renderEdition(e.body, e.typ, e.settings, unsubscribe)
+	href, err := hrefEscaped(unsubscribe)
 	if err != nil {
 		return Mail{}, err
 	}
-	m := Mail{ID: cms.NewID(), To: to, Subject: doc.Title, Body: textPart, HTML: htmlPart,
+	htmlPart := strings.ReplaceAll(e.html, unsubscribeSlot, href)
+	textPart := strings.ReplaceAll(e.text, unsubscribeSlot, unsubscribe)
+	m := Mail{ID: cms.NewID(), To: to, Subject: e.doc.Title, Body: textPart, HTML: htmlPart,
 		ListUnsubscribe: unsubscribe, ListID: e.series.Slug, ListName: e.series.Name,
 		FromName: e.settings.FromName, FromAddress: e.settings.FromAddress, ReplyTo: e.settings.ReplyTo}
 	if addr := e.s.cfg.UnsubscribeMailto; addr != "" {

@@ -254,8 +254,11 @@ func listID(name, id string) string {
 			return mime.QEncoding.Encode("utf-8", name) + " <" + id + ">"
 		}
 	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" <` + id + ">"
+	return `"` + quotedPair.Replace(name) + `" <` + id + ">"
 }
+
+// quotedPair escapes a quoted string's backslashes and quotes (RFC 5322).
+var quotedPair = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // LogSender writes mail to the log instead of sending it: the default
 // when no SMTP server is configured, so that a local install works.

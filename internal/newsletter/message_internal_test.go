@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/masthead-cms/masthead/internal/content"
 )
 
 // TestPublishedDate: the date line reads as the example's does.
@@ -35,5 +37,40 @@ func TestWrap(t *testing.T) {
 	}
 	if !strings.Contains(got, "https://example.org/"+strings.Repeat("x", 90)) {
 		t.Errorf("the link was broken: %q", got)
+	}
+}
+
+// TestEditionRenderedOnce: an edition rendered once with a slot for the
+// unsubscribe link gives each recipient the very bytes a rendering with
+// their link gives, links that need escaping included.
+func TestEditionRenderedOnce(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"type":"briefing","title":"Beijing & Seoul","fields":{"implications":"A <b>calibrated</b> move"}}`)
+	typ := content.ContentType{Fields: []content.Field{{Name: "implications", Label: "Implications", Kind: content.KindText}}}
+	set := Settings{FromName: "Korea View", Footer: "Korea View, a weekly newsletter."}
+	htmlPart, textPart, doc, err := renderEdition(body, typ, set, unsubscribeSlot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Edition{s: &Service{}, settings: set, doc: doc, html: htmlPart, text: textPart}
+	for _, link := range []string{
+		"https://masthead.test/delivery/v1/subscribers/unsubscribe?token=ab12.cd_-",
+		`https://masthead.test/u?token=a+b&x=1 2"'<>é`,
+		"javascript:alert(1)",
+	} {
+		wantHTML, wantText, _, err := renderEdition(body, typ, set, link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.mail("reader@example.org", link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.HTML != wantHTML || m.Body != wantText || m.Subject != "Beijing & Seoul" {
+			t.Errorf("for %q the mail differs from its own rendering:\n%s\n---\n%s", link, m.HTML, wantHTML)
+		}
+		if strings.Contains(m.HTML+m.Body, unsubscribeSlot) {
+			t.Errorf("the slot is left in the mail for %q", link)
+		}
 	}
 }

@@ -118,6 +118,15 @@ func safeCell(v string) string {
 	return v
 }
 
+// Subscriber returns one subscription, for those who may erase it: the
+// admins, who manage every list.
+func (e *Editions) Subscriber(ctx context.Context, actor cms.Actor, id string) (Subscriber, error) {
+	if err := e.authz.Can(actor, "manage", authz.Subscribers); err != nil {
+		return Subscriber{}, err
+	}
+	return e.store.FindSubscriberByID(ctx, id)
+}
+
 // EraseSubscriber erases a subscription's address everywhere, on a
 // reader's request: every list it is on, its mail in the outbox, and the
 // address in the recipient rows of past sends (which keep the hash, so

@@ -272,3 +272,32 @@ func TestEraseSubscriber(t *testing.T) {
 		}
 	})
 }
+
+// TestExportStreamsLongList: a list longer than the pages the export
+// reads and writes out one by one comes back whole, each address once,
+// with the download's headers.
+func TestExportStreamsLongList(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		d := newEditionDesk(t, db)
+		const n = 1200
+		for i := range n {
+			d.subscribe(t, apptest.Series, fmt.Sprintf("r%04d@example.org", i), newsletter.Confirmed)
+		}
+		resp := d.Publisher.Do("GET", "/api/v1/subscribers/export?series="+apptest.Series, nil).Want(http.StatusOK)
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "subscribers-"+apptest.Series+".csv") {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		rows := readCSV(t, resp.Body)
+		if len(rows) != n+1 {
+			t.Fatalf("%d rows, want %d and the header", len(rows)-1, n)
+		}
+		seen := map[string]bool{}
+		for _, r := range rows[1:] {
+			seen[r[0]] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("%d distinct addresses of %d", len(seen), n)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package newsletter_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -292,63 +291,6 @@ func TestTwoWorkersOneEdition(t *testing.T) {
 		}
 		t.Logf("the workers sent %v", sent)
 	})
-}
-
-// TestTwoInstancesOneEdition: two Masthead instances on one database,
-// each running its background work as serve does, send one edition of
-// 200 recipients: 200 mails, no address twice.
-func TestTwoInstancesOneEdition(t *testing.T) {
-	t.Parallel()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			var opts store.Options
-			if b.Name == store.Postgres {
-				opts.URL, _ = storetest.PostgresURL(t)
-			} else {
-				opts.DataDir = t.TempDir()
-			}
-			open := func() *store.DB {
-				db, err := store.Open(t.Context(), opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			dbA, dbB := open(), open()
-			box := apptest.StartMailbox(t)
-			configure := apptest.Options{Configure: func(o *app.Options) { o.SMTPURL, o.MailFrom = box.URL, "Masthead <no-reply@example.org>" }}
-			envA := apptest.New(t, dbA, configure)
-			envB := apptest.New(t, dbB, configure)
-			d := &editionDesk{Newsroom: apptest.NewNewsroom(t, envA), box: box, db: dbA}
-			d.newsletterOn(t, apptest.Series, true, false)
-			const total = 200
-			for i := range total {
-				d.subscribe(t, apptest.Series, fmt.Sprintf("r%03d@example.org", i), newsletter.Confirmed)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			t.Cleanup(cancel)
-			envA.App.Run(ctx, time.Second)
-			envB.App.Run(ctx, time.Second)
-			id := d.approved(t, "two-instances")
-			d.transition(t, d.Publisher, id, "publish", http.StatusOK)
-			deadline := time.Now().Add(30 * time.Second)
-			for len(box.All()) < total && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
-			}
-			var s newsletter.Send
-			for time.Now().Before(deadline) {
-				if s = d.sends(t, id)[0]; s.Status == newsletter.SendDone {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			got := recipientsOf(box)
-			if len(got) != total || len(box.All()) != total || s.Sent != total || s.Status != newsletter.SendDone {
-				t.Fatalf("%d addresses, %d mails, progress %+v", len(got), len(box.All()), s)
-			}
-		})
-	}
 }
 
 // TestClockAndReleasePublishesSend: a document the clock publishes, and

@@ -16,7 +16,7 @@ import (
 // is no longer live. It runs inside the content transaction, so a publish
 // and its delivery commit together.
 func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
-	if !c.LiveChanged() {
+	if !c.LiveChanged() && !(c.Redeliver && c.After != nil && c.After.LiveRevision != nil) {
 		return nil
 	}
 	ds, ok := tx.(Store)
@@ -43,7 +43,7 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 // Committed drops this instance's cache as soon as a change touching
 // delivery has committed; other instances notice the version.
 func (s *Service) Committed(c content.Change) {
-	if c.LiveChanged() {
+	if c.LiveChanged() || c.Redeliver {
 		s.cache.clear()
 	}
 }
@@ -93,6 +93,9 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	}
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
+	}
+	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
+		return err
 	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)

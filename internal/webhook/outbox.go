@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"time"
 
@@ -28,11 +27,14 @@ type Payload struct {
 
 // Outbox is the content hook that queues events.
 type Outbox struct {
-	baseURL *url.URL
+	documentURL func(series, slug string) string
 }
 
-// NewOutbox returns the hook; document URLs start at baseURL.
-func NewOutbox(baseURL *url.URL) *Outbox { return &Outbox{baseURL: baseURL} }
+// NewOutbox returns the hook; documentURL gives a document's public
+// address as delivery does (the reader site, or a public URL pattern).
+func NewOutbox(documentURL func(series, slug string) string) *Outbox {
+	return &Outbox{documentURL: documentURL}
+}
 
 // eventOf names what a change did to the live revision, or "" when it did
 // not touch it (drafts, reviews, edits of a draft head).
@@ -128,7 +130,7 @@ func liveSlugs(ctx context.Context, tx content.Store, event string, c content.Ch
 
 func (o *Outbox) payload(event string, c content.Change, d content.Document, slugs []string, now time.Time) Payload {
 	p := Payload{ID: cms.NewID(), Event: event, DocumentID: d.ID, Series: d.Series, Slug: slugs[0],
-		URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, slugs[0]), OccurredAt: now}
+		URL: o.documentURL(d.Series, slugs[0]), OccurredAt: now}
 	if c.After != nil {
 		p.Revision = c.After.LiveRevision
 	}

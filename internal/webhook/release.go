@@ -54,7 +54,7 @@ func (o *Outbox) ReleasePublished(ctx context.Context, tx content.Store, id, nam
 			return err
 		}
 		p.Documents = append(p.Documents, ReleaseDocument{DocumentID: d.ID, Series: d.Series, Slug: r.Slug,
-			URL: fmt.Sprintf("%s/%s/%s", o.baseURL, d.Series, r.Slug), Revision: *d.LiveRevision})
+			URL: o.documentURL(d.Series, r.Slug), Revision: *d.LiveRevision})
 		p.Paths = append(p.Paths, "/delivery/v1/documents/"+d.Series+"/"+r.Slug)
 	}
 	return enqueue(ctx, ws, hooks, EventReleasePublished, now, func() (string, any) {

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/internal/store/storetest"
 	"github.com/masthead-cms/masthead/internal/webhook"
 )
 
@@ -366,6 +369,27 @@ func TestWebhookPayloadNamesOnlyWhatWasLive(t *testing.T) {
 			if !slices.Contains(got[0].Paths, path) {
 				t.Errorf("live update paths %v lack %s", got[0].Paths, path)
 			}
+		}
+	})
+}
+
+// TestWebhookURLIsTheDeliveredOne: with a public URL pattern (a front end
+// of the newsroom's own), a payload's url is the document's address there,
+// as delivery gives it.
+func TestWebhookURLIsTheDeliveredOne(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
+			o.PublicURL = "https://www.example.org/briefings/{series}/{slug}"
+		}})
+		env.Admin().Do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.org/masthead",
+			"events": []string{"document.published"}}).Want(http.StatusCreated)
+		publishOne(t, apptest.NewNewsroom(t, env), "zqpublicurl")
+		var delivered struct{ URL string }
+		env.Anonymous().Do("GET", "/delivery/v1/documents/korea-view/zqpublicurl", nil).Want(http.StatusOK).Decode(&delivered)
+		got := queued(t, env)
+		if want := "https://www.example.org/briefings/korea-view/zqpublicurl"; len(got) != 1 || got[0].URL != want || delivered.URL != want {
+			t.Errorf("payloads %+v, delivered url %q; want %s in both", got, delivered.URL, want)
 		}
 	})
 }
