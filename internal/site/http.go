@@ -40,9 +40,15 @@ func Register(e *echo.Echo, s *Site) {
 	get("/:series/:slug/", s.dropSlash)
 }
 
-// dropSlash sends /{series}/{slug}/ to the document's address.
+// dropSlash sends /{series}/{slug}/ to a live document's address; any
+// other such path is not found (and an old one's redirect, set by
+// delivery.OldPaths, takes over from the 404).
 func (s *Site) dropSlash(c echo.Context) error {
-	return c.Redirect(http.StatusMovedPermanently, "/"+url.PathEscape(c.Param("series"))+"/"+url.PathEscape(c.Param("slug")))
+	series, slug := c.Param("series"), c.Param("slug")
+	if _, err := s.store.FindDelivered(c.Request().Context(), series, slug); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusMovedPermanently, "/"+url.PathEscape(series)+"/"+url.PathEscape(slug))
 }
 
 // contentSecurityPolicy allows no script at all, styles only from the
