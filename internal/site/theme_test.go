@@ -70,3 +70,23 @@ func writeFile(t *testing.T, dir, name, body string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSiteOff starts with MASTHEAD_SITE=off: no reader page answers, and
+// / points to the newsroom and the API instead.
+func TestSiteOff(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.SiteOff = true }})
+		k := openDesk(t, env)
+		k.example()
+		if body := page(t, k.n.Anonymous, "/", http.StatusOK); strings.Contains(body, "Total Index") || !strings.Contains(body, `href="/admin"`) {
+			t.Errorf("/ with the site off: %s", body)
+		}
+		for _, path := range []string{"/korea-view", "/korea-view/" + exampleSlug, "/search?q=seoul", "/topics/china"} {
+			if body := page(t, k.n.Anonymous, path, http.StatusNotFound); strings.Contains(body, "Total Index") {
+				t.Errorf("GET %s answers a site page with the site off", path)
+			}
+		}
+		k.n.Anonymous.Do("GET", "/delivery/v1/documents/korea-view/"+exampleSlug, nil).Want(http.StatusOK) // the API still serves it
+	})
+}
