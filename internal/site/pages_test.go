@@ -66,6 +66,10 @@ func TestNothingUnpublishedReachesTheSite(t *testing.T) {
 				t.Errorf("the sitemap lacks %s", loc)
 			}
 		}
+		if robots := page(t, anon, "/robots.txt", http.StatusOK); !strings.Contains(robots, "Sitemap: http://masthead.test/sitemap.xml") ||
+			!strings.Contains(robots, "Disallow: /admin/") {
+			t.Errorf("robots.txt: %s", robots)
+		}
 		// The live one is everywhere it should be.
 		for _, path := range []string{"/", "/korea-view", "/the-peninsula", "/topics/china", "/contributors/yong-kwon", "/search?q=calibrates"} {
 			if body := page(t, anon, path, http.StatusOK); !strings.Contains(body, `href="/korea-view/`+exampleSlug+`"`) {
