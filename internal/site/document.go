@@ -145,8 +145,8 @@ func (s *Site) seriesLink(slug, name string) seriesLink {
 	return seriesLink{Slug: slug, Name: name, URL: "/" + url.PathEscape(slug)}
 }
 
-// parentOf is the series' parent (the blog a newsletter belongs to).
-// Until the delivered document carries it, it is read from the catalog.
+// parentOf is a series' parent (the blog a newsletter belongs to), for
+// the series page; a document carries its own.
 func (s *Site) parentOf(ctx context.Context, sr content.Series) *seriesLink {
 	if sr.Parent == nil {
 		return nil
