@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -100,6 +101,10 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
 	}
+	e.Media = mediaShown(body)
+	if rev.Hero != nil {
+		e.Media = appendOnce(e.Media, *rev.Hero)
+	}
 	if err := ds.PutDelivered(ctx, e); err != nil {
 		return err
 	}
@@ -107,6 +112,20 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 		return s.index.PutLive(ctx, tx, doc, series.Parent)
 	}
 	return nil
+}
+
+// mediaPath is an address of an asset on this site: the hero's, and every
+// image or link an author (or an import) put into the text.
+var mediaPath = regexp.MustCompile(`/media/([0-9a-f]{32})\b`)
+
+// mediaShown lists the assets a delivered document's JSON points to, each
+// once: the files it makes public.
+func mediaShown(body []byte) []string {
+	var ids []string
+	for _, m := range mediaPath.FindAllSubmatch(body, -1) {
+		ids = appendOnce(ids, string(m[1]))
+	}
+	return ids
 }
 
 func appendOnce(list []string, s string) []string {
