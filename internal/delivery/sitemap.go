@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"net/url"
 	"time"
@@ -51,36 +52,62 @@ func (s *Handler) sitemap(c echo.Context) error {
 }
 
 // sitePages are the reader site's own pages besides the documents: the
-// home page and the page of every series with something live (a parent's
-// counts its children's), each last modified when its newest document was.
+// home page and the page of every series (a parent's counts its
+// children's), topic and contributor with something live, each last
+// modified when its newest document was.
 func (s *Handler) sitePages(entries []published.Entry) []sitemapURL {
 	if len(entries) == 0 {
 		return nil
 	}
-	base := s.cfg.BaseURL.String()
 	latest := map[string]time.Time{}
 	var order []string
-	touch := func(slug string, t time.Time) {
-		if old, ok := latest[slug]; !ok {
-			order = append(order, slug)
-			latest[slug] = t
+	touch := func(path string, t time.Time) {
+		if old, ok := latest[path]; !ok {
+			order = append(order, path)
+			latest[path] = t
 		} else if t.After(old) {
-			latest[slug] = t
+			latest[path] = t
 		}
 	}
-	home := entries[0].UpdatedAt
+	touch("/", entries[0].UpdatedAt)
 	for _, e := range entries {
-		touch(e.SeriesSlug, e.UpdatedAt)
+		touch("/", e.UpdatedAt)
+		touch("/"+url.PathEscape(e.SeriesSlug), e.UpdatedAt)
 		if e.ParentSlug != nil {
-			touch(*e.ParentSlug, e.UpdatedAt)
+			touch("/"+url.PathEscape(*e.ParentSlug), e.UpdatedAt)
 		}
-		if e.UpdatedAt.After(home) {
-			home = e.UpdatedAt
+		for _, path := range catalogPages(e.Digest) {
+			touch(path, e.UpdatedAt)
 		}
 	}
-	out := []sitemapURL{{Loc: base + "/", LastMod: home.UTC().Format(time.RFC3339)}}
-	for _, slug := range order {
-		out = append(out, sitemapURL{Loc: base + "/" + url.PathEscape(slug), LastMod: latest[slug].UTC().Format(time.RFC3339)})
+	base := s.cfg.BaseURL.String()
+	out := make([]sitemapURL, 0, len(order))
+	for _, path := range order {
+		out = append(out, sitemapURL{Loc: base + path, LastMod: latest[path].UTC().Format(time.RFC3339)})
 	}
 	return out
+}
+
+// catalogPages are the topic and contributor pages a delivered digest
+// appears on: its topics, its byline's contributor and everyone credited.
+func catalogPages(digest []byte) []string {
+	var d struct {
+		Topics  []string
+		Byline  struct{ Slug *string }
+		Credits []struct{ Slug string }
+	}
+	if json.Unmarshal(digest, &d) != nil {
+		return nil
+	}
+	var paths []string
+	for _, t := range d.Topics {
+		paths = append(paths, "/topics/"+url.PathEscape(t))
+	}
+	if d.Byline.Slug != nil {
+		paths = append(paths, "/contributors/"+url.PathEscape(*d.Byline.Slug))
+	}
+	for _, c := range d.Credits {
+		paths = append(paths, "/contributors/"+url.PathEscape(c.Slug))
+	}
+	return paths
 }

@@ -58,9 +58,11 @@ func TestNothingUnpublishedReachesTheSite(t *testing.T) {
 		if body := page(t, anon, "/search?q="+marker, http.StatusOK); !strings.Contains(body, "0 results") || strings.Contains(body, "zanzibar-") {
 			t.Errorf("search for the marker finds something")
 		}
-		// The sitemap lists the site's pages: home, the series, the live document.
+		// The sitemap lists the site's pages: home, the series, the topics,
+		// the contributors, the live document.
 		sitemap := page(t, anon, "/sitemap.xml", http.StatusOK)
 		for _, loc := range []string{"http://masthead.test/", "http://masthead.test/korea-view", "http://masthead.test/the-peninsula",
+			"http://masthead.test/topics/china", "http://masthead.test/contributors/yong-kwon",
 			"http://masthead.test/korea-view/" + exampleSlug} {
 			if !strings.Contains(sitemap, "<loc>"+loc+"</loc>") {
 				t.Errorf("the sitemap lacks %s", loc)
