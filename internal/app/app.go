@@ -192,10 +192,26 @@ func (a *App) buildContent(_ context.Context, db *store.DB) error {
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
+		ActiveUser:       activeUser(db),
 	})
 	a.Releases = release.NewService(db, a.Content, a.Authz, outbox)
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	return nil
+}
+
+// activeUser finds an active user's name for content's assignments: a
+// deactivated user is waited for by nobody.
+func activeUser(db *store.DB) func(ctx context.Context, id string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		u, err := db.FindUserByID(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !u.Active {
+			return "", cms.NotFound("user")
+		}
+		return u.Name, nil
+	}
 }
 
 // heroAttribution reads a hero's alt text and licence for the publish

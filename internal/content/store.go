@@ -137,6 +137,12 @@ type DocumentFilter struct {
 	OwnerID   string
 	Topic     string
 	Query     string // text in the title
+	// AssigneeID keeps documents waiting for this user; DueBefore those
+	// due before the time; OverdueAt those due before it and still in
+	// the works (not scheduled, published or archived).
+	AssigneeID string
+	DueBefore  *time.Time
+	OverdueAt  *time.Time
 	// Visible restricts to what the caller may see: every document of
 	// AllOf, and the caller's own in OwnOf. Nil means no restriction.
 	Visible *Visibility
