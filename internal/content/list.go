@@ -25,7 +25,7 @@ type ListQuery struct {
 	DueBefore string
 	Overdue   string
 	Cursor    string
-	Limit  int
+	Limit     int
 }
 
 // Page is one page of documents and the cursor of the next.

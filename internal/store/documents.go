@@ -49,7 +49,7 @@ type documentRow struct {
 	BylineSlug *string `gorm:"->"`
 	BylineName string  `gorm:"->"`
 	// ApprovalsRequired is the series' setting.
-	ApprovalsRequired int `gorm:"->"`
+	ApprovalsRequired int     `gorm:"->"`
 	AssigneeName      *string `gorm:"->"`
 }
 
