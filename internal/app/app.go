@@ -27,6 +27,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/render"
@@ -107,7 +108,9 @@ type App struct {
 	Media      *media.Service
 	Newsletter *newsletter.Service
 	Mailer     *newsletter.Worker
-	Editions   *newsletter.Editions
+	// Notify tells people what waits for them, in the app and by mail.
+	Notify   *notify.Service
+	Editions *newsletter.Editions
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
 	UI     *admin.UI
@@ -187,8 +190,9 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	outbox := webhook.NewOutbox(a.opts.BaseURL)
+	a.Notify = notify.NewService(db, a.Authz, a.opts.BaseURL)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}, a.Notify.Hook()},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
@@ -315,6 +319,10 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 	return nil
 }
 
+// digestInterval is how often each instance looks for daily digests to
+// send: a digest goes out within this of the day's start (UTC), once.
+const digestInterval = 5 * time.Minute
+
 // Run starts the background work until ctx ends: the policy refresh and
 // the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
@@ -323,6 +331,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
 	go a.Sender.Run(ctx)
+	go a.Notify.RunDigests(ctx, digestInterval, func(err error) {
+		a.Log.Error("daily digests failed", "err", err)
+	})
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -355,6 +366,7 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
+		Notify:        a.Notify,
 		Releases:      a.Releases,
 		Live:          a.Live,
 		Webhooks:      a.Webhooks,

@@ -99,6 +99,12 @@ type Committer interface {
 	Committed(c Change)
 }
 
+// CommentWatcher is a Hook that is also told of each new comment, inside
+// the comment's transaction (mentions notify).
+type CommentWatcher interface {
+	CommentAdded(ctx context.Context, tx Store, d Document, c Comment) error
+}
+
 // CatalogWatcher is told after a series or contributor changed, for what
 // shows their names (delivered documents).
 type CatalogWatcher interface {

@@ -15,6 +15,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
@@ -36,6 +37,7 @@ type Deps struct {
 	Media         *media.Service
 	Newsletter    *newsletter.Service
 	Editions      *newsletter.Editions
+	Notify        *notify.Service
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -58,6 +60,11 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/auth/logout", h.logout, authn)
 	g.GET("/me", h.me, authn)
 	g.PUT("/me/password", h.changePassword, authn) // one's own account: no permission needed
+	// One's own notifications and their mail settings: no permission needed.
+	g.GET("/me/notifications", h.getNotificationPrefs, authn)
+	g.PUT("/me/notifications", h.putNotificationPrefs, authn)
+	g.GET("/notifications", h.listNotifications, authn)
+	g.POST("/notifications/read", h.readNotifications, authn)
 
 	g.GET("/users", h.listUsers, authn, allow("manage", authz.Users))
 	g.POST("/users", h.createUser, authn, allow("manage", authz.Users))
