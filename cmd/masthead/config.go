@@ -71,6 +71,9 @@ type Config struct {
 	// MASTHEAD_SITE: serve the built-in reader site (on, the default) or
 	// not (off: / points to /admin and the API's documentation).
 	Site bool
+	// MASTHEAD_NOTIFICATION_MAIL: mail notifications to staff (on, the
+	// default) or keep them in the app only (off).
+	NotificationMail bool
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -116,6 +119,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TimeZone:            r.zone("MASTHEAD_TIMEZONE", time.UTC),
 		PublicURL:           r.str("MASTHEAD_PUBLIC_URL", ""),
 		Site:                r.onOff("MASTHEAD_SITE", true),
+		NotificationMail:    r.onOff("MASTHEAD_NOTIFICATION_MAIL", true),
 	}
 	if r.err != nil {
 		return Config{}, r.err

@@ -62,6 +62,10 @@ type Options struct {
 	MediaDir    string
 	UploadLimit int64
 	DecodeLimit int64
+	// NotificationMail mails notifications to staff besides showing them
+	// in the app; off (the zero value, as in tests of other mail) they
+	// are in the app only.
+	NotificationMail bool
 	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
 	// link-local addresses (receivers on the newsroom's own network).
 	// Off, only public addresses are dialed.
@@ -190,7 +194,7 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	outbox := webhook.NewOutbox(a.opts.BaseURL)
-	a.Notify = notify.NewService(db, a.Authz, a.opts.BaseURL)
+	a.Notify = notify.NewService(db, a.Authz, a.opts.BaseURL, a.opts.NotificationMail)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
 		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}, a.Notify.Hook()},
 		HeroExists:       a.Media.Exists,

@@ -36,10 +36,15 @@ type notificationPage struct {
 // mailEnv is a newsroom whose mail goes to a local SMTP server.
 func mailEnv(t *testing.T, db *store.DB) (*apptest.Env, *apptest.Mailbox) {
 	box := apptest.StartMailbox(t)
-	return apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) {
-		o.SMTPURL, o.MailFrom = box.URL, "Masthead <masthead@example.org>"
+	return apptest.New(t, db, mailTo(box)), box
+}
+
+// mailTo has an instance mail its notifications to box.
+func mailTo(box *apptest.Mailbox) apptest.Options {
+	return apptest.Options{Configure: func(o *app.Options) {
+		o.SMTPURL, o.MailFrom, o.NotificationMail = box.URL, "Masthead <masthead@example.org>", true
 		o.BaseURL, _ = url.Parse("https://masthead.test")
-	}}), box
+	}}
 }
 
 // notes lists a person's notifications as "kind: title".
@@ -223,7 +228,7 @@ func TestDailyDigestOncePerPersonPerDayWithTwoInstances(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		env, box := mailEnv(t, db)
-		other := apptest.New(t, db)
+		other := apptest.New(t, db, mailTo(box))
 		n := apptest.NewNewsroom(t, env)
 		late := createBriefing(t, n.Writer, "Late Piece")
 		patchDoc(n.Editor, late.ID, late.Version, map[string]any{"assignee": n.Writer.UserID,

@@ -92,12 +92,14 @@ type Service struct {
 	store   Store
 	authz   Authorizer
 	baseURL *url.URL
+	mailOn  bool
 	now     func() time.Time
 }
 
-// NewService returns the service; links in mail start at baseURL.
-func NewService(store Store, az Authorizer, baseURL *url.URL) *Service {
-	return &Service{store: store, authz: az, baseURL: baseURL, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+// NewService returns the service; links in mail start at baseURL. mail
+// off keeps notifications in the app only.
+func NewService(store Store, az Authorizer, baseURL *url.URL, mail bool) *Service {
+	return &Service{store: store, authz: az, baseURL: baseURL, mailOn: mail, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // mayRead reports whether userID may read d now.

@@ -73,6 +73,9 @@ func (s *Service) message(kind Kind, d content.Document, actorName, note string)
 
 // mail queues one message to u unless u switched kind off.
 func (s *Service) mail(ctx context.Context, st Store, u auth.User, kind Kind, msg [2]string) error {
+	if !s.mailOn {
+		return nil
+	}
 	prefs, err := st.FindMailPrefs(ctx, u.ID)
 	if err != nil {
 		return err
