@@ -20,6 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
@@ -42,8 +43,10 @@ type Deps struct {
 	Search *search.Service
 	// Newsletter and Editions are the mailing lists and their editions;
 	// without Editions the newsletter pages and buttons are off.
-	Newsletter    *newsletter.Service
-	Editions      *newsletter.Editions
+	Newsletter *newsletter.Service
+	Editions   *newsletter.Editions
+	// Notify is the notifications; without it the bell and its pages are off.
+	Notify        *notify.Service
 	SecureCookies bool
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
@@ -164,6 +167,12 @@ func (ui *UI) Register(e *echo.Echo) {
 	// Every signed-in user manages their own account and tokens.
 	s.GET("/account", h.accountPage)
 	s.POST("/account/password", h.changePassword)
+	if h.Notify != nil {
+		s.GET("/notifications", h.notificationsPage)
+		s.GET("/notifications/bell", h.bell)
+		s.POST("/notifications/read", h.readNotifications)
+		s.POST("/notifications/preferences", h.saveNotificationPrefs)
+	}
 	s.GET("/tokens", h.listTokens)
 	s.POST("/tokens", h.createToken)
 	s.POST("/tokens/:id/revoke", h.revokeToken)

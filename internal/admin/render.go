@@ -14,6 +14,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/notify"
 )
 
 // pageTemplate is one page: the layout, the shared partials and the
@@ -52,6 +53,8 @@ type page struct {
 	Flash flash
 	Path  string
 	Data  any
+	// Unread is the bell's count; -1 without notifications.
+	Unread int
 }
 
 // nav says which admin pages the person may open.
@@ -62,10 +65,11 @@ type nav struct {
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
 func (h *handler) render(c echo.Context, status int, name, title string, data any) error {
-	p := page{Title: title, Path: c.Request().URL.Path, Data: data, Flash: takeFlash(c)}
+	p := page{Title: title, Path: c.Request().URL.Path, Data: data, Flash: takeFlash(c), Unread: -1}
 	if s, ok := sessionOf(c); ok {
 		p.User = &s
 		actor := actorOf(c)
+		p.Unread = h.unread(c)
 		p.Nav = nav{
 			Users:       h.Authz.Allowed(actor, "manage", authz.Users),
 			Series:      h.Authz.Allowed(actor, "manage", authz.SeriesObj),
@@ -146,6 +150,12 @@ func (h *handler) funcs() template.FuncMap {
 		// come, for the "Embargoed until …" banners.
 		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {
 			return planForm{Doc: d, Path: path, Label: label, Set: set, Clear: clear, Current: current, CSRF: csrf}
+		},
+		"noticeLabel": func(k notify.Kind) string {
+			if l, ok := noticeLabels[k]; ok {
+				return l
+			}
+			return string(k)
 		},
 		"entryLabel": func(kind string) string {
 			if l, ok := entryLabels[kind]; ok {
