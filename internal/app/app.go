@@ -19,6 +19,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/admin"
 	"github.com/masthead-cms/masthead/internal/apidoc"
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -113,7 +114,9 @@ type App struct {
 	Newsletter *newsletter.Service
 	Mailer     *newsletter.Worker
 	// Notify tells people what waits for them, in the app and by mail.
-	Notify   *notify.Service
+	Notify *notify.Service
+	// Audit reads the audit trail.
+	Audit    *audit.Service
 	Editions *newsletter.Editions
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
@@ -203,6 +206,7 @@ func (a *App) buildContent(_ context.Context, db *store.DB) error {
 		ActiveUser:       activeUser(db),
 	})
 	a.Releases = release.NewService(db, a.Content, a.Authz, outbox)
+	a.Audit = audit.NewService(db, a.Authz, a.Content)
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	return nil
 }
@@ -371,6 +375,7 @@ func (a *App) Router() *echo.Echo {
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
 		Notify:        a.Notify,
+		Audit:         a.Audit,
 		Releases:      a.Releases,
 		Live:          a.Live,
 		Webhooks:      a.Webhooks,

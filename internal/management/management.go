@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -38,6 +39,7 @@ type Deps struct {
 	Newsletter    *newsletter.Service
 	Editions      *newsletter.Editions
 	Notify        *notify.Service
+	Audit         *audit.Service
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -129,6 +131,11 @@ func Register(g *echo.Group, d Deps) {
 
 	// The calendar: the domain keeps to the documents each person may see.
 	g.GET("/calendar", h.getCalendar, authn)
+
+	// The audit log: the domain lets admins read all of it, editors the
+	// events of their series' documents.
+	g.GET("/audit", h.listAudit, authn)
+	g.GET("/audit/export", h.exportAudit, authn)
 
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.
