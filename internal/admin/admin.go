@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -46,7 +47,9 @@ type Deps struct {
 	Newsletter *newsletter.Service
 	Editions   *newsletter.Editions
 	// Notify is the notifications; without it the bell and its pages are off.
-	Notify        *notify.Service
+	Notify *notify.Service
+	// Audit is the audit log; without it its page is off.
+	Audit         *audit.Service
 	SecureCookies bool
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
@@ -167,6 +170,9 @@ func (ui *UI) Register(e *echo.Echo) {
 	// Every signed-in user manages their own account and tokens.
 	s.GET("/account", h.accountPage)
 	s.POST("/account/password", h.changePassword)
+	if h.Audit != nil {
+		s.GET("/audit", h.auditPage)
+	}
 	if h.Notify != nil {
 		s.GET("/notifications", h.notificationsPage)
 		s.GET("/notifications/bell", h.bell)

@@ -59,7 +59,7 @@ type page struct {
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers bool
+	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers, Audit bool
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -81,6 +81,7 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 		}
 		if series, err := h.Content.AllSeries(c.Request().Context()); err == nil {
 			p.Nav.Create = h.canSomewhere(actor, series, "create", "")
+			p.Nav.Audit = h.Audit != nil && (h.Authz.Allowed(actor, "read", authz.Audit) || h.canSomewhere(actor, series, "audit", ""))
 		}
 	}
 	pt, ok := h.pages[name]

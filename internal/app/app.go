@@ -252,7 +252,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
-		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, Notify: a.Notify, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, Notify: a.Notify, Audit: a.Audit, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 	})
 	return err
 }
