@@ -18,6 +18,7 @@ var noticeLabels = map[notify.Kind]string{
 	notify.Scheduled:        "Scheduled",
 	notify.Mentioned:        "Mentioned you",
 	notify.Assigned:         "Assigned to you",
+	notify.TakenOver:        "Took over your editing",
 	notify.Digest:           "Daily digest of what is due and overdue",
 }
 

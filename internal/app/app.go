@@ -204,6 +204,7 @@ func (a *App) buildContent(_ context.Context, db *store.DB) error {
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
 		ActiveUser:       activeUser(db),
+		TakenOver:        a.Notify.TakenOver,
 	})
 	a.Releases = release.NewService(db, a.Content, a.Authz, outbox)
 	a.Audit = audit.NewService(db, a.Authz, a.Content)

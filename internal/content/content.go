@@ -103,6 +103,9 @@ type Document struct {
 	Assignee     *string    `json:"assignee"`
 	AssigneeName string     `json:"assignee_name,omitempty"`
 	DueAt        *time.Time `json:"due_at"`
+	// Lock is who is editing it now (read with the document, not stored
+	// with it); nil when no one.
+	Lock *Lock `json:"lock"`
 	// Approvals are those its head revision had in this submission;
 	// ApprovalsRequired is its series' setting.
 	Approvals         []Approval `json:"approvals"`

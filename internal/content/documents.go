@@ -256,9 +256,15 @@ func (s *Service) visibleDocument(ctx context.Context, actor cms.Actor, id strin
 	return NewReader(s.store, s.authz).Document(ctx, actor, id)
 }
 
-// Document returns one document the actor may see.
+// Document returns one document the actor may see, with who is editing
+// it.
 func (s *Service) Document(ctx context.Context, actor cms.Actor, id string) (Document, error) {
-	return s.visibleDocument(ctx, actor, id)
+	d, err := s.visibleDocument(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Lock, err = s.store.FindLock(ctx, id, s.now())
+	return d, err
 }
 
 // checkVersion refuses a write based on a version that is no longer

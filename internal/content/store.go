@@ -53,6 +53,7 @@ type Store interface {
 	// one clock every instance shares.
 	DatabaseNow(ctx context.Context) (time.Time, error)
 	AddAudit(ctx context.Context, ev cms.AuditEvent) error
+	LockStore
 
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error

@@ -107,6 +107,8 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/revisions/:n", h.getRevision, authn)
 	g.GET("/documents/:id/revisions/:a/diff/:b", h.diffRevisions, authn)
 	g.POST("/documents/:id/revisions/:n/restore", h.restoreRevision, authn)
+	g.POST("/documents/:id/lock", h.lockDocument, authn)
+	g.DELETE("/documents/:id/lock", h.unlockDocument, authn)
 	g.PUT("/documents/:id/embargo", h.setEmbargo, authn)
 	g.PUT("/documents/:id/expiry", h.setExpiry, authn)
 	g.GET("/documents/:id/credits", h.getCredits, authn)

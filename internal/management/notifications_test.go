@@ -171,7 +171,7 @@ func TestEveryNotificationKindReachesExactlyItsRecipients(t *testing.T) {
 		var prefs struct{ Mail map[string]bool }
 		n.Writer.Do("PUT", "/api/v1/me/notifications", map[string]any{"mail": map[string]bool{"mentioned": false}}).
 			Want(http.StatusOK).Decode(&prefs)
-		if prefs.Mail["mentioned"] || !prefs.Mail["approved"] || len(prefs.Mail) != 8 {
+		if prefs.Mail["mentioned"] || !prefs.Mail["approved"] || len(prefs.Mail) != 9 {
 			t.Errorf("preferences: %v", prefs.Mail)
 		}
 		wantProblem(t, n.Writer.Do("PUT", "/api/v1/me/notifications", map[string]any{"mail": map[string]bool{"gossip": false}}),

@@ -31,10 +31,11 @@ const (
 	Mentioned        Kind = "mentioned"
 	Assigned         Kind = "assigned"
 	Digest           Kind = "digest"
+	TakenOver        Kind = "taken_over"
 )
 
 // Kinds lists every kind, in the order the preferences show them.
-var Kinds = []Kind{Submitted, ChangesRequested, Approved, Published, Scheduled, Mentioned, Assigned, Digest}
+var Kinds = []Kind{Submitted, ChangesRequested, Approved, Published, Scheduled, Mentioned, Assigned, TakenOver, Digest}
 
 // Notification is one message to one person.
 type Notification struct {

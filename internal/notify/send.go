@@ -21,6 +21,12 @@ var subjects = map[Kind]string{
 	Scheduled:        "Scheduled",
 	Mentioned:        "You were mentioned",
 	Assigned:         "Assigned to you",
+	TakenOver:        "Someone took over your editing",
+}
+
+// TakenOver tells holderID that by took over their edit lock of d.
+func (s *Service) TakenOver(ctx context.Context, d content.Document, holderID string, by cms.Actor) error {
+	return s.send(ctx, s.store, TakenOver, d, by.UserID, "", []string{holderID})
 }
 
 // send tells each of who, once, about d: never the actor, only active

@@ -32,7 +32,17 @@ CREATE TABLE notification_digests (
     PRIMARY KEY (user_id, day)
 );
 
+-- Edit locks (issue 19): one soft lock per document, a lease that the
+-- editor's heartbeat renews; a lapsed lease is free to take.
+CREATE TABLE document_locks (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    holder_id   TEXT NOT NULL REFERENCES users(id),
+    since       TIMESTAMPTZ NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL
+);
+
 -- +goose Down
+DROP TABLE document_locks;
 DROP TABLE notification_digests;
 DROP TABLE notification_prefs;
 DROP TABLE notifications;
