@@ -105,6 +105,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/documents/:id", h.editDocument)
 	s.POST("/documents/:id", h.saveDocument)
 	s.POST("/documents/:id/autosave", h.autosaveDocument)
+	s.POST("/documents/:id/lock", h.takeOverLock)
 	s.GET("/documents/:id/preview", h.previewDocument)
 	s.POST("/markdown", h.renderMarkdown)
 	s.POST("/documents/:id/preview-links", h.createPreviewLink)

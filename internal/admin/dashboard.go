@@ -98,6 +98,10 @@ func (l lister) list(q content.ListQuery, keep func(content.Document) bool) ([]c
 	var out []content.Document
 	for _, d := range p.Data {
 		if keep == nil || keep(d) {
+			// Who else is editing it shows on the card.
+			if d.Lock, err = l.h.Content.HeldByOther(l.ctx, l.actor, d); err != nil {
+				return nil, false, err
+			}
 			out = append(out, d)
 		}
 	}
