@@ -121,7 +121,9 @@ func TestEveryNotificationKindReachesExactlyItsRecipients(t *testing.T) {
 				}
 				var subjects []string
 				for _, s := range want[name] {
-					if !strings.HasPrefix(s, "mentioned") || c != n.Writer || step != "muted mention" {
+					// The writer switched mentions off before that step.
+					muted := step == "muted mention" && c == n.Writer && strings.HasPrefix(s, "mentioned")
+					if !muted {
 						subjects = append(subjects, s)
 					}
 				}
