@@ -74,6 +74,9 @@ type Config struct {
 	// MASTHEAD_THEME_DIR: a folder of reader-site templates and a
 	// stylesheet replacing the embedded files of the same names.
 	ThemeDir string
+	// MASTHEAD_NOTIFICATION_MAIL: mail notifications to staff (on, the
+	// default) or keep them in the app only (off).
+	NotificationMail bool
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -120,6 +123,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TimeZone:            r.zone("MASTHEAD_TIMEZONE", time.UTC),
 		PublicURL:           r.str("MASTHEAD_PUBLIC_URL", ""),
 		Site:                r.onOff("MASTHEAD_SITE", true),
+		NotificationMail:    r.onOff("MASTHEAD_NOTIFICATION_MAIL", true),
 	}
 	if r.err != nil {
 		return Config{}, r.err

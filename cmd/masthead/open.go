@@ -106,6 +106,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		TimeZone:            cfg.TimeZone,
 		PublicURL:           cfg.PublicURL,
 		SiteOff:             !cfg.Site,
+		NotificationMail:    cfg.NotificationMail,
 		Logger:              log,
 	})
 	if err != nil {

@@ -16,11 +16,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/render"
@@ -48,7 +50,11 @@ type Deps struct {
 	Newsletter *newsletter.Service
 	Editions   *newsletter.Editions
 	// WordPress imports WordPress exports; without it the import page is off.
-	WordPress     *wordpress.Importer
+	WordPress *wordpress.Importer
+	// Notify is the notifications; without it the bell and its pages are off.
+	Notify *notify.Service
+	// Audit is the audit log; without it its page is off.
+	Audit         *audit.Service
 	SecureCookies bool
 	// PreviewPage renders a head revision with the reader site's own
 	// document template (site.Site.PreviewPage), sent with PreviewPolicy
@@ -110,6 +116,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.GET("/documents/:id", h.editDocument)
 	s.POST("/documents/:id", h.saveDocument)
 	s.POST("/documents/:id/autosave", h.autosaveDocument)
+	s.POST("/documents/:id/lock", h.takeOverLock)
 	s.GET("/documents/:id/preview", h.previewDocument)
 	s.GET("/documents/:id/page", h.previewSitePage)
 	s.POST("/markdown", h.renderMarkdown)
@@ -183,6 +190,15 @@ func (ui *UI) Register(e *echo.Echo) {
 	// Every signed-in user manages their own account and tokens.
 	s.GET("/account", h.accountPage)
 	s.POST("/account/password", h.changePassword)
+	if h.Audit != nil {
+		s.GET("/audit", h.auditPage)
+	}
+	if h.Notify != nil {
+		s.GET("/notifications", h.notificationsPage)
+		s.GET("/notifications/bell", h.bell)
+		s.POST("/notifications/read", h.readNotifications)
+		s.POST("/notifications/preferences", h.saveNotificationPrefs)
+	}
 	s.GET("/tokens", h.listTokens)
 	s.POST("/tokens", h.createToken)
 	s.POST("/tokens/:id/revoke", h.revokeToken)

@@ -3,6 +3,9 @@ package admin
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +22,10 @@ type docRow struct {
 	OwnerName  string
 	Note       string // the editor's note, for changes requested
 	At         any    // the time the list is about (scheduled for, published at)
+	// Due is the document's due date; Late says how late it is ("3 hours
+	// late"), empty when it is not overdue.
+	Due  *time.Time
+	Late string
 }
 
 // section is one list of the dashboard.
@@ -46,6 +53,11 @@ func (h *handler) dashboard(c echo.Context) error {
 	}
 	l := lister{h: h, ctx: ctx, actor: actorOf(c), cat: cat}
 	data := dashboardData{CanCreate: h.canSomewhere(l.actor, cat.series, "create", "")}
+	planned, err := l.planned()
+	if err != nil {
+		return err
+	}
+	data.Sections = append(data.Sections, planned...)
 	changes, mine, err := l.ownWork()
 	if err != nil {
 		return err
@@ -86,10 +98,37 @@ func (l lister) list(q content.ListQuery, keep func(content.Document) bool) ([]c
 	var out []content.Document
 	for _, d := range p.Data {
 		if keep == nil || keep(d) {
+			// Who else is editing it shows on the card.
+			if d.Lock, err = l.h.Content.HeldByOther(l.ctx, l.actor, d); err != nil {
+				return nil, false, err
+			}
 			out = append(out, d)
 		}
 	}
 	return out, p.NextCursor != "", nil
+}
+
+// planned is what waits for the person ("Assigned to me") and, of what
+// they may see, what is late ("Overdue"), most late first.
+func (l lister) planned() ([]section, error) {
+	mine, more, err := l.list(content.ListQuery{Assignee: "me"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	assigned := section{ID: "assigned", Title: "Assigned to me", Empty: "Nothing is assigned to you.", More: more}
+	for _, d := range mine {
+		assigned.Rows = append(assigned.Rows, l.cat.row(d))
+	}
+	late, more, err := l.list(content.ListQuery{Overdue: "true"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(late, func(a, b content.Document) int { return a.DueAt.Compare(*b.DueAt) })
+	overdue := section{ID: "overdue", Title: "Overdue", Empty: "Nothing is overdue.", More: more}
+	for _, d := range late {
+		overdue.Rows = append(overdue.Rows, l.cat.row(d))
+	}
+	return []section{assigned, overdue}, nil
 }
 
 // ownWork is the person's drafts, split into those an editor sent back
@@ -230,7 +269,40 @@ func (h *handler) catalog(ctx context.Context) (catalogue, error) {
 }
 
 func (cat catalogue) row(d content.Document) docRow {
-	return docRow{Doc: d, SeriesName: cat.seriesName[d.Series], OwnerName: cat.userName[d.OwnerID]}
+	r := docRow{Doc: d, SeriesName: cat.seriesName[d.Series], OwnerName: cat.userName[d.OwnerID], Due: d.DueAt}
+	if d.DueAt != nil && inTheWorks(d.State) {
+		r.Late = lateBy(time.Since(*d.DueAt))
+	}
+	return r
+}
+
+// inTheWorks reports whether a document in state can still be late: one
+// scheduled, published or archived has moved on.
+func inTheWorks(s workflow.State) bool {
+	return s != workflow.Scheduled && s != workflow.Published && s != workflow.Archived
+}
+
+// lateBy says how late something is, in the largest whole unit; "" when
+// it is not late.
+func lateBy(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Hour:
+		return plural(int(d/time.Minute)+1, "minute") + " late"
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " late"
+	default:
+		return plural(int(d/(24*time.Hour)), "day") + " late"
+	}
+}
+
+// plural says n things.
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 func (cat catalogue) name(userID string) string {

@@ -45,6 +45,11 @@ type editorData struct {
 	// enforcer decides who; the domain refuses what the state does not
 	// allow, and the page says why.
 	CanEmbargo, CanExpire bool
+	// LockedBy is the lock of someone else who is editing the document:
+	// the editor opens read-only, with a button to take over. Heartbeat
+	// is the lock's address when this person holds it.
+	LockedBy  *content.Lock
+	Heartbeat string
 }
 
 // formOf is a document's editable part as the editor form holds it.
@@ -142,7 +147,43 @@ func (h *handler) editDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.takeLock(c, &data, false); err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, "editor.html", d.Title, data)
+}
+
+// takeLock gives the person the document's edit lock when they may edit
+// it; when someone else holds it, the editor opens read-only and names
+// them (SPEC: the lock is mandatory in the UI).
+func (h *handler) takeLock(c echo.Context, data *editorData, takeOver bool) error {
+	ctx, actor := c.Request().Context(), actorOf(c)
+	if !data.CanEdit {
+		// One who may no longer edit (the writer after submitting) lets go.
+		return h.Content.UnlockDocument(ctx, actor, data.Doc.ID)
+	}
+	_, err := h.Content.LockDocument(ctx, actor, data.Doc.ID, takeOver)
+	if cms.IsCode(err, cms.CodeConflict) {
+		if data.LockedBy, err = h.Content.HeldByOther(ctx, actor, data.Doc); err != nil {
+			return err
+		}
+		data.CanEdit, data.Autosave, data.CanCredits = false, false, false
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	data.Heartbeat = "/api/v1/documents/" + data.Doc.ID + "/lock"
+	return nil
+}
+
+// takeOverLock moves the edit lock to the person and opens the editor.
+func (h *handler) takeOverLock(c echo.Context) error {
+	ctx, actor := c.Request().Context(), actorOf(c)
+	if _, err := h.Content.LockDocument(ctx, actor, c.Param("id"), true); err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/documents/"+c.Param("id"), "ok", "You are editing this document now.")
 }
 
 // submission is an editor form applied to a document: the document as
@@ -174,6 +215,14 @@ func (h *handler) submitEditor(c echo.Context) (submission, error) {
 	version := s.form.Version
 	if s.form.Force > 0 {
 		version = s.form.Force
+	}
+	// Someone who took over the lock edits now: this browser's save is a
+	// conflict, which keeps its text on the screen.
+	if l, err := h.Content.HeldByOther(ctx, actor, s.before); err != nil {
+		return s, err
+	} else if l != nil {
+		s.err = cms.Errorf(cms.CodePreconditionFailed, "%s took over editing this document", l.HolderName)
+		return s, nil
 	}
 	s.saved, s.err = h.Content.UpdateDocument(ctx, actor, s.before.ID, version, s.form.patch())
 	return s, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
+	"github.com/masthead-cms/masthead/internal/notify"
 )
 
 // pageTemplate is one page: the layout, the shared partials and the
@@ -52,20 +53,23 @@ type page struct {
 	Flash flash
 	Path  string
 	Data  any
+	// Unread is the bell's count; -1 without notifications.
+	Unread int
 }
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers, Imports bool
+	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers, Imports, Audit bool
 }
 
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
 func (h *handler) render(c echo.Context, status int, name, title string, data any) error {
-	p := page{Title: title, Path: c.Request().URL.Path, Data: data, Flash: takeFlash(c)}
+	p := page{Title: title, Path: c.Request().URL.Path, Data: data, Flash: takeFlash(c), Unread: -1}
 	if s, ok := sessionOf(c); ok {
 		p.User = &s
 		actor := actorOf(c)
+		p.Unread = h.unread(c)
 		p.Nav = nav{
 			Users:       h.Authz.Allowed(actor, "manage", authz.Users),
 			Series:      h.Authz.Allowed(actor, "manage", authz.SeriesObj),
@@ -78,6 +82,7 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 		}
 		if series, err := h.Content.AllSeries(c.Request().Context()); err == nil {
 			p.Nav.Create = h.canSomewhere(actor, series, "create", "")
+			p.Nav.Audit = h.Audit != nil && (h.Authz.Allowed(actor, "read", authz.Audit) || h.canSomewhere(actor, series, "audit", ""))
 		}
 	}
 	pt, ok := h.pages[name]
@@ -147,6 +152,12 @@ func (h *handler) funcs() template.FuncMap {
 		// come, for the "Embargoed until …" banners.
 		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {
 			return planForm{Doc: d, Path: path, Label: label, Set: set, Clear: clear, Current: current, CSRF: csrf}
+		},
+		"noticeLabel": func(k notify.Kind) string {
+			if l, ok := noticeLabels[k]; ok {
+				return l
+			}
+			return string(k)
 		},
 		"entryLabel": func(kind string) string {
 			if l, ok := entryLabels[kind]; ok {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/admin"
 	"github.com/masthead-cms/masthead/internal/apidoc"
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -27,6 +28,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/render"
@@ -63,6 +65,10 @@ type Options struct {
 	MediaDir    string
 	UploadLimit int64
 	DecodeLimit int64
+	// NotificationMail mails notifications to staff besides showing them
+	// in the app; off (the zero value, as in tests of other mail) they
+	// are in the app only.
+	NotificationMail bool
 	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
 	// link-local addresses (receivers on the newsroom's own network).
 	// Off, only public addresses are dialed.
@@ -111,7 +117,11 @@ type App struct {
 	Media      *media.Service
 	Newsletter *newsletter.Service
 	Mailer     *newsletter.Worker
-	Editions   *newsletter.Editions
+	// Notify tells people what waits for them, in the app and by mail.
+	Notify *notify.Service
+	// Audit reads the audit trail.
+	Audit    *audit.Service
+	Editions *newsletter.Editions
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
 	// WordPress imports WordPress exports.
@@ -194,15 +204,34 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 // the newsletter's edition sends, in that order — and the staff search over them.
 func (a *App) buildContent(_ context.Context, db *store.DB) error {
 	outbox := webhook.NewOutbox(render.New(a.opts.BaseURL).WithPublicURL(a.opts.PublicURL).URL)
+	a.Notify = notify.NewService(db, a.Authz, a.opts.BaseURL, a.opts.NotificationMail)
 	a.Content = content.NewService(db, a.Authz, content.Deps{
-		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}},
+		Hooks:            []content.Hook{a.Live, search.StaffIndexer{}, outbox, newsletter.EditionHook{}, a.Notify.Hook()},
 		HeroExists:       a.Media.Exists,
 		HeroAttribution:  heroAttribution,
 		ImagesWithoutAlt: render.New(a.opts.BaseURL).ImagesWithoutAlt,
+		ActiveUser:       activeUser(db),
+		TakenOver:        a.Notify.TakenOver,
 	})
 	a.Releases = release.NewService(db, a.Content, a.Authz, outbox)
+	a.Audit = audit.NewService(db, a.Authz, a.Content)
 	a.Search = search.NewService(db, a.Content, a.opts.BaseURL)
 	return nil
+}
+
+// activeUser finds an active user's name for content's assignments: a
+// deactivated user is waited for by nobody.
+func activeUser(db *store.DB) func(ctx context.Context, id string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		u, err := db.FindUserByID(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !u.Active {
+			return "", cms.NotFound("user")
+		}
+		return u.Name, nil
+	}
 }
 
 // heroAttribution reads a hero's alt text and licence for the publish
@@ -242,7 +271,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
-		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, WordPress: a.WordPress, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, WordPress: a.WordPress, Notify: a.Notify, Audit: a.Audit, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
 		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	return err
@@ -329,6 +358,10 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 	return nil
 }
 
+// digestInterval is how often each instance looks for daily digests to
+// send: a digest goes out within this of the day's start (UTC), once.
+const digestInterval = 5 * time.Minute
+
 // Run starts the background work until ctx ends: the policy refresh and
 // the scheduler that publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
@@ -337,6 +370,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Worker.Run(ctx)
 	go a.Mailer.Run(ctx)
 	go a.Sender.Run(ctx)
+	go a.Notify.RunDigests(ctx, digestInterval, func(err error) {
+		a.Log.Error("daily digests failed", "err", err)
+	})
 	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled publishing failed", "err", err)
 	})
@@ -378,6 +414,8 @@ func (a *App) Router() *echo.Echo {
 		Authz:         a.Authz,
 		SecureCookies: a.opts.BaseURL.Scheme == "https",
 		Content:       a.Content,
+		Notify:        a.Notify,
+		Audit:         a.Audit,
 		Releases:      a.Releases,
 		Live:          a.Live,
 		Webhooks:      a.Webhooks,

@@ -37,18 +37,36 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (u Us
 	switch {
 	case cms.IsCode(err, cms.CodeNotFound):
 		checkPassword(password, s.dummyHash()) // take as long as a real check
-		return User{}, Session{}, "", s.guessFailed(ctx, email, nil, errBadLogin)
+		return User{}, Session{}, "", s.signInFailed(ctx, email, addr, nil)
 	case err != nil:
 		return User{}, Session{}, "", err
 	}
 	if !checkPassword(password, u.PasswordHash) || !u.Active {
-		return User{}, Session{}, "", s.guessFailed(ctx, email, &u, errBadLogin)
+		return User{}, Session{}, "", s.signInFailed(ctx, email, addr, &u)
 	}
 	if err := s.guessRight(ctx, email, addr); err != nil {
 		return User{}, Session{}, "", err
 	}
 	sess, cookie, err = s.openSession(ctx, u.ID)
-	return u, sess, cookie, err
+	if err != nil {
+		return User{}, Session{}, "", err
+	}
+	ev := cms.AuditEvent{ActorID: u.ID, Action: "user.login", ObjectType: "user", ObjectID: u.ID, Detail: map[string]any{"address": addr}}
+	return u, sess, cookie, s.store.AddAudit(ctx, ev)
+}
+
+// signInFailed records a failed sign-in as an audit event (of the
+// account, when there is one) and counts it on the throttles.
+func (s *Service) signInFailed(ctx context.Context, email, addr string, u *User) error {
+	ev := cms.AuditEvent{ActorID: cms.System.UserID, Action: "user.login_failed", ObjectType: "user",
+		Detail: map[string]any{"email": email, "address": addr}}
+	if u != nil {
+		ev.ObjectID = u.ID
+	}
+	if err := s.store.AddAudit(ctx, ev); err != nil {
+		return err
+	}
+	return s.guessFailed(ctx, email, u, errBadLogin)
 }
 
 func (s *Service) openSession(ctx context.Context, userID string) (Session, string, error) {

@@ -82,7 +82,14 @@ func (s *Service) CreateToken(ctx context.Context, userID string, via *Token, n 
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return Token{}, "", err
 	}
-	return t, secret, nil
+	return t, secret, s.store.AddAudit(ctx, tokenEvent("token.create", userID, t))
+}
+
+// tokenEvent is the audit event of something done to or with a token
+// (never its secret).
+func tokenEvent(action, actorID string, t Token) cms.AuditEvent {
+	return cms.AuditEvent{ActorID: actorID, Action: action, ObjectType: "token", ObjectID: t.ID,
+		Detail: map[string]any{"name": t.Name, "owner": t.UserID, "scopes": t.Scopes}}
 }
 
 // within refuses a token that would outlive via or hold a scope via does
@@ -116,7 +123,10 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
 
 // DeleteToken revokes one of the user's tokens.
 func (s *Service) DeleteToken(ctx context.Context, userID, id string) error {
-	return s.store.DeleteToken(ctx, userID, id)
+	if err := s.store.DeleteToken(ctx, userID, id); err != nil {
+		return err
+	}
+	return s.store.AddAudit(ctx, tokenEvent("token.revoke", userID, Token{ID: id, UserID: userID}))
 }
 
 // TokenUser returns the active user and token behind a bearer secret, and
@@ -140,6 +150,13 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, Token, er
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
 			return User{}, Token{}, err
+		}
+		// The first use of a day is an audit event: who uses which token
+		// shows day by day without a row per request.
+		if t.LastUsedAt == nil || t.LastUsedAt.UTC().Format(time.DateOnly) != now.UTC().Format(time.DateOnly) {
+			if err := s.store.AddAudit(ctx, tokenEvent("token.use", t.UserID, t)); err != nil {
+				return User{}, Token{}, err
+			}
 		}
 	}
 	u, err := s.activeUser(ctx, t.UserID)

@@ -54,7 +54,19 @@ func (s *Service) AddComment(ctx context.Context, actor cms.Actor, id string, in
 		}
 	}
 	c := Comment{ID: cms.NewID(), DocumentID: d.ID, Field: in.Field, AuthorID: actor.UserID, Body: body, CreatedAt: s.now()}
-	return c, s.store.AddComment(ctx, c)
+	return c, s.store.DocumentTx(ctx, func(tx Store) error {
+		if err := tx.AddComment(ctx, c); err != nil {
+			return err
+		}
+		for _, h := range s.hooks {
+			if w, ok := h.(CommentWatcher); ok {
+				if err := w.CommentAdded(ctx, tx, d, c); err != nil {
+					return fmt.Errorf("content: comment hook: %w", err)
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // ResolveComment marks a comment resolved.

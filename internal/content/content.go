@@ -96,6 +96,16 @@ type Document struct {
 	EmbargoUntil *time.Time `json:"embargo_until"`
 	// ExpiresAt is when the clock takes the live revision down.
 	ExpiresAt *time.Time `json:"expires_at"`
+	// Assignee is the user the document waits for, who may act on it in
+	// its state; AssigneeName is their name. DueAt is when it should have
+	// moved on. Both are planning: set through a patch, kept out of
+	// revisions.
+	Assignee     *string    `json:"assignee"`
+	AssigneeName string     `json:"assignee_name,omitempty"`
+	DueAt        *time.Time `json:"due_at"`
+	// Lock is who is editing it now (read with the document, not stored
+	// with it); nil when no one.
+	Lock *Lock `json:"lock"`
 	// Approvals are those its head revision had in this submission;
 	// ApprovalsRequired is its series' setting.
 	Approvals         []Approval `json:"approvals"`

@@ -45,6 +45,9 @@ type DocumentPatch struct {
 	Hero    *string        `json:"hero"`   // "" clears
 	Message string         `json:"message"`
 	Version *int           `json:"version"` // instead of If-Match
+	// Assignee is a user id ("" clears); DueAt an RFC 3339 time ("" clears).
+	Assignee *string `json:"assignee"`
+	DueAt    *string `json:"due_at"`
 }
 
 func documentObject(d Document) authz.Object {
@@ -253,9 +256,15 @@ func (s *Service) visibleDocument(ctx context.Context, actor cms.Actor, id strin
 	return NewReader(s.store, s.authz).Document(ctx, actor, id)
 }
 
-// Document returns one document the actor may see.
+// Document returns one document the actor may see, with who is editing
+// it.
 func (s *Service) Document(ctx context.Context, actor cms.Actor, id string) (Document, error) {
-	return s.visibleDocument(ctx, actor, id)
+	d, err := s.visibleDocument(ctx, actor, id)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Lock, err = s.store.FindLock(ctx, id, s.now())
+	return d, err
 }
 
 // checkVersion refuses a write based on a version that is no longer
@@ -269,7 +278,12 @@ func checkVersion(d Document, version int) error {
 
 // UpdateDocument applies patch as a new head revision. version is the
 // version the edit was based on.
+// A patch of only the assignee and due date is planning: it needs the
+// right to assign, not to edit, and makes no revision.
 func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string, version int, p DocumentPatch) (Document, error) {
+	if p.planned() && !p.edits() {
+		return s.assign(ctx, actor, id, version, p)
+	}
 	d, err := s.editable(ctx, actor, id, version, "edit")
 	if err != nil {
 		return Document{}, err
@@ -285,7 +299,16 @@ func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string
 	if sameContent(before, d) {
 		// Nothing to keep: no revision, no version, no state change (an
 		// approved document stays approved when an open editor re-sends it).
+		if p.planned() {
+			return s.assign(ctx, actor, id, version, p)
+		}
 		return before, nil
+	}
+	if p.planned() {
+		next, _ := workflow.AfterEdit(before.State)
+		if err := s.applyAssignment(ctx, actor, &d, p, next); err != nil {
+			return Document{}, err
+		}
 	}
 	return s.saveEdit(ctx, actor, before, d, "edit", p.Message)
 }
@@ -334,6 +357,11 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	}
 	// Approvals cover one revision: a new one starts the count again.
 	after.Approvals = []Approval{}
+	// An edit can move the document on (approved → in_review): a publisher
+	// waited for is no longer the one to act.
+	if err := s.keepAssignee(ctx, &after, "edit", ""); err != nil {
+		return Document{}, err
+	}
 	after.Refresh()
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
 	based := before.Version

@@ -19,8 +19,13 @@ type ListQuery struct {
 	Owner  string
 	Topic  string
 	Query  string
-	Cursor string
-	Limit  int
+	// Assignee is a user id or "me"; DueBefore an RFC 3339 time; Overdue
+	// "true" keeps the documents past their due date and still in the works.
+	Assignee  string
+	DueBefore string
+	Overdue   string
+	Cursor    string
+	Limit     int
 }
 
 // Page is one page of documents and the cursor of the next.
@@ -70,6 +75,9 @@ func (s *Service) filterFor(ctx context.Context, actor cms.Actor, q ListQuery) (
 		}
 		f.State = workflow.State(q.State)
 	}
+	if err := s.planFilter(&f, actor, q); err != nil {
+		return f, err
+	}
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor)
 		if err != nil {
@@ -89,6 +97,30 @@ func (s *Service) filterFor(ctx context.Context, actor cms.Actor, q ListQuery) (
 	}
 	f.Visible = s.visibility(actor, all)
 	return f, nil
+}
+
+// planFilter reads the assignment filters of a listing.
+func (s *Service) planFilter(f *DocumentFilter, actor cms.Actor, q ListQuery) error {
+	f.AssigneeID = q.Assignee
+	if q.Assignee == "me" {
+		f.AssigneeID = actor.UserID
+	}
+	if q.DueBefore != "" {
+		t, err := time.Parse(time.RFC3339Nano, q.DueBefore)
+		if err != nil {
+			return cms.Invalid("due_before", "must be a time (RFC 3339)")
+		}
+		f.DueBefore = utcOrNil(&t)
+	}
+	switch q.Overdue {
+	case "", "false":
+	case "true":
+		now := s.now()
+		f.OverdueAt = &now
+	default:
+		return cms.Invalid("overdue", "must be true or false")
+	}
+	return nil
 }
 
 // ValidState reports whether st names a workflow state.

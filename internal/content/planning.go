@@ -128,7 +128,7 @@ func (s *Service) savePlan(ctx context.Context, actor cms.Actor, before, after D
 	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: after.State, ActorID: actor.UserID,
 		Revision: after.HeadRevision, Note: planNote(action, after), BasedOnVersion: &based, CreatedAt: now}
 	audit := cms.AuditEvent{ActorID: actor.UserID, Action: "document." + action, ObjectType: "document", ObjectID: after.ID,
-		Detail: map[string]any{"title": after.Title, "embargo_until": after.EmbargoUntil, "expires_at": after.ExpiresAt}}
+		Detail: planDetail(action, after)}
 	err := s.changeTx(ctx, func(tx Store) (Change, error) {
 		if err := tx.UpdateDocument(ctx, after, before.Version); err != nil {
 			return Change{}, err
@@ -142,8 +142,19 @@ func (s *Service) savePlan(ctx context.Context, actor cms.Actor, before, after D
 	return after, err
 }
 
+// planDetail is what the audit event of a planning change keeps.
+func planDetail(action string, d Document) map[string]any {
+	if action == "assign" {
+		return map[string]any{"title": d.Title, "assignee": d.Assignee, "due_at": d.DueAt}
+	}
+	return map[string]any{"title": d.Title, "embargo_until": d.EmbargoUntil, "expires_at": d.ExpiresAt}
+}
+
 // planNote says in the history what a planning change set.
 func planNote(action string, d Document) string {
+	if action == "assign" {
+		return assignNote(d)
+	}
 	t, what := d.EmbargoUntil, "embargoed until "
 	if action == "expiry" {
 		t, what = d.ExpiresAt, "expires at "
@@ -152,6 +163,18 @@ func planNote(action string, d Document) string {
 		return "no longer " + map[string]string{"embargo": "embargoed", "expiry": "expiring"}[action]
 	}
 	return what + t.Format(time.RFC3339)
+}
+
+// assignNote says in the history who a document waits for, and by when.
+func assignNote(d Document) string {
+	note := "assigned to nobody"
+	if d.Assignee != nil {
+		note = "assigned to " + d.AssigneeName
+	}
+	if d.DueAt != nil {
+		note += ", due " + d.DueAt.Format(time.RFC3339)
+	}
+	return note
 }
 
 // reasonEmbargoed is the blocker of a document held back by its embargo.

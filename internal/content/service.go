@@ -17,6 +17,9 @@ type Service struct {
 	hooks      []Hook
 	now        func() time.Time
 	heroExists func(ctx context.Context, id string) error
+	// findActiveUser returns an active user's name (not found otherwise).
+	findActiveUser func(ctx context.Context, id string) (string, error)
+	onTakeOver     func(ctx context.Context, d Document, holderID string, by cms.Actor) error
 
 	heroAttribution  func(ctx context.Context, tx Store, id string) (Attribution, error)
 	imagesWithoutAlt func(markdown string) int
@@ -38,6 +41,13 @@ type Deps struct {
 	// alt text: package render parses Markdown, and it imports content,
 	// not the other way round. nil skips the gate.
 	ImagesWithoutAlt func(markdown string) int
+	// ActiveUser returns the name of an active user and not found for
+	// anyone else: assignees are users, whom package auth keeps. nil
+	// refuses every assignee.
+	ActiveUser func(ctx context.Context, id string) (string, error)
+	// TakenOver tells holderID that by took over their edit lock of d;
+	// nil tells no one.
+	TakenOver func(ctx context.Context, d Document, holderID string, by cms.Actor) error
 }
 
 // NewService returns a Service, complete: its hooks are fixed here. A
@@ -46,7 +56,7 @@ type Deps struct {
 // and the enforcer.
 func NewService(store Store, az Authorizer, deps Deps) *Service {
 	s := &Service{store: store, authz: az, hooks: deps.Hooks, heroExists: deps.HeroExists, now: now,
-		heroAttribution: deps.HeroAttribution, imagesWithoutAlt: deps.ImagesWithoutAlt}
+		heroAttribution: deps.HeroAttribution, imagesWithoutAlt: deps.ImagesWithoutAlt, findActiveUser: deps.ActiveUser, onTakeOver: deps.TakenOver}
 	s.ReserveSlugs(reservedSlugs...)
 	return s
 }

@@ -53,6 +53,7 @@ type Store interface {
 	// one clock every instance shares.
 	DatabaseNow(ctx context.Context) (time.Time, error)
 	AddAudit(ctx context.Context, ev cms.AuditEvent) error
+	LockStore
 
 	// DocumentTx runs fn in one transaction.
 	DocumentTx(ctx context.Context, fn func(tx Store) error) error
@@ -108,6 +109,12 @@ type Committer interface {
 	Committed(c Change)
 }
 
+// CommentWatcher is a Hook that is also told of each new comment, inside
+// the comment's transaction (mentions notify).
+type CommentWatcher interface {
+	CommentAdded(ctx context.Context, tx Store, d Document, c Comment) error
+}
+
 // CatalogWatcher is told after a series or contributor changed, for what
 // shows their names (delivered documents).
 type CatalogWatcher interface {
@@ -150,6 +157,12 @@ type DocumentFilter struct {
 	OwnerID   string
 	Topic     string
 	Query     string // text in the title
+	// AssigneeID keeps documents waiting for this user; DueBefore those
+	// due before the time; OverdueAt those due before it and still in
+	// the works (not scheduled, published or archived).
+	AssigneeID string
+	DueBefore  *time.Time
+	OverdueAt  *time.Time
 	// Visible restricts to what the caller may see: every document of
 	// AllOf, and the caller's own in OwnOf. Nil means no restriction.
 	Visible *Visibility

@@ -17,6 +17,8 @@ type TransitionRequest struct {
 	Action string    `json:"action"`
 	Note   string    `json:"note"`
 	At     *cms.Time `json:"at"`
+	// Reviewer, for submit, is the editor the review is assigned to.
+	Reviewer string `json:"reviewer"`
 }
 
 const maxNoteLength = 10_000
@@ -112,6 +114,9 @@ func (s *Service) transition(ctx context.Context, actor cms.Actor, d Document, a
 	}
 	if to != workflow.Approved && to != workflow.Scheduled && to != workflow.Published {
 		after.ApprovedRevision = nil
+	}
+	if err := s.keepAssignee(ctx, &after, action, strings.TrimSpace(req.Reviewer)); err != nil {
+		return Document{}, err
 	}
 	ev := Event{DocumentID: d.ID, Action: string(action), From: d.State, To: to, ActorID: actor.UserID,
 		Revision: d.HeadRevision, Note: req.Note, BasedOnVersion: named, CreatedAt: now}

@@ -62,6 +62,7 @@ func (h *handler) listDocuments(c echo.Context) error {
 	page, err := h.Content.Documents(c.Request().Context(), actorOf(c), content.ListQuery{
 		Series: c.QueryParam("series"), Type: c.QueryParam("type"), State: c.QueryParam("state"),
 		Owner: c.QueryParam("owner"), Topic: c.QueryParam("topic"), Query: c.QueryParam("q"),
+		Assignee: c.QueryParam("assignee"), DueBefore: c.QueryParam("due_before"), Overdue: c.QueryParam("overdue"),
 		Cursor: c.QueryParam("cursor"), Limit: limit,
 	})
 	if err != nil {

@@ -10,11 +10,13 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/masthead-cms/masthead/internal/audit"
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/authz"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
+	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
 	"github.com/masthead-cms/masthead/internal/search"
@@ -38,6 +40,8 @@ type Deps struct {
 	Newsletter    *newsletter.Service
 	Editions      *newsletter.Editions
 	WordPress     *wordpress.Importer
+	Notify        *notify.Service
+	Audit         *audit.Service
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -60,6 +64,11 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/auth/logout", h.logout, authn)
 	g.GET("/me", h.me, authn)
 	g.PUT("/me/password", h.changePassword, authn) // one's own account: no permission needed
+	// One's own notifications and their mail settings: no permission needed.
+	g.GET("/me/notifications", h.getNotificationPrefs, authn)
+	g.PUT("/me/notifications", h.putNotificationPrefs, authn)
+	g.GET("/notifications", h.listNotifications, authn)
+	g.POST("/notifications/read", h.readNotifications, authn)
 
 	g.GET("/users", h.listUsers, authn, allow("manage", authz.Users))
 	g.POST("/users", h.createUser, authn, allow("manage", authz.Users))
@@ -100,6 +109,8 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/documents/:id/revisions/:n", h.getRevision, authn)
 	g.GET("/documents/:id/revisions/:a/diff/:b", h.diffRevisions, authn)
 	g.POST("/documents/:id/revisions/:n/restore", h.restoreRevision, authn)
+	g.POST("/documents/:id/lock", h.lockDocument, authn)
+	g.DELETE("/documents/:id/lock", h.unlockDocument, authn)
 	g.PUT("/documents/:id/embargo", h.setEmbargo, authn)
 	g.PUT("/documents/:id/expiry", h.setExpiry, authn)
 	g.GET("/documents/:id/credits", h.getCredits, authn)
@@ -124,6 +135,11 @@ func Register(g *echo.Group, d Deps) {
 
 	// The calendar: the domain keeps to the documents each person may see.
 	g.GET("/calendar", h.getCalendar, authn)
+
+	// The audit log: the domain lets admins read all of it, editors the
+	// events of their series' documents.
+	g.GET("/audit", h.listAudit, authn)
+	g.GET("/audit/export", h.exportAudit, authn)
 
 	// Staff search: the domain filters to what the enforcer lets each
 	// person see.

@@ -40,6 +40,8 @@ type documentRow struct {
 	PublishBlockers  *string // JSON list of cms.Blocker; NULL when none
 	EmbargoUntil     *time.Time
 	ExpiresAt        *time.Time
+	AssigneeID       *string
+	DueAt            *time.Time
 
 	TypeName   string  `gorm:"->"`
 	SeriesSlug string  `gorm:"->"`
@@ -47,18 +49,20 @@ type documentRow struct {
 	BylineSlug *string `gorm:"->"`
 	BylineName string  `gorm:"->"`
 	// ApprovalsRequired is the series' setting.
-	ApprovalsRequired int `gorm:"->"`
+	ApprovalsRequired int     `gorm:"->"`
+	AssigneeName      *string `gorm:"->"`
 }
 
 func (documentRow) TableName() string { return "documents" }
 
 const documentSelect = `SELECT d.*, ct.name AS type_name, s.slug AS series_slug, p.slug AS parent_slug,
-  c.slug AS byline_slug, COALESCE(c.name, s.name) AS byline_name, s.approvals_required
+  c.slug AS byline_slug, COALESCE(c.name, s.name) AS byline_name, s.approvals_required, au.name AS assignee_name
 FROM documents d
 JOIN content_types ct ON ct.id = d.type_id
 JOIN series s ON s.id = d.series_id
 LEFT JOIN series p ON p.id = s.parent_id
-LEFT JOIN contributors c ON c.id = d.byline_id`
+LEFT JOIN contributors c ON c.id = d.byline_id
+LEFT JOIN users au ON au.id = d.assignee_id`
 
 func (r documentRow) document() (content.Document, error) {
 	d := content.Document{
@@ -70,6 +74,10 @@ func (r documentRow) document() (content.Document, error) {
 		ScheduledFor: r.ScheduledFor, EmbargoUntil: r.EmbargoUntil, ExpiresAt: r.ExpiresAt,
 		SeriesPath: r.SeriesSlug, Credits: []content.Credit{},
 		Approvals: []content.Approval{}, ApprovalsRequired: r.ApprovalsRequired,
+		Assignee: r.AssigneeID, DueAt: r.DueAt,
+	}
+	if r.AssigneeName != nil {
+		d.AssigneeName = *r.AssigneeName
 	}
 	if r.ParentSlug != nil {
 		d.SeriesPath = *r.ParentSlug + "/" + r.SeriesSlug
@@ -127,6 +135,15 @@ func documentWhere(f content.DocumentFilter) ([]string, []any) {
 	}
 	if f.OwnerID != "" {
 		add("d.owner_id = ?", f.OwnerID)
+	}
+	if f.AssigneeID != "" {
+		add("d.assignee_id = ?", f.AssigneeID)
+	}
+	if f.DueBefore != nil {
+		add("d.due_at < ?", *f.DueBefore)
+	}
+	if f.OverdueAt != nil {
+		add("d.due_at < ? AND d.state NOT IN ?", *f.OverdueAt, []string{"scheduled", "published", "archived"})
 	}
 	if f.Topic != "" {
 		add("EXISTS (SELECT 1 FROM document_topics t WHERE t.document_id = d.id AND t.topic = ?)", f.Topic)
@@ -248,6 +265,7 @@ func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, SubmittedAt: d.SubmittedAt,
 		ApprovedAt: d.ApprovedAt, FirstPublishedAt: d.FirstPublishedAt, LastPublishedAt: d.LastPublishedAt,
 		ScheduledFor: d.ScheduledFor, EmbargoUntil: d.EmbargoUntil, ExpiresAt: d.ExpiresAt,
+		AssigneeID: d.Assignee, DueAt: d.DueAt,
 	}
 	var err error
 	if row.TypeID, err = db.idOf(ctx, "content_types", "name", d.Type); err != nil {
@@ -353,7 +371,7 @@ func (db *DB) UpdateDocument(ctx context.Context, d content.Document, prevVersio
 	res := db.q(ctx).Model(&documentRow{}).Where("id = ? AND version = ?", d.ID, prevVersion).Select(
 		"title", "slug", "fields", "topics", "byline_id", "hero_media_id", "state", "head_revision", "live_revision",
 		"approved_revision", "version", "updated_at", "submitted_at", "approved_at", "first_published_at",
-		"last_published_at", "scheduled_for", "publish_blockers", "embargo_until", "expires_at",
+		"last_published_at", "scheduled_for", "publish_blockers", "embargo_until", "expires_at", "assignee_id", "due_at",
 	).Updates(&row)
 	if res.Error != nil {
 		return wrap(res.Error)

@@ -204,6 +204,19 @@
   var editor = $("#editor");
   if (editor) { markdownEditors(editor); }
   var saveURL = editor && editor.getAttribute("data-autosave");
+  // The edit lock's heartbeat: the lease lapses 60 s after the last one,
+  // so a closed laptop lets go of the document.
+  var lockURL = editor && editor.getAttribute("data-lock");
+  if (lockURL) {
+    setInterval(function () {
+      fetch(lockURL, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrf } });
+    }, 20000);
+    // Leaving the editor lets go of the lock at once; a save's own
+    // reload takes it again.
+    window.addEventListener("pagehide", function () {
+      fetch(lockURL, { method: "DELETE", credentials: "same-origin", keepalive: true, headers: { "X-CSRF-Token": csrf } });
+    });
+  }
   var status = $("#save-status");
   var conflict = false;
   var saving = null;
