@@ -91,6 +91,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		CacheControl:        cfg.CacheControl,
 		ListEmptySeries:     cfg.ListEmptySeries,
 		MediaDir:            mediaDir(cfg),
+		MediaURL:            cfg.MediaURL,
 		UploadLimit:         cfg.UploadLimit,
 		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,

@@ -62,7 +62,7 @@ type Options struct {
 	UploadLimit int64
 	// MediaURL, when set, keeps the files in an S3-compatible bucket
 	// (s3://bucket?endpoint=…) instead of MediaDir.
-	MediaURL string
+	MediaURL    string
 	DecodeLimit int64
 	// WebhookAllowPrivate lets webhooks deliver to loopback, private and
 	// link-local addresses (receivers on the newsroom's own network).

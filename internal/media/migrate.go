@@ -68,6 +68,12 @@ func migrateOne(ctx context.Context, a Asset, from, to Blobs) error {
 	return nil
 }
 
+// ReadBlob reads the first of keys that blobs holds: an asset's SHA-256,
+// then its id (where files were stored before).
+func ReadBlob(ctx context.Context, blobs Blobs, keys ...string) ([]byte, error) {
+	return readAll(ctx, blobs, keys...)
+}
+
 // readAll reads the first of keys that blobs holds.
 func readAll(ctx context.Context, blobs Blobs, keys ...string) ([]byte, error) {
 	var err error
