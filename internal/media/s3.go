@@ -84,8 +84,12 @@ func (b *Bucket) Put(ctx context.Context, key string, data []byte) error {
 	} else if !isNoSuchKey(err) {
 		return fmt.Errorf("media: %s: %w", b, err)
 	}
+	// One plain signed PUT with the body's MD5 for the store to check:
+	// the streaming (aws-chunked) signing minio-go uses over http by
+	// default is not understood by every S3-compatible store, which would
+	// keep the chunk framing as the file's bytes.
 	_, err = b.client.PutObject(ctx, b.bucket, name, bytes.NewReader(data), int64(len(data)),
-		minio.PutObjectOptions{ContentType: "application/octet-stream"})
+		minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: true, SendContentMd5: true})
 	if err != nil {
 		return fmt.Errorf("media: %s: put %s: %w", b, key, err)
 	}
