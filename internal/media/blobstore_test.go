@@ -72,6 +72,25 @@ func blobStoreBody(t *testing.T, db *store.DB, mediaURL string) {
 	checkServedGated(t, n, first.ID, picture)
 	checkOrphanSwept(t, env, blobs, first.SHA256)
 	checkMigrate(t, ctx, db, blobs, picture)
+	checkReadiness(t, db, mediaURL)
+}
+
+// checkReadiness: /readyz reports blob storage that does not answer (a
+// folder gone, a bucket that does not exist) as unavailable.
+func checkReadiness(t *testing.T, db *store.DB, mediaURL string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "media")
+	if mediaURL != "" {
+		mediaURL = strings.Replace(mediaURL, "s3://"+apptest.S3Bucket+"?", "s3://no-such-bucket?", 1)
+	}
+	env := apptest.New(t, db, apptest.Options{Configure: func(o *app.Options) { o.MediaDir, o.MediaURL = dir, mediaURL }})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	r := env.Anonymous().Do("GET", "/readyz", nil).Want(http.StatusServiceUnavailable)
+	if got := r.JSON()["detail"]; got != "blob storage unreachable" {
+		t.Errorf("readiness without blob storage: %s", r.Body)
+	}
 }
 
 // checkServedGated: the public file is not found until a live document
