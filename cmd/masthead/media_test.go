@@ -58,7 +58,29 @@ func TestMediaMigrateCommand(t *testing.T) {
 			if len(before.hero) == 0 || !bytes.Equal(after.hero, before.hero) {
 				t.Errorf("the hero from the bucket: %d bytes, from the folder %d", len(after.hero), len(before.hero))
 			}
+			checkTransferOnBucket(t, b, e.with("MASTHEAD_MEDIA_URL", bucket), before.hero)
 		})
+	}
+}
+
+// checkTransferOnBucket: an export reads the files from the bucket, and
+// an import into another database on another bucket prefix writes them
+// there, whence its instance serves the same hero.
+func checkTransferOnBucket(t *testing.T, b storetest.Backend, e env, hero []byte) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "newsroom.ndjson")
+	if _, errOut, err := runCmd(t, e, "", "export", "--out", file); err != nil {
+		t.Fatalf("export from the bucket: %v\n%s", err, errOut)
+	}
+	dst := baseEnv(t, b).with("MASTHEAD_MEDIA_URL", strings.Replace(e["MASTHEAD_MEDIA_URL"], "&prefix=", "&prefix=imported-", 1))
+	if _, errOut, err := runCmd(t, dst, "", "import", "--in", file); err != nil {
+		t.Fatalf("import to the bucket: %v\n%s", err, errOut)
+	}
+	in := start(t, dst)
+	got := look(t, in)
+	in.Stop()
+	if !bytes.Equal(got.hero, hero) {
+		t.Errorf("the imported hero from the bucket: %d bytes, want %d", len(got.hero), len(hero))
 	}
 }
 
