@@ -1,9 +1,10 @@
 // Package media owns uploaded files and their attribution: it checks what
 // is uploaded (size, real type, decodable image, the memory decoding it
 // takes), strips its metadata (EXIF, GPS, XMP, text) and turns it upright,
-// keeps the bytes in blob storage under the asset's id, and the facts and
-// credits in the store. A file is public only while a live document shows
-// it. It imports cms and authz (and x/sync's semaphore) only.
+// keeps the bytes in blob storage (a local folder or an S3-compatible
+// bucket) under their SHA-256, and the facts and credits in the store. A
+// file is public only while a live document shows it. It imports cms and
+// authz (and x/sync's semaphore, and minio-go for buckets) only.
 package media
 
 import (
