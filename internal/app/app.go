@@ -316,7 +316,7 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Releases.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled release failed", "err", err)
 	})
-	go a.Media.RunSweeper(ctx, 10*time.Minute, media.SweepGrace, func(err error) {
+	go a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
 		a.Log.Error("sweeping orphaned media files failed", "err", err)
 	})
 }
