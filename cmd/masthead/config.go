@@ -73,6 +73,9 @@ type Config struct {
 	// MASTHEAD_SITE: serve the built-in reader site (on, the default) or
 	// not (off: / points to /admin and the API's documentation).
 	Site bool
+	// MASTHEAD_THEME_DIR: a folder of reader-site templates and a
+	// stylesheet replacing the embedded files of the same names.
+	ThemeDir string
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -111,6 +114,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TrustProxy:          r.boolean("MASTHEAD_TRUST_PROXY", false),
 		WebhookAllowPrivate: r.boolean("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", false),
 		ListEmptySeries:     r.boolean("MASTHEAD_LIST_EMPTY_SERIES", false),
+		ThemeDir:            r.str("MASTHEAD_THEME_DIR", ""),
 		PolicyRefresh:       r.duration("MASTHEAD_POLICY_REFRESH", time.Second),
 		LogLevel:            r.level("MASTHEAD_LOG_LEVEL", slog.LevelInfo),
 		CacheControl:        r.str("MASTHEAD_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=600"),

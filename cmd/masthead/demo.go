@@ -79,7 +79,7 @@ type demo struct {
 
 const koreaViewAbout = "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute. " +
 	"Korea View aims to cover developments that reveal trends on the Korean Peninsula but receive little attention in the United States. " +
-	"If you would like to sign up, please find the online form here."
+	"If you would like to sign up, please find the online form [here](/korea-view#subscribe)."
 
 // Who does what in the demo's story; indexes into demo.people.
 const (
@@ -137,7 +137,7 @@ func (d *demo) load() error {
 	if err != nil {
 		return err
 	}
-	for _, doc := range story(hero) {
+	for i, doc := range story(hero) {
 		id, err := d.document(d.people[demoWriter].actor, doc.in)
 		if err != nil {
 			return err
@@ -145,6 +145,13 @@ func (d *demo) load() error {
 		for _, st := range doc.steps {
 			if err := d.step(id, st); err != nil {
 				return fmt.Errorf("%q: %s: %w", doc.in.Title, st.action, err)
+			}
+		}
+		if i == 0 {
+			// The example briefing was published on April 14, 2021, and
+			// says so wherever it is shown.
+			if _, err := d.a.Content.Backdate(d.ctx, cms.System, id, exampleDate, exampleDate); err != nil {
+				return fmt.Errorf("%q: %w", doc.in.Title, err)
 			}
 		}
 	}
@@ -258,6 +265,9 @@ func (d *demo) heroImage() (string, error) {
 	}, media.UploadOptions{})
 	return a.ID, err
 }
+
+// exampleDate is when the example briefing was published.
+var exampleDate = time.Date(2021, time.April, 14, 14, 0, 0, 0, time.UTC)
 
 // exampleBriefing is shared/examples/korea-view-2021-04-14.txt.
 func exampleBriefing(hero string) content.NewDocument {

@@ -20,6 +20,9 @@ import (
 )
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "wordpress" {
+		return runImportWordPress(ctx, args[1:], getenv, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	in := fs.String("in", "", "export file to read; - for standard input")

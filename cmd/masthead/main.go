@@ -61,6 +61,10 @@ commands:
   media migrate --to s3://BUCKET?…
                         copy every media file from the local folder to a bucket,
                         checked; then set MASTHEAD_MEDIA_URL to it
+  import wordpress FILE.xml [--series SLUG] [--type article] [--media-dir DIR]
+                        [--fetch-media] [--dry-run] [--categories-as-series]
+                        import a WordPress export (WXR), repeatably: dates, authors,
+                        terms, media and old URLs (as redirects)
   version               print the version
 
 Configuration comes from MASTHEAD_* environment variables; see README.md.

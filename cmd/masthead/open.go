@@ -90,6 +90,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		TrustProxy:          cfg.TrustProxy,
 		CacheControl:        cfg.CacheControl,
 		ListEmptySeries:     cfg.ListEmptySeries,
+		ThemeDir:            cfg.ThemeDir,
 		MediaDir:            mediaDir(cfg),
 		MediaURL:            cfg.MediaURL,
 		UploadLimit:         cfg.UploadLimit,

@@ -43,9 +43,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := a.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 		return err
 	}
-	// Starting hashed a password with argon2id (auth's dummy hash, maybe
-	// the first admin's): 64 MB that were live at a collection, which
-	// left the next one due only once the heap had grown past twice that.
+	// Starting may have hashed a password with argon2id (the first
+	// admin's): 64 MB that were live at a collection, which left the
+	// next one due only once the heap had grown past twice that.
 	// Collecting now sets the pace by what the server really holds, so
 	// that the first edition or import does not spread into 130 MB.
 	debug.FreeOSMemory()

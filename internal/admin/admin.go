@@ -9,6 +9,7 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	_ "time/tzdata" // schedule times arrive in the writer's IANA time zone
@@ -22,8 +23,10 @@ import (
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/release"
+	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 	"github.com/masthead-cms/masthead/web"
 )
 
@@ -42,9 +45,17 @@ type Deps struct {
 	Search *search.Service
 	// Newsletter and Editions are the mailing lists and their editions;
 	// without Editions the newsletter pages and buttons are off.
-	Newsletter    *newsletter.Service
-	Editions      *newsletter.Editions
+	Newsletter *newsletter.Service
+	Editions   *newsletter.Editions
+	// WordPress imports WordPress exports; without it the import page is off.
+	WordPress     *wordpress.Importer
 	SecureCookies bool
+	// PreviewPage renders a head revision with the reader site's own
+	// document template (site.Site.PreviewPage), sent with PreviewPolicy
+	// as its Content-Security-Policy; nil, the preview is drawn by the
+	// UI's own template.
+	PreviewPage   func(ctx context.Context, d render.Document) ([]byte, error)
+	PreviewPolicy string
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
 }
@@ -100,6 +111,7 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/documents/:id", h.saveDocument)
 	s.POST("/documents/:id/autosave", h.autosaveDocument)
 	s.GET("/documents/:id/preview", h.previewDocument)
+	s.GET("/documents/:id/page", h.previewSitePage)
 	s.POST("/markdown", h.renderMarkdown)
 	s.POST("/documents/:id/preview-links", h.createPreviewLink)
 	s.POST("/documents/:id/transitions", h.transitionDocument)
@@ -191,6 +203,13 @@ func (ui *UI) Register(e *echo.Echo) {
 	s.POST("/webhooks", h.createWebhook, allow("manage", authz.Webhooks))
 	s.GET("/webhooks/:id", h.showWebhook, allow("manage", authz.Webhooks))
 	s.POST("/webhooks/:id/delete", h.deleteWebhook, allow("manage", authz.Webhooks))
+
+	if h.WordPress != nil {
+		s.GET("/imports", h.importForm, allow("manage", authz.Imports))
+		s.POST("/imports", h.startImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id", h.showImport, allow("manage", authz.Imports))
+		s.GET("/imports/:id/progress", h.importProgress, allow("manage", authz.Imports))
+	}
 
 	g.Any("/*", h.notFound)
 }

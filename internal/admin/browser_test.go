@@ -389,7 +389,7 @@ func TestBrowserEditorialDay(t *testing.T) {
 
 	publisher := b.signIn("publisher", "publisher@example.org", "password-publisher@example.org")
 	publisher.shoot("dashboard-publisher")
-	publisher.open(path + "/preview")
+	publisher.open(path + "/page") // the preview's frame: the reader site's page
 	publisher.see(exLine)
 	publisher.see("Author: Korea View")
 	publisher.shoot("preview")
@@ -503,7 +503,7 @@ func TestBrowserWithoutScripts(t *testing.T) {
 	if got := w.value("#f-what_happened-0"); !strings.HasPrefix(got, "China also voiced") {
 		t.Errorf("after Down without scripts the first bullet is %q", got)
 	}
-	w.open(path + "/preview")
+	w.open(path + "/page") // the preview's frame: the reader site's page
 	w.see("Author: Korea View")
 	w.see("What Happened")
 	w.shoot("preview-noscript")

@@ -300,10 +300,14 @@ func TestPreviewLooksLikeThePublicPage(t *testing.T) {
 			{"role": "editor", "contributor": "yong-kwon"}, {"role": "contributor", "contributor": "melissa-cho"},
 			{"role": "contributor", "contributor": "alexandra-langford"}}, "If-Match", `"1"`).Want(http.StatusOK)
 		page := get(t, n.writer, "/admin/documents/"+d.ID+"/preview", http.StatusOK)
+		contains(t, page, `<iframe class="site-preview" src="/admin/documents/`+d.ID+`/page"`)
+		// The frame is the reader site's own document page (issue 15, item 8).
+		page = get(t, n.writer, "/admin/documents/"+d.ID+"/page", http.StatusOK)
 		contains(t, page, "The Peninsula", "Beijing Calibrates Its Approach to Seoul", "Not yet published", "Author: Korea View",
-			"<h3>What Happened</h3>", "<li>During recent talks", "Implications:", "<strong>calibrating</strong>", "Context:",
+			">What Happened</h2>", "<li>During recent talks", ">Implications</h2>", "<strong>calibrating</strong>", ">Context</h2>",
 			"This briefing comes from Korea View",
-			"Korea View was edited by Yong Kwon with the help of Melissa Cho and Alexandra Langford.")
+			"Korea View was edited by Yong Kwon with the help of Melissa Cho and Alexandra Langford.",
+			"Return to the Peninsula", `<meta name="robots" content="noindex, nofollow">`)
 		// A preview link for someone without an account.
 		page = post(t, n.writer, "/admin/documents/"+d.ID+"/preview-links", url.Values{"days": {"1"}}, http.StatusOK)
 		contains(t, page, `id="preview-link"`, "/delivery/v1/preview/")
@@ -311,6 +315,12 @@ func TestPreviewLooksLikeThePublicPage(t *testing.T) {
 		link := page[i : i+strings.IndexByte(page[i:], '"')]
 		if got := env.Anonymous().Do("GET", link, nil).Want(http.StatusOK).JSON()["title"]; got != "Beijing Calibrates Its Approach to Seoul" {
 			t.Errorf("the preview link shows %v", got)
+		}
+		// A browser opening the link gets the site's page.
+		r := env.Anonymous().Do("GET", link, nil, "Accept", "text/html,application/xhtml+xml,*/*;q=0.8").Want(http.StatusOK)
+		contains(t, string(r.Body), "<h1>Beijing Calibrates Its Approach to Seoul</h1>", "Return to the Peninsula")
+		if cc := r.Header.Get("Cache-Control"); cc != "private, no-store" {
+			t.Errorf("preview page Cache-Control %q", cc)
 		}
 		// Someone who may not read the document gets nothing.
 		other := env.CreateUser("other@example.org", "author:korea-view")

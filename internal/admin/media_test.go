@@ -66,9 +66,9 @@ func TestMediaLibraryAndHero(t *testing.T) {
 		form.Set("version", "1")
 		form.Set("hero", id)
 		post(t, n.writer, "/admin/documents/"+d.ID, form, http.StatusOK)
-		page = get(t, n.writer, "/admin/documents/"+d.ID+"/preview", http.StatusOK)
+		page = get(t, n.writer, "/admin/documents/"+d.ID+"/page", http.StatusOK)
 		contains(t, page, `src="/api/v1/media/`+id+`/file"`, `alt="Two ministers"`,
-			"Creative Commons image from Flickr account of Republic of Korea (CC-BY-SA-2.0)")
+			"Creative Commons image from Flickr account of Republic of Korea", ">Creative Commons Attribution Share Alike 2.0 Generic</a>")
 		n.writer.Do("GET", "/api/v1/media/"+id+"/file", nil).Want(http.StatusOK)
 	})
 }

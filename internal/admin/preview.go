@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,6 +23,9 @@ type previewData struct {
 	Sections   []previewSection
 	Published  bool
 	Link       string // a preview link just made, shown once
+	// SitePage is the reader site's rendering of the revision, shown in
+	// a frame; "" when the UI draws the preview itself.
+	SitePage string
 }
 
 // previewSection is one field of the content type, in its order.
@@ -75,6 +80,9 @@ func (h *handler) showPreview(c echo.Context, link string) error {
 		return err
 	}
 	data := previewData{Doc: doc, Source: d, Published: d.FirstPublishedAt != nil, Link: link}
+	if h.PreviewPage != nil {
+		data.SitePage = "/admin/documents/" + d.ID + "/page"
+	}
 	if s, err := h.Content.Series(ctx, d.Series); err == nil && s.Parent != nil {
 		if p, err := h.Content.Series(ctx, *s.Parent); err == nil {
 			data.ParentName = p.Name
@@ -116,4 +124,40 @@ func textList(v any) []string {
 		}
 	}
 	return out
+}
+
+// previewSitePage is the head revision as the reader site's document
+// page, for the preview's frame: the same template the site publishes
+// with. The hero comes through the newsroom's media route, since a draft's
+// hero may not be public yet. Private: never stored by a cache.
+func (h *handler) previewSitePage(c echo.Context) error {
+	if h.PreviewPage == nil {
+		return h.notFound(c)
+	}
+	ctx := c.Request().Context()
+	d, err := h.Content.Document(ctx, actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	doc, err := h.Live.RenderHead(ctx, actorOf(c), d.ID)
+	if err != nil {
+		return err
+	}
+	if doc.Hero != nil && d.Hero != nil {
+		hero := *doc.Hero
+		hero.URL = "/api/v1/media/" + url.PathEscape(*d.Hero) + "/file"
+		doc.Hero = &hero
+	}
+	if d.FirstPublishedAt == nil {
+		doc.PublishedAt = time.Time{} // the page says "Not yet published"
+	}
+	body, err := h.PreviewPage(ctx, doc)
+	if err != nil {
+		return err
+	}
+	hdr := c.Response().Header()
+	hdr.Set("Content-Security-Policy", h.PreviewPolicy)
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	hdr.Set("X-Robots-Tag", "noindex")
+	return c.HTMLBlob(http.StatusOK, body)
 }

@@ -56,7 +56,7 @@ type page struct {
 
 // nav says which admin pages the person may open.
 type nav struct {
-	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers bool
+	Users, Series, Webhooks, Releases, Create, Media, Search, Subscribers, Imports bool
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -74,6 +74,7 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 			Media:       h.Media != nil,
 			Search:      h.Search != nil,
 			Subscribers: h.Newsletter != nil && h.Authz.Allowed(actor, "manage", authz.Subscribers),
+			Imports:     h.WordPress != nil && h.Authz.Allowed(actor, "manage", authz.Imports),
 		}
 		if series, err := h.Content.AllSeries(c.Request().Context()); err == nil {
 			p.Nav.Create = h.canSomewhere(actor, series, "create", "")

@@ -32,8 +32,10 @@ import (
 	"github.com/masthead-cms/masthead/internal/render"
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
+	"github.com/masthead-cms/masthead/internal/site"
 	"github.com/masthead-cms/masthead/internal/store"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 	"github.com/masthead-cms/masthead/policies"
 )
 
@@ -91,6 +93,8 @@ type Options struct {
 	SiteOff bool
 	// Auth overrides auth settings (tests use cheap password hashing).
 	Auth auth.Config
+	// ThemeDir holds reader-site templates replacing the embedded ones.
+	ThemeDir string
 }
 
 // App is a built Masthead.
@@ -113,7 +117,10 @@ type App struct {
 	Editions   *newsletter.Editions
 	// Sender mails editions, from its own worker.
 	Sender *newsletter.SendWorker
-	UI     *admin.UI
+	// WordPress imports WordPress exports.
+	WordPress *wordpress.Importer
+	UI        *admin.UI
+	Site      *site.Site // the reader site
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -141,7 +148,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildSite, a.buildUI,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -222,12 +229,35 @@ func (a *App) buildWebhooks(context.Context, *store.DB) error {
 	return nil
 }
 
-// buildUI parses the newsroom UI's templates.
+// buildImports sets up the WordPress import: media fetched, when asked,
+// through the webhooks' address guard.
+func (a *App) buildImports(_ context.Context, db *store.DB) error {
+	fetch := webhook.NewFetcher(30*time.Second, a.opts.WebhookAllowPrivate)
+	base := a.opts.BaseURL.String()
+	a.WordPress = wordpress.New(wordpress.Deps{Content: a.Content, Media: a.Media, Store: db, Jobs: db, Logger: a.Log, Fetch: fetch.Fetch,
+		MediaURL: func(id string) string { return base + "/media/" + url.PathEscape(id) }})
+	return nil
+}
+
+// buildUI parses the newsroom UI's templates; its preview draws with
+// the reader site's.
 func (a *App) buildUI(context.Context, *store.DB) error {
 	var err error
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
-		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, WordPress: a.WordPress, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
+		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
+	})
+	return err
+}
+
+// buildSite parses the reader site's templates, the theme's included,
+// so that a broken one stops the start.
+func (a *App) buildSite(context.Context, *store.DB) error {
+	var err error
+	a.Site, err = site.New(a.Live, a.DB, a.Search.Search, site.Config{
+		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Location: a.opts.TimeZone,
+		ThemeDir: a.opts.ThemeDir, Logger: a.Log,
 	})
 	return err
 }
@@ -321,15 +351,21 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 }
 
-// uploadPath is the one route that takes bodies larger than JSON's limit.
-const uploadPath = "/api/v1/media"
+// uploadPath and importPath are the routes that take bodies larger than
+// JSON's limit: uploads (limited by media), WordPress exports (by the
+// import, to wordpress.MaxFileBytes).
+const (
+	uploadPath      = "/api/v1/media"
+	importPath      = "/api/v1/imports"
+	adminImportPath = "/admin/imports"
+)
 
 // Router builds the HTTP server with every API and the UI mounted.
 func (a *App) Router() *echo.Echo {
 	e := server.New(server.Config{
 		BodyLimit: strconv.FormatInt(max(a.opts.BodyLimit/1024, 1), 10) + "K",
 		LimitsOwnBody: func(c echo.Context) bool {
-			return c.Request().Method == http.MethodPost && c.Path() == uploadPath
+			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath || c.Path() == adminImportPath)
 		},
 		Logger: a.Log,
 		Ready:  a.ready,
@@ -340,6 +376,9 @@ func (a *App) Router() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	apidoc.Register(e)
+	// Old addresses (imported posts', renamed documents') answer 301
+	// wherever nothing else answers them.
+	e.Use(delivery.OldPaths(a.Live))
 	management.Register(e.Group("/api/v1"), management.Deps{
 		Auth:          a.Auth,
 		Authz:         a.Authz,
@@ -352,6 +391,7 @@ func (a *App) Router() *echo.Echo {
 		Media:         a.Media,
 		Newsletter:    a.Newsletter,
 		Editions:      a.Editions,
+		WordPress:     a.WordPress,
 		UploadLimit:   a.opts.UploadLimit,
 	})
 	delivery.RegisterMedia(e, a.Media)
@@ -360,6 +400,7 @@ func (a *App) Router() *echo.Echo {
 		BaseURL: a.opts.BaseURL, CacheControl: a.opts.CacheControl, Logger: a.Log, Key: a.signingKey,
 		ListEmptySeries: a.opts.ListEmptySeries, Search: a.search,
 		TimeZone: a.timeZone(), ReaderSite: !a.opts.SiteOff, PublicURL: a.opts.PublicURL,
+		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	delivery.Register(deliveryAPI, reads)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
@@ -368,6 +409,9 @@ func (a *App) Router() *echo.Echo {
 		delivery.RegisterNoSite(e)
 	}
 	a.UI.Register(e)
+	if !a.opts.SiteOff {
+		site.Register(e, a.Site)
+	}
 	a.reserveRoutes(e)
 	return e
 }

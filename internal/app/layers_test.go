@@ -38,8 +38,8 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	t.Parallel()
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
-		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published", "internal/release"}
-	web := []string{"internal/management", "internal/delivery", "internal/admin", "internal/server", "internal/apidoc"}
+		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published", "internal/release", "internal/wordpress"}
+	web := []string{"internal/management", "internal/delivery", "internal/admin", "internal/site", "internal/server", "internal/apidoc"}
 	for pkg, imports := range direct {
 		for _, imp := range imports {
 			local := strings.TrimPrefix(imp, module)

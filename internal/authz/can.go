@@ -37,6 +37,8 @@ var (
 	Audit        = Object{Kind: "audit", Series: AllSeries}
 	Media        = Object{Kind: "media", Series: AllSeries}
 	Subscribers  = Object{Kind: "subscriber", Series: AllSeries}
+	Imports      = Object{Kind: "import", Series: AllSeries}
+	Redirects    = Object{Kind: "redirect", Series: AllSeries}
 )
 
 // Allowed reports whether the actor may do act on obj. The system actor may

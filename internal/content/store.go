@@ -73,6 +73,15 @@ type Store interface {
 	// ClearApprovals forgets all of a document's (a new submission).
 	AddApproval(ctx context.Context, documentID string, revision int, userID string, at time.Time) error
 	ClearApprovals(ctx context.Context, documentID string) error
+
+	// PutRedirect keeps r, or points the redirect of its path to r's
+	// document; FindRedirects pages through them, newest first.
+	PutRedirect(ctx context.Context, r Redirect) error
+	// PutRedirects is PutRedirect for many, in few statements; a path
+	// given twice keeps its last document.
+	PutRedirects(ctx context.Context, rs []Redirect) error
+	FindRedirects(ctx context.Context, limit, offset int) ([]Redirect, int, error)
+	DeleteRedirect(ctx context.Context, id string, ev cms.AuditEvent) error
 }
 
 // Authorizer is the one enforcer, as content sees it.
@@ -111,6 +120,10 @@ type Change struct {
 	Before *Document // nil when created
 	After  *Document // nil when deleted
 	Event  Event
+	// Redeliver asks delivery to render the live revision again though
+	// it stayed the same: what delivery shows of it (an imported or
+	// backdated publication date) changed.
+	Redeliver bool
 }
 
 // LiveChanged reports whether what delivery shows changed: a different

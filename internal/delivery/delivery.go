@@ -13,6 +13,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/render"
 )
 
 // Reader is what the handlers read of the delivered tables and the
@@ -52,6 +53,11 @@ type Config struct {
 	TimeZone   string
 	ReaderSite bool
 	PublicURL  string
+	// PreviewPage renders a preview link as the reader site's document
+	// page, for browsers; nil, previews are JSON only. PreviewPolicy is
+	// the Content-Security-Policy sent with it.
+	PreviewPage   func(ctx context.Context, d render.Document) ([]byte, error)
+	PreviewPolicy string
 }
 
 // Handler serves the delivery API's routes.

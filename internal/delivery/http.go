@@ -42,6 +42,7 @@ func Register(g *echo.Group, s *Handler) {
 	get("/sitemap.xml", s.sitemap)
 	get("/preview/:token", s.preview)
 	get("/search", s.searchDocuments)
+	get("/redirects", s.listRedirects)
 }
 
 // RegisterSitemap also serves the sitemap at the site root, where

@@ -19,9 +19,26 @@ func (s *Handler) preview(c echo.Context) error {
 		return err
 	}
 	s.cfg.Logger.Info("preview link used", "link", l.ID, "document", l.DocumentID, "remote_ip", c.RealIP())
+	if s.cfg.PreviewPage != nil && wantsPage(c.Request().Header.Get(echo.HeaderAccept)) {
+		page, err := s.cfg.PreviewPage(c.Request().Context(), doc)
+		if err != nil {
+			return err
+		}
+		h.Set("Content-Security-Policy", s.cfg.PreviewPolicy)
+		h.Add("Vary", "Accept")
+		return c.HTMLBlob(http.StatusOK, page)
+	}
 	body, err := render.JSON(doc)
 	if err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, jsonType, body)
+}
+
+// wantsPage is true for a browser opening a preview link: one that names
+// text/html and prefers it to JSON. API clients keep the JSON.
+func wantsPage(accept string) bool {
+	htmlQ, htmlNamed := acceptQuality(accept, "text/html")
+	jsonQ, _ := acceptQuality(accept, "application/json")
+	return htmlNamed && htmlQ > jsonQ
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/search"
 	"github.com/masthead-cms/masthead/internal/server"
 	"github.com/masthead-cms/masthead/internal/webhook"
+	"github.com/masthead-cms/masthead/internal/wordpress"
 )
 
 // Deps are the services the management API calls.
@@ -36,6 +37,7 @@ type Deps struct {
 	Media         *media.Service
 	Newsletter    *newsletter.Service
 	Editions      *newsletter.Editions
+	WordPress     *wordpress.Importer
 	// UploadLimit is the largest upload in bytes; the upload route has
 	// its own body limit, a little above it for the form's framing.
 	UploadLimit int64
@@ -163,4 +165,11 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/webhooks", h.createWebhook, authn, allow("manage", authz.Webhooks))
 	g.DELETE("/webhooks/:id", h.deleteWebhook, authn, allow("manage", authz.Webhooks))
 	g.GET("/webhooks/:id/deliveries", h.listWebhookDeliveries, authn, allow("manage", authz.Webhooks))
+
+	// Moving a site in (issue 16): imports run in the background.
+	g.POST("/imports", h.startImport, authn, allow("manage", authz.Imports))
+	g.GET("/imports/:id", h.getImport, authn, allow("manage", authz.Imports))
+	g.GET("/redirects", h.listRedirects, authn, allow("manage", authz.Redirects))
+	g.POST("/redirects", h.createRedirect, authn, allow("manage", authz.Redirects))
+	g.DELETE("/redirects/:id", h.deleteRedirect, authn, allow("manage", authz.Redirects))
 }

@@ -22,6 +22,9 @@ func (EditionHook) DocumentChanged(ctx context.Context, tx content.Store, c cont
 	if c.After == nil || c.After.LiveRevision == nil || (c.Before != nil && c.Before.LiveRevision != nil) {
 		return nil // not a publish: an edit, a live update or an unpublish
 	}
+	if c.Event.Action == content.ActionImport {
+		return nil // an archive moving in is no news to mail
+	}
 	es, ok := tx.(EditionStore)
 	if !ok {
 		return errors.New("newsletter: the transaction's store lacks the edition methods")

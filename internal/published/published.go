@@ -39,6 +39,7 @@ type Entry struct {
 	Topics       []string
 	Contributors []string // slugs: credited and byline
 	HeroID       *string
+	Media        []string // every asset it shows: the hero and the images in its text
 }
 
 // Query selects delivered documents, newest first.

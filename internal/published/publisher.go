@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -16,7 +17,7 @@ import (
 // is no longer live. It runs inside the content transaction, so a publish
 // and its delivery commit together.
 func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
-	if !c.LiveChanged() {
+	if !c.LiveChanged() && !(c.Redeliver && c.After != nil && c.After.LiveRevision != nil) {
 		return nil
 	}
 	ds, ok := tx.(Store)
@@ -43,7 +44,7 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 // Committed drops this instance's cache as soon as a change touching
 // delivery has committed; other instances notice the version.
 func (s *Service) Committed(c content.Change) {
-	if c.LiveChanged() {
+	if c.LiveChanged() || c.Redeliver {
 		s.cache.clear()
 	}
 }
@@ -94,8 +95,15 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
 	}
+	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
+		return err
+	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
+	}
+	e.Media = mediaShown(body)
+	if rev.Hero != nil {
+		e.Media = appendOnce(e.Media, *rev.Hero)
 	}
 	if err := ds.PutDelivered(ctx, e); err != nil {
 		return err
@@ -104,6 +112,20 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 		return s.index.PutLive(ctx, tx, doc, series.Parent)
 	}
 	return nil
+}
+
+// mediaPath is an address of an asset on this site: the hero's, and every
+// image or link an author (or an import) put into the text.
+var mediaPath = regexp.MustCompile(`/media/([0-9a-f]{32})\b`)
+
+// mediaShown lists the assets a delivered document's JSON points to, each
+// once: the files it makes public.
+func mediaShown(body []byte) []string {
+	var ids []string
+	for _, m := range mediaPath.FindAllSubmatch(body, -1) {
+		ids = appendOnce(ids, string(m[1]))
+	}
+	return ids
 }
 
 func appendOnce(list []string, s string) []string {

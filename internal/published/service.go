@@ -39,6 +39,7 @@ type Store interface {
 	DocumentTx(ctx context.Context, fn func(tx content.Store) error) error
 
 	PreviewStore
+	RedirectStore
 }
 
 // DocumentReader answers whether an actor may read a document.

@@ -172,7 +172,11 @@ type Digest struct {
 // Shape is the version of the delivered shape (Document and Digest).
 // Raise it when either changes: instances re-render every delivered
 // document of an older shape when they start.
-const Shape = 3
+//
+// 4: no change of the JSON, but delivered_media (the assets a document
+// shows) is filled when a document is delivered, so every live document
+// is delivered again once.
+const Shape = 4
 
 // Input is everything a delivered document is made of. Names are the
 // current ones (a renamed contributor is renamed everywhere).

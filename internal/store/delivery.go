@@ -59,6 +59,11 @@ func (db *DB) PutDelivered(ctx context.Context, e published.Entry) error {
 			return wrap(err)
 		}
 	}
+	for _, id := range e.Media {
+		if err := db.q(ctx).Exec("INSERT INTO delivered_media (document_id, asset_id) VALUES (?, ?)", e.DocumentID, id).Error; err != nil {
+			return wrap(err)
+		}
+	}
 	return nil
 }
 

@@ -115,10 +115,11 @@ func (db *DB) FindAssets(ctx context.Context, limit, offset int) ([]media.Asset,
 	return out, int(total), nil
 }
 
-// AssetIsLive reports whether a live document shows the asset.
+// AssetIsLive reports whether a live document shows the asset, as its
+// hero or in its text.
 func (db *DB) AssetIsLive(ctx context.Context, id string) (bool, error) {
 	var n int64
-	err := db.q(ctx).Table("delivered_documents").Where("hero_id = ?", id).Count(&n).Error
+	err := db.q(ctx).Raw("SELECT COUNT(*) FROM delivered_media WHERE asset_id = ?", id).Scan(&n).Error
 	return n > 0, wrap(err)
 }
 

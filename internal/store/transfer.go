@@ -49,6 +49,8 @@ var transferTables = []transferTable{
 	{name: "release_items", orderBy: "release_id, position"},
 	{name: "webhooks", orderBy: "id"},
 	{name: "subscribers", orderBy: "id"},
+	{name: "redirects", orderBy: "id"},
+	{name: "import_items", orderBy: "source, kind, item_key"},
 	{name: "staff_search", orderBy: "document_id", skip: []string{"rowid", "tsv"}},
 }
 

@@ -57,6 +57,7 @@ var references = []reference{
 	{"release_items", []string{"release_id"}, "releases"},
 	{"release_items", []string{"document_id"}, "documents"},
 	{"subscribers", []string{"series_id"}, "series"},
+	{"redirects", []string{"document_id"}, "documents"},
 }
 
 // keyColumns are a referenced table's key, when it is not "id".

@@ -1,10 +1,13 @@
 package webhook
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"syscall"
 	"time"
 )
@@ -103,4 +106,36 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// Fetcher gets files over HTTP through the same guard as deliveries (an
+// import's --fetch-media): public addresses only unless allowPrivate, no
+// proxy, no redirect followed.
+type Fetcher struct{ client *http.Client }
+
+// NewFetcher returns a Fetcher whose requests time out after timeout.
+func NewFetcher(timeout time.Duration, allowPrivate bool) *Fetcher {
+	return &Fetcher{client: newClient(timeout, allowPrivate)}
+}
+
+// Fetch returns the body of a 2xx answer to a GET of rawURL (http or
+// https); the caller closes it.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (io.ReadCloser, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webhook: fetch: %q is not an http(s) URL", rawURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: fetch: %w", err)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: fetch: %w", err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		resp.Body.Close()
+		return nil, fmt.Errorf("webhook: fetch: %s answered %d", u.Host, resp.StatusCode)
+	}
+	return resp.Body, nil
 }
