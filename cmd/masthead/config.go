@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/auth"
+	"github.com/masthead-cms/masthead/internal/media"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 )
 
@@ -34,6 +35,7 @@ type Config struct {
 	TrustProxy    bool          // MASTHEAD_TRUST_PROXY: take the client address from X-Forwarded-For
 	PolicyRefresh time.Duration // MASTHEAD_POLICY_REFRESH: how often to look for role changes made elsewhere
 	CacheControl  string        // MASTHEAD_CACHE_CONTROL: sent with public delivery responses
+	MediaURL      string        // MASTHEAD_MEDIA_URL: s3://bucket?…; empty = the media folder in DataDir
 	UploadLimit   int64         // MASTHEAD_UPLOAD_LIMIT, in bytes: the largest media file
 	DecodeLimit   int64         // MASTHEAD_DECODE_LIMIT, in bytes: the memory decoding images may take
 	SMTPURL       string        // MASTHEAD_SMTP_URL: smtp://user:pass@host:port; empty logs mail instead
@@ -100,6 +102,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminPassword:       r.str("MASTHEAD_ADMIN_PASSWORD", ""),
 		LogFormat:           r.str("MASTHEAD_LOG_FORMAT", "text"),
 		BodyLimit:           r.bytes("MASTHEAD_BODY_LIMIT", 8<<20),
+		MediaURL:            r.str("MASTHEAD_MEDIA_URL", ""),
 		UploadLimit:         r.bytes("MASTHEAD_UPLOAD_LIMIT", 20<<20),
 		DecodeLimit:         r.bytes("MASTHEAD_DECODE_LIMIT", 256<<20),
 		SMTPURL:             r.str("MASTHEAD_SMTP_URL", ""),
@@ -128,7 +131,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM, checkPublicURL}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM, checkPublicURL, checkMediaURL}
 	for _, check := range checks {
 		if err := check(&cfg); err != nil {
 			return Config{}, err
@@ -355,6 +358,17 @@ func checkBaseURL(raw string) func(*Config) error {
 // checkPublicURL accepts an absolute http(s) URL pattern that names both
 // the series and the slug, so that every document has an address of its
 // own there.
+// checkMediaURL refuses a media URL that names no bucket.
+func checkMediaURL(c *Config) error {
+	if c.MediaURL == "" {
+		return nil
+	}
+	if _, err := media.OpenBucket(c.MediaURL); err != nil {
+		return &configError{"MASTHEAD_MEDIA_URL", err.Error() + " (e.g. s3://bucket?region=us-east-1, or empty for the local folder)"}
+	}
+	return nil
+}
+
 func checkPublicURL(c *Config) error {
 	if c.PublicURL == "" {
 		return nil

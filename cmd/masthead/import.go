@@ -103,6 +103,11 @@ func readExport(ctx context.Context, db *store.DB, cfg Config, r io.Reader) (res
 	}
 	defer sp.Close()
 	f := &importFile{check: check, spool: sp, batch: batch, assets: map[string]assetFile{}}
+	if cfg.MediaURL != "" {
+		if f.bucket, err = media.OpenBucket(cfg.MediaURL); err != nil {
+			return res, err
+		}
+	}
 	if err := f.read(dec); err != nil {
 		return res, err
 	}
@@ -150,6 +155,10 @@ type importFile struct {
 	check *store.ImportCheck
 	spool *spool
 	batch *media.Batch
+	// bucket, when MASTHEAD_MEDIA_URL names one, takes the files instead
+	// of the batch: written before the rows commit, as uploads are, and
+	// left to the orphan sweep if they never do.
+	bucket media.Blobs
 
 	assets    map[string]assetFile // the media_assets rows
 	documents []string             // document ids, in file order
@@ -233,7 +242,11 @@ func (f *importFile) media(n int, l exportLine) error {
 	if hex.EncodeToString(sum[:]) != a.sha256 || int64(len(l.Data)) != a.size {
 		return cms.Errorf(cms.CodeInvalid, "import: line %d: the bytes of media %s are not the file its media_assets row describes (size and SHA-256)", n, l.Media)
 	}
-	if err := f.batch.Put(l.Media, l.Data); err != nil {
+	put := func() error { return f.batch.Put(l.Media, l.Data) }
+	if f.bucket != nil {
+		put = func() error { return f.bucket.Put(context.Background(), a.sha256, l.Data) }
+	}
+	if err := put(); err != nil {
 		return fmt.Errorf("import: line %d: %w", n, err)
 	}
 	f.files++

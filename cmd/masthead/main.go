@@ -58,6 +58,9 @@ commands:
   export --out FILE [--media=false]
                         write content, accounts and media as NDJSON (FILE "-": stdout)
   import --in FILE      load an export into an empty database, SQLite or PostgreSQL
+  media migrate --to s3://BUCKET?…
+                        copy every media file from the local folder to a bucket,
+                        checked; then set MASTHEAD_MEDIA_URL to it
   import wordpress FILE.xml [--series SLUG] [--type article] [--media-dir DIR]
                         [--fetch-media] [--dry-run] [--categories-as-series]
                         import a WordPress export (WXR), repeatably: dates, authors,
@@ -91,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runImport(ctx, args, getenv, stdin, stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args, getenv, stdout, stderr)
+	case "media":
+		return runMedia(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "masthead", version)
 		return nil

@@ -92,6 +92,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		ListEmptySeries:     cfg.ListEmptySeries,
 		ThemeDir:            cfg.ThemeDir,
 		MediaDir:            mediaDir(cfg),
+		MediaURL:            cfg.MediaURL,
 		UploadLimit:         cfg.UploadLimit,
 		DecodeLimit:         cfg.DecodeLimit,
 		SMTPURL:             cfg.SMTPURL,

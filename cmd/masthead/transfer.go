@@ -60,7 +60,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	n, files, err := writeExport(ctx, o.db, mediaDir(o.cfg), *withMedia, w)
+	n, files, err := writeExport(ctx, o.db, o.cfg, *withMedia, w)
 	if err = errors.Join(err, done()); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func createOutput(path string, stdout io.Writer) (*bufio.Writer, func() error, e
 }
 
 // writeExport writes the header, every row, then the media files.
-func writeExport(ctx context.Context, db *store.DB, dir string, withMedia bool, w io.Writer) (rows, files int, err error) {
+func writeExport(ctx context.Context, db *store.DB, cfg Config, withMedia bool, w io.Writer) (rows, files int, err error) {
 	schema, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -98,23 +98,25 @@ func writeExport(ctx context.Context, db *store.DB, dir string, withMedia bool, 
 	if err != nil {
 		return 0, 0, err
 	}
-	var assets []string
+	var assets [][2]string // id, sha256
 	err = db.Export(ctx, func(table string, row store.Row) error {
 		rows++
 		if id, ok := row["id"].(string); ok && table == "media_assets" {
-			assets = append(assets, id)
+			sum, _ := row["sha256"].(string)
+			assets = append(assets, [2]string{id, sum})
 		}
 		return enc.Encode(exportLine{Table: table, Row: row})
 	})
 	if err != nil || !withMedia {
 		return rows, 0, err
 	}
-	blobs, err := media.NewFolder(dir)
+	blobs, err := media.OpenBlobs(cfg.MediaURL, mediaDir(cfg))
 	if err != nil {
 		return rows, 0, err
 	}
-	for _, id := range assets {
-		data, err := readBlob(ctx, blobs, id)
+	for _, a := range assets {
+		id := a[0]
+		data, err := media.ReadBlob(ctx, blobs, a[1], id)
 		if err != nil {
 			return rows, files, fmt.Errorf("export: media %s: %w", id, err)
 		}
@@ -124,15 +126,6 @@ func writeExport(ctx context.Context, db *store.DB, dir string, withMedia bool, 
 		files++
 	}
 	return rows, files, nil
-}
-
-func readBlob(ctx context.Context, blobs *media.Folder, id string) ([]byte, error) {
-	f, err := blobs.Open(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
 
 // summarize lists row counts by table, in name order.

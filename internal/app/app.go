@@ -64,6 +64,9 @@ type Options struct {
 	// the images being decoded at once together (0: media's default).
 	MediaDir    string
 	UploadLimit int64
+	// MediaURL, when set, keeps the files in an S3-compatible bucket
+	// (s3://bucket?endpoint=…) instead of MediaDir.
+	MediaURL    string
 	DecodeLimit int64
 	// NotificationMail mails notifications to staff besides showing them
 	// in the app; off (the zero value, as in tests of other mail) they
@@ -288,16 +291,16 @@ func (a *App) buildSite(context.Context, *store.DB) error {
 	return err
 }
 
-// buildMedia sets up uploads: files in MediaDir, attribution changes
-// re-rendered in delivery.
+// buildMedia sets up uploads: files in MediaDir or the bucket MediaURL
+// names, attribution changes re-rendered in delivery.
 func (a *App) buildMedia(_ context.Context, db *store.DB) error {
-	if a.opts.MediaDir == "" {
+	if a.opts.MediaDir == "" && a.opts.MediaURL == "" {
 		return errors.New("app: no media directory")
 	}
 	if a.opts.UploadLimit == 0 {
 		a.opts.UploadLimit = 20 << 20
 	}
-	blobs, err := media.NewFolder(a.opts.MediaDir)
+	blobs, err := media.OpenBlobs(a.opts.MediaURL, a.opts.MediaDir)
 	if err != nil {
 		return err
 	}
@@ -378,6 +381,9 @@ func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	})
 	go a.Releases.RunScheduler(ctx, time.Second, func(err error) {
 		a.Log.Error("scheduled release failed", "err", err)
+	})
+	go a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
+		a.Log.Error("sweeping orphaned media files failed", "err", err)
 	})
 }
 
@@ -481,8 +487,21 @@ func (a *App) search(ctx context.Context, q url.Values) (any, error) {
 	})
 }
 
-// ready is true when the database answers and every migration is applied.
+// ready is true when the database answers, every migration is applied
+// and blob storage answers.
 func (a *App) ready(ctx context.Context) error {
+	if err := a.dbReady(ctx); err != nil {
+		return err
+	}
+	if err := a.Media.Ping(ctx); err != nil {
+		a.Log.Warn("blob storage unreachable", "err", err)
+		return errors.New("blob storage unreachable")
+	}
+	return nil
+}
+
+// dbReady is true when the database answers and every migration is applied.
+func (a *App) dbReady(ctx context.Context) error {
 	if err := a.DB.Ping(ctx); err != nil {
 		return errors.New("database unreachable")
 	}

@@ -10,6 +10,9 @@ import (
 
 // RegisterMedia serves the files of live documents at /media/{id}, where
 // delivered heroes point. A file no live document shows is not found.
+// The bytes at an asset's address never change (they are stored under
+// their SHA-256, its ETag), hence immutable: no revalidation while fresh.
+// Freshness stays an hour, so that an unpublished file leaves caches soon.
 func RegisterMedia(e *echo.Echo, m *media.Service) {
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/media/:id", func(c echo.Context) error {
 		a, f, err := m.OpenLive(c.Request().Context(), c.Param("id"))
@@ -17,7 +20,7 @@ func RegisterMedia(e *echo.Echo, m *media.Service) {
 			return err
 		}
 		defer f.Close()
-		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600")
+		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600, immutable")
 		return nil
 	})
 }

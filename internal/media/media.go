@@ -1,9 +1,10 @@
 // Package media owns uploaded files and their attribution: it checks what
 // is uploaded (size, real type, decodable image, the memory decoding it
 // takes), strips its metadata (EXIF, GPS, XMP, text) and turns it upright,
-// keeps the bytes in blob storage under the asset's id, and the facts and
-// credits in the store. A file is public only while a live document shows
-// it. It imports cms and authz (and x/sync's semaphore) only.
+// keeps the bytes in blob storage (a local folder or an S3-compatible
+// bucket) under their SHA-256, and the facts and credits in the store. A
+// file is public only while a live document shows it. It imports cms and
+// authz (and x/sync's semaphore, and minio-go for buckets) only.
 package media
 
 import (
@@ -92,13 +93,30 @@ type Store interface {
 	FindAssets(ctx context.Context, limit, offset int) ([]Asset, int, error)
 	// AssetIsLive reports whether a live document shows the asset.
 	AssetIsLive(ctx context.Context, id string) (bool, error)
+	// AssetHoldsBlob reports whether an asset keeps its bytes under key.
+	AssetHoldsBlob(ctx context.Context, key string) (bool, error)
+	// EachAsset calls fn with every asset.
+	EachAsset(ctx context.Context, fn func(Asset) error) error
 }
 
-// Blobs keeps files' bytes by key.
+// Blobs keeps files' bytes under their SHA-256: a local Folder or an
+// S3-compatible Bucket.
 type Blobs interface {
+	// Put stores data under key unless a blob is there already (a key
+	// names its bytes: nothing is overwritten).
 	Put(ctx context.Context, key string, data []byte) error
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 	Delete(ctx context.Context, key string) error
+	// List calls fn with every blob.
+	List(ctx context.Context, fn func(BlobInfo) error) error
+	// Ping checks that the storage answers, for readiness.
+	Ping(ctx context.Context) error
+}
+
+// BlobInfo is a stored blob as a listing shows it.
+type BlobInfo struct {
+	Key     string
+	Written time.Time
 }
 
 // Authorizer is the enforcer as media sees it.
@@ -179,13 +197,21 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	if err := applyMetadata(&a, meta); err != nil {
 		return Asset{}, err
 	}
-	if err := s.blobs.Put(ctx, a.ID, stored); err != nil {
+	// The bytes are stored before the row commits, so that no row ever
+	// names missing bytes; bytes whose row never commits (a refusal, a
+	// crash) are left to the orphan sweep, for another asset may share
+	// them.
+	if err := s.blobs.Put(ctx, a.SHA256, stored); err != nil {
 		return Asset{}, err
 	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.upload", ObjectType: "media", ObjectID: a.ID,
 		Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256, "metadata_kept": a.MetadataKept}}
 	if err := s.store.CreateAsset(ctx, a, ev); err != nil {
-		_ = s.blobs.Delete(ctx, a.ID)
+		return Asset{}, err
+	}
+	// A sweep that found these bytes an old orphan just before the row
+	// committed may have removed them: put them back.
+	if err := s.blobs.Put(ctx, a.SHA256, stored); err != nil {
 		return Asset{}, err
 	}
 	return a, nil
@@ -340,9 +366,22 @@ func (s *Service) Open(ctx context.Context, id string) (Asset, io.ReadSeekCloser
 	if err != nil {
 		return Asset{}, nil, err
 	}
-	f, err := s.blobs.Open(ctx, a.ID)
+	f, err := s.openBlob(ctx, a)
 	return a, f, err
 }
+
+// openBlob opens an asset's bytes: under its SHA-256, or under its id
+// where files were stored before.
+func (s *Service) openBlob(ctx context.Context, a Asset) (io.ReadSeekCloser, error) {
+	f, err := s.blobs.Open(ctx, a.SHA256)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return s.blobs.Open(ctx, a.ID)
+	}
+	return f, err
+}
+
+// Ping checks that blob storage answers.
+func (s *Service) Ping(ctx context.Context) error { return s.blobs.Ping(ctx) }
 
 // OpenLive returns an asset's bytes for anyone, if a live document shows
 // it; otherwise it is not found, whatever exists.
@@ -365,12 +404,17 @@ func (s *Service) Exists(ctx context.Context, id string) error {
 
 // Serve writes an asset's bytes with its stored type — never one guessed
 // from a name — forbids the browser to sniff another, and allows nothing
-// to run in it.
+// to run in it. Its ETag is its SHA-256: an asset's bytes never change,
+// so a cache revalidates with If-None-Match (304) or a Range request
+// resumes with If-Range.
 func Serve(w http.ResponseWriter, r *http.Request, a Asset, f io.ReadSeeker, cacheControl string) {
 	h := w.Header()
 	h.Set("Content-Type", a.MIME)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Security-Policy", "default-src 'none'")
+	if a.SHA256 != "" {
+		h.Set("ETag", `"`+a.SHA256+`"`)
+	}
 	http.ServeContent(w, r, "", a.UpdatedAt, f)
 }

@@ -124,3 +124,30 @@ func (db *DB) AssetIsLive(ctx context.Context, id string) (bool, error) {
 }
 
 var _ media.Store = (*DB)(nil)
+
+// AssetHoldsBlob reports whether an asset keeps its bytes under key: its
+// SHA-256, or its id (where files were stored before).
+func (db *DB) AssetHoldsBlob(ctx context.Context, key string) (bool, error) {
+	var n int64
+	err := db.q(ctx).Model(&assetRow{}).Where("sha256 = ? OR id = ?", key, key).Limit(1).Count(&n).Error
+	return n > 0, wrap(err)
+}
+
+// EachAsset calls fn with every asset, oldest first, a page at a time.
+func (db *DB) EachAsset(ctx context.Context, fn func(media.Asset) error) error {
+	const page = 200
+	for offset := 0; ; offset += page {
+		var rows []assetRow
+		if err := db.q(ctx).Order("created_at, id").Limit(page).Offset(offset).Find(&rows).Error; err != nil {
+			return wrap(err)
+		}
+		for _, r := range rows {
+			if err := fn(r.asset()); err != nil {
+				return err
+			}
+		}
+		if len(rows) < page {
+			return nil
+		}
+	}
+}
