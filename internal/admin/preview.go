@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -143,10 +142,10 @@ func (h *handler) previewSitePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if doc.Hero != nil && d.Hero != nil {
-		hero := *doc.Hero
-		hero.URL = "/api/v1/media/" + url.PathEscape(*d.Hero) + "/file"
-		doc.Hero = &hero
+	// The images, the hero's and those in the text, come through the
+	// newsroom's media route, since a draft's may not be public yet.
+	if doc, err = published.MediaAt(doc, "/api/v1/media/", "/file"); err != nil {
+		return err
 	}
 	if d.FirstPublishedAt == nil {
 		doc.PublishedAt = time.Time{} // the page says "Not yet published"

@@ -441,6 +441,7 @@ func (a *App) Router() *echo.Echo {
 		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
 	})
 	delivery.Register(deliveryAPI, reads)
+	delivery.RegisterPreviewMedia(deliveryAPI, a.Live, a.Media)
 	delivery.RegisterSubscribers(deliveryAPI, a.Newsletter)
 	delivery.RegisterSitemap(e, reads)
 	if a.opts.SiteOff {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/published"
 )
 
 // RegisterMedia serves the files of live documents at /media/{id}, where
@@ -21,6 +22,27 @@ func RegisterMedia(e *echo.Echo, m *media.Service) {
 		}
 		defer f.Close()
 		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600, immutable")
+		return nil
+	})
+}
+
+// RegisterPreviewMedia serves, under a preview link, the files its
+// document shows (at published.PreviewMediaPath), so that an outside
+// reviewer sees a draft's images before they are public. Like the preview
+// itself, never cached by anyone.
+func RegisterPreviewMedia(g *echo.Group, live *published.Service, m *media.Service) {
+	g.Match([]string{http.MethodGet, http.MethodHead}, "/preview/:token/media/:id", func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if err := live.PreviewMedia(ctx, c.Param("token"), c.Param("id")); err != nil {
+			return err
+		}
+		a, f, err := m.Open(ctx, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		c.Response().Header().Set("X-Robots-Tag", "noindex")
+		media.Serve(c.Response(), c.Request(), a, f, "private, no-store")
 		return nil
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +100,40 @@ func (s *Service) openPreviewToken(token string, now time.Time) (string, bool) {
 // in the delivered shape. The token's signature and expiry are checked
 // before the database is asked, so that forged tokens cost nothing; a
 // forged, expired or revoked link is not found. Each use is counted.
+//
+// The document's images point to PreviewMediaPath under the token, since
+// /media serves only what is live and a draft's hero is not yet.
 func (s *Service) OpenPreview(ctx context.Context, token string) (PreviewLink, render.Document, error) {
+	l, doc, err := s.openPreview(ctx, token)
+	if err != nil {
+		return PreviewLink{}, render.Document{}, err
+	}
+	if err := s.store.TouchPreviewLink(ctx, l.ID, time.Now().UTC()); err != nil {
+		return PreviewLink{}, render.Document{}, err
+	}
+	doc, err = MediaAt(doc, s.cfg.BaseURL.String()+PreviewMediaPath(token), "")
+	return l, doc, err
+}
+
+// PreviewMedia checks that a preview link's document shows the asset, so
+// that the link serves that file and no other; a file fetched is not
+// counted as a use of the link.
+func (s *Service) PreviewMedia(ctx context.Context, token, assetID string) error {
+	_, doc, err := s.openPreview(ctx, token)
+	if err != nil {
+		return err
+	}
+	body, err := render.JSON(doc)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(mediaShown(body), assetID) {
+		return cms.NotFound("media")
+	}
+	return nil
+}
+
+func (s *Service) openPreview(ctx context.Context, token string) (PreviewLink, render.Document, error) {
 	now := time.Now().UTC()
 	id, ok := s.openPreviewToken(token, now)
 	if !ok {
@@ -109,13 +144,26 @@ func (s *Service) OpenPreview(ctx context.Context, token string) (PreviewLink, r
 		return PreviewLink{}, render.Document{}, cms.NotFound("preview")
 	}
 	doc, err := s.renderHead(ctx, l.DocumentID)
+	return l, doc, err
+}
+
+// PreviewMediaPath is where a preview link serves its document's images:
+// /delivery/v1/preview/{token}/media/{id}.
+func PreviewMediaPath(token string) string { return "/delivery/v1/preview/" + token + "/media/" }
+
+// MediaAt points a document's images (the hero's and those in its text)
+// at prefix+id+suffix instead of [host]/media/id, which serves only what is live:
+// a preview shows a draft's images through a route of its own. It
+// rewrites the delivered JSON, where every address of an asset is, and
+// reads it back.
+func MediaAt(doc render.Document, prefix, suffix string) (render.Document, error) {
+	body, err := render.JSON(doc)
 	if err != nil {
-		return PreviewLink{}, render.Document{}, err
+		return render.Document{}, err
 	}
-	if err := s.store.TouchPreviewLink(ctx, l.ID, now); err != nil {
-		return PreviewLink{}, render.Document{}, err
-	}
-	return l, doc, nil
+	body = mediaPath.ReplaceAll(body, []byte(prefix+"${1}"+suffix))
+	var out render.Document
+	return out, json.Unmarshal(body, &out)
 }
 
 // renderHead renders a document's head revision, as the preview and the

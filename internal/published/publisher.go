@@ -116,7 +116,9 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 
 // mediaPath is an address of an asset on this site: the hero's, and every
 // image or link an author (or an import) put into the text.
-var mediaPath = regexp.MustCompile(`/media/([0-9a-f]{32})\b`)
+// The host, when there is one, is part of the match, so that MediaAt can
+// put an address of its own in the place of the whole of it.
+var mediaPath = regexp.MustCompile(`(?:https?://[^/"\s]+)?/media/([0-9a-f]{32})\b`)
 
 // mediaShown lists the assets a delivered document's JSON points to, each
 // once: the files it makes public.
