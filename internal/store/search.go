@@ -160,7 +160,7 @@ func (db *DB) DeleteLive(ctx context.Context, documentID string) error {
 }
 
 // StaffEntry is a document's head revision as the staff index holds it.
-type StaffEntry struct{ DocumentID, Title, Body string }
+type StaffEntry = search.StaffEntry
 
 // PutStaff indexes a document's head revision for staff search.
 func (db *DB) PutStaff(ctx context.Context, documentID, title, body string) error {
