@@ -65,25 +65,42 @@ func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Doc
 
 // deliver renders d's live revision and stores it.
 func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
-	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+	e, doc, err := s.entryOf(ctx, tx, ds, ds, d)
 	if err != nil {
 		return err
 	}
-	doc, err := s.renderRevision(ctx, ds, d, rev)
-	if err != nil {
+	if err := ds.PutDelivered(ctx, e); err != nil {
 		return err
+	}
+	if s.index != nil {
+		return s.index.PutLive(ctx, tx, doc, e.ParentSlug)
+	}
+	return nil
+}
+
+// entryOf renders d's live revision, with the names cat gives, into the
+// delivered row it makes (and keeps a redirect from where it was): the
+// one rendering a publish and an import batch share.
+func (s *Service) entryOf(ctx context.Context, tx content.Store, ds Store, cat catalog, d content.Document) (Entry, render.Document, error) {
+	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+	if err != nil {
+		return Entry{}, render.Document{}, err
+	}
+	doc, err := s.renderRevision(ctx, cat, d, rev)
+	if err != nil {
+		return Entry{}, render.Document{}, err
 	}
 	body, err := render.JSON(doc)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
 	digest, err := render.JSON(doc.Digest)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
-	series, err := tx.FindSeries(ctx, d.Series)
+	series, err := cat.FindSeries(ctx, d.Series)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
 	e := Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
@@ -95,18 +112,12 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
 	}
 	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
 	}
-	if err := ds.PutDelivered(ctx, e); err != nil {
-		return err
-	}
-	if s.index != nil {
-		return s.index.PutLive(ctx, tx, doc, series.Parent)
-	}
-	return nil
+	return e, doc, nil
 }
 
 func appendOnce(list []string, s string) []string {

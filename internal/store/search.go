@@ -164,7 +164,7 @@ type StaffEntry = search.StaffEntry
 
 // PutStaff indexes a document's head revision for staff search.
 func (db *DB) PutStaff(ctx context.Context, documentID, title, body string) error {
-	return db.PutStaffBatch(ctx, []StaffEntry{{documentID, title, body}})
+	return db.PutStaffBatch(ctx, []StaffEntry{{DocumentID: documentID, Title: title, Body: body}})
 }
 
 // PutStaffBatch indexes several head revisions at once, as PutStaff
