@@ -58,7 +58,7 @@ func (s *Service) DocumentsChanged(ctx context.Context, tx content.Store, cs []c
 			}
 			continue
 		}
-		e, doc, err := s.entryOf(ctx, tx, ds, cat, *c.After)
+		e, doc, err := s.entryOf(ctx, tx, ds, cat, *c.After, c.Before == nil)
 		if err != nil {
 			return err
 		}

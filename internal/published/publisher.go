@@ -65,7 +65,7 @@ func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Doc
 
 // deliver renders d's live revision and stores it.
 func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
-	e, doc, err := s.entryOf(ctx, tx, ds, ds, d)
+	e, doc, err := s.entryOf(ctx, tx, ds, ds, d, false)
 	if err != nil {
 		return err
 	}
@@ -79,9 +79,10 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 }
 
 // entryOf renders d's live revision, with the names cat gives, into the
-// delivered row it makes (and keeps a redirect from where it was): the
-// one rendering a publish and an import batch share.
-func (s *Service) entryOf(ctx context.Context, tx content.Store, ds Store, cat catalog, d content.Document) (Entry, render.Document, error) {
+// delivered row it makes (and keeps a redirect from where it was, unless
+// d is new: never delivered, it was nowhere): the one rendering a publish
+// and an import batch share.
+func (s *Service) entryOf(ctx context.Context, tx content.Store, ds Store, cat catalog, d content.Document, isNew bool) (Entry, render.Document, error) {
 	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
 	if err != nil {
 		return Entry{}, render.Document{}, err
@@ -111,8 +112,10 @@ func (s *Service) entryOf(ctx context.Context, tx content.Store, ds Store, cat c
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
 	}
-	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
-		return Entry{}, render.Document{}, err
+	if !isNew {
+		if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
+			return Entry{}, render.Document{}, err
+		}
 	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
