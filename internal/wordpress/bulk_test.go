@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/app/apptest"
+	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/webhook"
 	"github.com/masthead-cms/masthead/internal/wordpress"
 )
@@ -126,4 +127,47 @@ func outbox(t *testing.T, env *apptest.Env) []webhook.Payload {
 		out = append(out, p)
 	}
 	return out
+}
+
+// TestImportBatchWithATakenSlug: a batch written in bulk that fails on
+// one document (its slug is a hand-made draft's) leaves nothing of that
+// one — no document, record, delivery or search entry — and writes the
+// others of the batch whole.
+func TestImportBatchWithATakenSlug(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.xml"), filepath.Join(dir, "second.xml")
+	if err := os.WriteFile(first, []byte(wxr(post("1", "one", "<p>One.</p>"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := wxr(post("1", "one", "<p>One.</p>"), post("2", "taken", "<p>Quillwort.</p>"), post("3", "three", "<p>Bladderwort.</p>"))
+	if err := os.WriteFile(second, []byte(later), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
+		importFile(t, env, first, wordpress.Options{})
+		admin := adminActor(t, env)
+		_, err := env.App.Content.CreateDocument(context.Background(), admin, content.NewDocument{Type: "article",
+			Series: "hostile-site", Title: "By hand", Slug: "taken", Fields: map[string]any{"body": "Mine."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := importFile(t, env, second, wordpress.Options{})
+		if rep.Created != 1 || rep.Unchanged != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].Item != "2" {
+			t.Fatalf("created %d, unchanged %d, skipped %+v; want post 3 created, 1 unchanged, post 2 skipped", rep.Created, rep.Unchanged, rep.Skipped)
+		}
+		docs := importedDocuments(t, env, rep.Source)
+		if _, ok := docs["2"]; ok || docs["3"] == "" {
+			t.Errorf("records %v; want none for post 2 and one for post 3", docs)
+		}
+		anon := env.Anonymous()
+		anon.Do("GET", "/delivery/v1/documents/hostile-site/three", nil).Want(http.StatusOK)
+		anon.Do("GET", "/delivery/v1/documents/hostile-site/taken", nil).Want(http.StatusNotFound)
+		for q, want := range map[string]int{"quillwort": 0, "bladderwort": 1} {
+			var hits struct{ Total int }
+			anon.Do("GET", "/delivery/v1/search?q="+q, nil).Want(http.StatusOK).Decode(&hits)
+			if hits.Total != want {
+				t.Errorf("search for %q finds %d documents, want %d", q, hits.Total, want)
+			}
+		}
+	})
 }
