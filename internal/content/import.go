@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/authz"
@@ -137,34 +138,97 @@ func importOutcome(p importPlan, err error) ImportOutcome {
 	return ImportOutcome{ID: p.after.ID, Status: ImportUpdated}
 }
 
+// applyImports writes a batch's documents, revisions and events, then
+// runs the hooks on the whole batch: in bulk when the store and a hook
+// can (a handful of statements per batch rather than a score per
+// document), else change by change. Everything is in tx, so a failure
+// leaves nothing of the batch.
 func (s *Service) applyImports(ctx context.Context, tx Store, plans []importPlan) ([]Change, error) {
 	changes := make([]Change, 0, len(plans))
 	var redirects []Redirect
+	var created []Document
+	var revs []Revision
+	var events []Event
+	bulk, _ := tx.(BulkStore)
 	for _, p := range plans {
 		after := p.after
 		var err error
-		if p.before == nil {
-			err = tx.InsertDocument(ctx, after)
-		} else {
+		switch {
+		case p.before != nil:
 			err = tx.UpdateDocument(ctx, after, p.before.Version)
+		case bulk != nil:
+			created = append(created, after)
+		default:
+			err = tx.InsertDocument(ctx, after)
 		}
 		if err != nil {
 			return nil, slugConflict(err, after)
 		}
-		c := Change{Before: p.before, After: &after, Event: p.ev, Redeliver: p.redeliver}
-		var rev *Revision
 		if p.rev.Number > 0 {
-			rev = &p.rev
+			revs = append(revs, p.rev)
 		}
-		if err := s.record(ctx, tx, c, rev); err != nil {
-			return nil, err
-		}
+		events = append(events, p.ev)
 		for _, path := range p.paths {
 			redirects = append(redirects, Redirect{ID: cms.NewID(), Path: path, DocumentID: after.ID, Source: RedirectImport, CreatedAt: after.UpdatedAt})
 		}
-		changes = append(changes, c)
+		changes = append(changes, Change{Before: p.before, After: &after, Event: p.ev, Redeliver: p.redeliver})
+	}
+	if err := s.writeImported(ctx, tx, bulk, created, revs, events); err != nil {
+		return nil, err
+	}
+	if err := s.runBatchHooks(ctx, tx, changes); err != nil {
+		return nil, err
 	}
 	return changes, tx.PutRedirects(ctx, redirects)
+}
+
+// writeImported writes the new documents, the revisions and the events of
+// a batch, in bulk when the store can.
+func (s *Service) writeImported(ctx context.Context, tx Store, bulk BulkStore, created []Document, revs []Revision, events []Event) error {
+	if bulk == nil {
+		for _, r := range revs {
+			if err := tx.AddRevision(ctx, r); err != nil {
+				return err
+			}
+		}
+		for _, e := range events {
+			if err := tx.AddEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := bulk.InsertDocuments(ctx, created); err != nil {
+		if len(created) == 1 {
+			return slugConflict(err, created[0])
+		}
+		return err
+	}
+	if err := bulk.AddRevisions(ctx, revs); err != nil {
+		return err
+	}
+	return bulk.AddEvents(ctx, events)
+}
+
+// runBatchHooks runs every hook on the changes: a BatchHook once, the
+// others change by change.
+func (s *Service) runBatchHooks(ctx context.Context, tx Store, cs []Change) error {
+	for _, h := range s.hooks {
+		var err error
+		if bh, ok := h.(BatchHook); ok {
+			err = bh.DocumentsChanged(ctx, tx, cs)
+		} else {
+			for _, c := range cs {
+				if err = h.DocumentChanged(ctx, tx, c); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("content: hook: %w", err)
+		}
+	}
+	return nil
 }
 
 // planImport checks one imported document and works out the change; it

@@ -103,6 +103,24 @@ type Hook interface {
 	DocumentChanged(ctx context.Context, tx Store, c Change) error
 }
 
+// BatchHook is a Hook that can take the changes of a whole import batch
+// in one call, inside its transaction, so that it writes them in bulk (a
+// few multi-row statements rather than a few statements per document).
+// Run so, it must leave exactly what DocumentChanged would leave, change
+// by change.
+type BatchHook interface {
+	Hook
+	DocumentsChanged(ctx context.Context, tx Store, cs []Change) error
+}
+
+// BulkStore is what a store offers for writing many new rows at once (an
+// import batch); each does what its one-row method would do for each.
+type BulkStore interface {
+	InsertDocuments(ctx context.Context, ds []Document) error
+	AddRevisions(ctx context.Context, rs []Revision) error
+	AddEvents(ctx context.Context, es []Event) error
+}
+
 // Committer is a Hook that also wants to know when its change has
 // committed, for work that must not run before (dropping a cache).
 type Committer interface {

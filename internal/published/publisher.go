@@ -66,25 +66,43 @@ func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Doc
 
 // deliver renders d's live revision and stores it.
 func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
-	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+	e, doc, err := s.entryOf(ctx, tx, ds, ds, d, false)
 	if err != nil {
 		return err
 	}
-	doc, err := s.renderRevision(ctx, ds, d, rev)
-	if err != nil {
+	if err := ds.PutDelivered(ctx, e); err != nil {
 		return err
+	}
+	if s.index != nil {
+		return s.index.PutLive(ctx, tx, doc, e.ParentSlug)
+	}
+	return nil
+}
+
+// entryOf renders d's live revision, with the names cat gives, into the
+// delivered row it makes (and keeps a redirect from where it was, unless
+// d is new: never delivered, it was nowhere): the one rendering a publish
+// and an import batch share.
+func (s *Service) entryOf(ctx context.Context, tx content.Store, ds Store, cat catalog, d content.Document, isNew bool) (Entry, render.Document, error) {
+	rev, err := tx.FindRevision(ctx, d.ID, *d.LiveRevision)
+	if err != nil {
+		return Entry{}, render.Document{}, err
+	}
+	doc, err := s.renderRevision(ctx, cat, d, rev)
+	if err != nil {
+		return Entry{}, render.Document{}, err
 	}
 	body, err := render.JSON(doc)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
 	digest, err := render.JSON(doc.Digest)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
-	series, err := tx.FindSeries(ctx, d.Series)
+	series, err := cat.FindSeries(ctx, d.Series)
 	if err != nil {
-		return err
+		return Entry{}, render.Document{}, err
 	}
 	e := Entry{
 		DocumentID: d.ID, SeriesID: series.ID, SeriesSlug: series.Slug, ParentSlug: series.Parent,
@@ -95,8 +113,10 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	for _, c := range doc.Credits {
 		e.Contributors = appendOnce(e.Contributors, c.Slug)
 	}
-	if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
-		return err
+	if !isNew {
+		if err := keepOldPath(ctx, ds, e, d.UpdatedAt); err != nil {
+			return Entry{}, render.Document{}, err
+		}
 	}
 	if rev.Byline != nil {
 		e.Contributors = appendOnce(e.Contributors, *rev.Byline)
@@ -105,13 +125,7 @@ func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d con
 	if rev.Hero != nil {
 		e.Media = appendOnce(e.Media, *rev.Hero)
 	}
-	if err := ds.PutDelivered(ctx, e); err != nil {
-		return err
-	}
-	if s.index != nil {
-		return s.index.PutLive(ctx, tx, doc, series.Parent)
-	}
-	return nil
+	return e, doc, nil
 }
 
 // mediaPath is an address of an asset on this site: the hero's, and every

@@ -86,6 +86,32 @@ func (StaffIndexer) DocumentChanged(ctx context.Context, tx content.Store, c con
 		return fmt.Errorf("search: the transaction's store lacks index methods")
 	}
 	d := c.After
+	return ix.PutStaff(ctx, d.ID, d.Title, staffBody(*d))
+}
+
+// DocumentsChanged indexes the head revisions of a batch's written
+// documents in a few statements when the store can.
+func (x StaffIndexer) DocumentsChanged(ctx context.Context, tx content.Store, cs []content.Change) error {
+	bx, ok := tx.(BatchIndexTx)
+	if !ok {
+		for _, c := range cs {
+			if err := x.DocumentChanged(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	entries := make([]StaffEntry, 0, len(cs))
+	for _, c := range cs {
+		if c.After != nil {
+			entries = append(entries, StaffEntry{DocumentID: c.After.ID, Title: c.After.Title, Body: staffBody(*c.After)})
+		}
+	}
+	return bx.PutStaffBatch(ctx, entries)
+}
+
+// staffBody is the text the staff index holds of a head revision.
+func staffBody(d content.Document) string {
 	var body []string
 	for _, name := range sortedKeys(d.Fields) {
 		body = append(body, fieldText(d.Fields[name]))
@@ -94,7 +120,7 @@ func (StaffIndexer) DocumentChanged(ctx context.Context, tx content.Store, c con
 	for _, cr := range d.Credits {
 		body = append(body, cr.Name)
 	}
-	return ix.PutStaff(ctx, d.ID, d.Title, strings.Join(body, "\n\n"))
+	return strings.Join(body, "\n\n")
 }
 
 // htmlText returns the text of an HTML fragment, entities decoded, with

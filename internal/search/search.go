@@ -97,6 +97,16 @@ type IndexTx interface {
 	PutStaff(ctx context.Context, documentID, title, body string) error
 }
 
+// StaffEntry is a document's head revision as the staff index holds it.
+type StaffEntry struct{ DocumentID, Title, Body string }
+
+// BatchIndexTx is what a store offers for indexing many documents in a
+// few statements (an import batch), as the one-document methods would.
+type BatchIndexTx interface {
+	PutLiveBatch(ctx context.Context, docs []Doc) error
+	PutStaffBatch(ctx context.Context, entries []StaffEntry) error
+}
+
 // Snippet markers: the engines wrap matches in these; Highlight turns them
 // into <mark> after escaping everything else.
 const (

@@ -197,6 +197,25 @@ func (LiveIndexer) PutLive(ctx context.Context, tx content.Store, d render.Docum
 	return ix.PutLive(ctx, FromRendered(d, parent))
 }
 
+// PutLives indexes rendered live documents (parents[i] is docs[i]'s
+// parent series) in a few statements when the store can.
+func (x LiveIndexer) PutLives(ctx context.Context, tx content.Store, docs []render.Document, parents []*string) error {
+	bx, ok := tx.(BatchIndexTx)
+	if !ok {
+		for i, d := range docs {
+			if err := x.PutLive(ctx, tx, d, parents[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	out := make([]Doc, len(docs))
+	for i, d := range docs {
+		out[i] = FromRendered(d, parents[i])
+	}
+	return bx.PutLiveBatch(ctx, out)
+}
+
 // DeleteLive removes a document from the public index.
 func (LiveIndexer) DeleteLive(ctx context.Context, tx content.Store, documentID string) error {
 	ix, ok := tx.(IndexTx)

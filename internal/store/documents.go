@@ -259,6 +259,12 @@ func (db *DB) LockDocuments(ctx context.Context, ids []string) error {
 // rowOf turns a document into its row, looking up the ids its names
 // point to.
 func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error) {
+	return db.rowWith(ctx, d, db.idOf)
+}
+
+// rowWith is rowOf with the ids of names looked up through idOf (a bulk
+// write remembers them).
+func (db *DB) rowWith(ctx context.Context, d content.Document, idOf func(ctx context.Context, table, column, value string) (string, error)) (documentRow, error) {
 	row := documentRow{
 		ID: d.ID, Title: d.Title, Slug: d.Slug, HeroMediaID: d.Hero, OwnerID: d.OwnerID, State: string(d.State),
 		HeadRevision: d.HeadRevision, LiveRevision: d.LiveRevision, ApprovedRevision: d.ApprovedRevision,
@@ -268,14 +274,14 @@ func (db *DB) rowOf(ctx context.Context, d content.Document) (documentRow, error
 		AssigneeID: d.Assignee, DueAt: d.DueAt,
 	}
 	var err error
-	if row.TypeID, err = db.idOf(ctx, "content_types", "name", d.Type); err != nil {
+	if row.TypeID, err = idOf(ctx, "content_types", "name", d.Type); err != nil {
 		return row, err
 	}
-	if row.SeriesID, err = db.idOf(ctx, "series", "slug", d.Series); err != nil {
+	if row.SeriesID, err = idOf(ctx, "series", "slug", d.Series); err != nil {
 		return row, err
 	}
 	if d.Byline != nil {
-		id, err := db.idOf(ctx, "contributors", "slug", *d.Byline)
+		id, err := idOf(ctx, "contributors", "slug", *d.Byline)
 		if err != nil {
 			return row, err
 		}

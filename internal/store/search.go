@@ -160,11 +160,11 @@ func (db *DB) DeleteLive(ctx context.Context, documentID string) error {
 }
 
 // StaffEntry is a document's head revision as the staff index holds it.
-type StaffEntry struct{ DocumentID, Title, Body string }
+type StaffEntry = search.StaffEntry
 
 // PutStaff indexes a document's head revision for staff search.
 func (db *DB) PutStaff(ctx context.Context, documentID, title, body string) error {
-	return db.PutStaffBatch(ctx, []StaffEntry{{documentID, title, body}})
+	return db.PutStaffBatch(ctx, []StaffEntry{{DocumentID: documentID, Title: title, Body: body}})
 }
 
 // PutStaffBatch indexes several head revisions at once, as PutStaff

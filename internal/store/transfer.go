@@ -44,6 +44,7 @@ var transferTables = []transferTable{
 	{name: "delivered_documents", orderBy: "document_id"},
 	{name: "delivered_topics", orderBy: "document_id, topic"},
 	{name: "delivered_contributors", orderBy: "document_id, contributor"},
+	{name: "delivered_media", orderBy: "document_id, asset_id"},
 	{name: "preview_links", orderBy: "id"},
 	{name: "releases", orderBy: "id"},
 	{name: "release_items", orderBy: "release_id, position"},

@@ -17,7 +17,7 @@ import (
 // from the file: an export carries them, but HTML in a file is not to be
 // trusted, and an index is the engine's own.
 var derived = map[string]bool{
-	"delivered_documents": true, "delivered_topics": true, "delivered_contributors": true, "staff_search": true,
+	"delivered_documents": true, "delivered_topics": true, "delivered_contributors": true, "delivered_media": true, "staff_search": true,
 }
 
 // reference is a column (or columns) of a table that names a row of

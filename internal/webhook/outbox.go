@@ -54,9 +54,15 @@ func eventOf(c content.Change) string {
 
 // DocumentChanged queues one message per subscribed webhook, inside the
 // workflow transaction.
+//
+// An import going live is no document.published: an archive moving in is
+// not news, and a 20,000-post import would queue 20,000 messages per
+// subscriber (a chat channel, a newsletter tool) for things published
+// years ago. A re-run that changes or unpublishes what is already live
+// still tells: a cache purger must hear of it.
 func (o *Outbox) DocumentChanged(ctx context.Context, tx content.Store, c content.Change) error {
 	event := eventOf(c)
-	if event == "" {
+	if event == "" || (event == EventPublished && c.Event.Action == content.ActionImport) {
 		return nil
 	}
 	ws, ok := tx.(Store)
