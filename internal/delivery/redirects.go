@@ -42,6 +42,13 @@ func OldPaths(live *published.Service) echo.MiddlewareFunc {
 			if (r.Method != http.MethodGet && r.Method != http.MethodHead) || !oldPathCandidate(r.URL.Path) {
 				return next(c)
 			}
+			// WordPress's own permalinks (/?p=ID, /?page_id=ID) name the
+			// home page, which answers 200: they are looked up first.
+			if q := r.URL.Query(); r.URL.Path == "/" && (q.Has("p") || q.Has("page_id")) {
+				if to, err := live.Redirect(r.Context(), r.URL.RequestURI()); err == nil {
+					return c.Redirect(http.StatusMovedPermanently, to)
+				}
+			}
 			res := c.Response()
 			w := &oldPathWriter{ResponseWriter: res.Writer, lookup: func() (string, bool) {
 				to, err := live.Redirect(r.Context(), r.URL.RequestURI())
