@@ -2,7 +2,6 @@ package admin
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,25 +73,7 @@ func (h *handler) exportSubscribers(c echo.Context) error {
 	if name == "" {
 		name = "all"
 	}
-	return h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), &csvDownload{c: c, name: name})
-}
-
-// csvDownload answers with the download's headers at its first byte: a
-// refusal found before any is still an error page.
-type csvDownload struct {
-	c    echo.Context
-	name string
-}
-
-func (d *csvDownload) Write(p []byte) (int, error) {
-	r := d.c.Response()
-	if !r.Committed {
-		r.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		r.Header().Set(echo.HeaderContentDisposition, `attachment; filename="subscribers-`+url.PathEscape(d.name)+`.csv"`)
-		r.Header().Set(echo.HeaderCacheControl, "no-store")
-		r.WriteHeader(http.StatusOK)
-	}
-	return r.Write(p)
+	return h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), server.CSVDownload(c, "subscribers-"+name+".csv"))
 }
 
 // importSubscribers adds a CSV's new addresses to a list with the consent

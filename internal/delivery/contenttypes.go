@@ -7,6 +7,7 @@ import (
 
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // contentTypeOut is a content type as a front end needs it: its fields in
@@ -58,5 +59,5 @@ func (s *Handler) fresh(c echo.Context, build func() ([]byte, string, error)) er
 	if err != nil {
 		return err
 	}
-	return s.write(c, published.Response(body, contentType), s.cfg.CacheControl)
+	return server.WriteCached(c, published.Response(body, contentType), s.cfg.CacheControl)
 }

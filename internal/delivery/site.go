@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/published"
+	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // siteOut is what a front end needs to know of the site itself.
@@ -23,7 +24,7 @@ type siteOut struct {
 // getSite answers GET /site from settings, which change only with a
 // restart; it is built once per instance.
 func (s *Handler) getSite(c echo.Context) error {
-	return s.write(c, s.site, s.cfg.CacheControl)
+	return server.WriteCached(c, s.site, s.cfg.CacheControl)
 }
 
 func (s *Handler) siteResponse() *published.Cached {

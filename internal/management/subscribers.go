@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -57,27 +56,7 @@ func (h *handler) exportSubscribers(c echo.Context) error {
 	if name == "" {
 		name = "all"
 	}
-	return h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), &csvDownload{c: c, name: name})
-}
-
-// csvDownload answers with the export's headers at its first byte: a
-// refusal found before any (no right to the list, no such series) is
-// still a problem answer. An error once rows went out can only cut the
-// download short.
-type csvDownload struct {
-	c    echo.Context
-	name string
-}
-
-func (d *csvDownload) Write(p []byte) (int, error) {
-	r := d.c.Response()
-	if !r.Committed {
-		r.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		r.Header().Set(echo.HeaderContentDisposition, `attachment; filename="subscribers-`+url.PathEscape(d.name)+`.csv"`)
-		r.Header().Set(echo.HeaderCacheControl, "no-store")
-		r.WriteHeader(http.StatusOK)
-	}
-	return r.Write(p)
+	return h.Editions.ExportSubscribers(c.Request().Context(), actorOf(c), c.QueryParam("series"), server.CSVDownload(c, "subscribers-"+name+".csv"))
 }
 
 // eraseSubscriber erases an address on every list (admins).

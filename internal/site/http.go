@@ -3,13 +3,10 @@ package site
 import (
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/cms"
-	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
@@ -129,55 +126,7 @@ func (s *Site) serve(c echo.Context, key string, build func() ([]byte, error)) e
 	if err != nil {
 		return err
 	}
-	return write(c, v, s.cfg.CacheControl)
-}
-
-// write sends a cached page as delivery sends its JSON: a strong ETag,
-// 304 on a matching If-None-Match, gzip when the client accepts it.
-func write(c echo.Context, v *published.Cached, cacheControl string) error {
-	h := c.Response().Header()
-	body, length, etag := v.Body, v.BodyLength, v.ETag
-	if v.Gzip != nil && acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body, length, etag = v.Gzip, v.GzipLength, v.GzipETag
-	}
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", cacheControl)
-	h.Add("Vary", "Accept-Encoding")
-	if matchesETag(c.Request().Header.Get("If-None-Match"), etag) {
-		h.Del("Content-Encoding")
-		return c.NoContent(http.StatusNotModified)
-	}
-	h.Set("Content-Length", length)
-	return c.Blob(http.StatusOK, v.ContentType, body)
-}
-
-func matchesETag(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for candidate := range strings.SplitSeq(header, ",") {
-		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
-		if candidate == etag || candidate == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-func acceptsGzip(header string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(q, 64)
-			return err == nil && f > 0
-		}
-		return true
-	}
-	return false
+	return server.WriteCached(c, v, s.cfg.CacheControl)
 }
 
 // asset serves the stylesheet: under its hashed name for ever, under
