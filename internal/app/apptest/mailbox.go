@@ -76,7 +76,9 @@ type mailSession struct {
 	to   []string
 }
 
-func (s *mailSession) Reset()                                      {}
+// Reset forgets the envelope (RSET, and after each mail), as a real
+// server does: one connection carries many mails.
+func (s *mailSession) Reset()                                      { s.from, s.to = "", nil }
 func (s *mailSession) Logout() error                               { return nil }
 func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
 func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = append(s.to, to); return nil }
