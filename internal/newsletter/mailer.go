@@ -184,13 +184,14 @@ func (s *SMTP) Send(ctx context.Context, m Mail) error {
 	return nil
 }
 
-// beforeData reports a failure before the message's DATA began: a mail
-// that failed there was not delivered, so sending it again cannot
-// deliver it twice. A server's answer with a code is a real refusal,
-// not a dropped connection.
+// beforeData reports a failure of a resting connection before the
+// message's DATA began: no answer at all (the server dropped it) or 421,
+// the server closing the channel (RFC 5321 4.2.2; go-smtp says it on an
+// idle timeout). A mail that failed there was not delivered, so sending
+// it again cannot deliver it twice.
 func beforeData(err error) bool {
 	var se *gomail.SendError
-	if !errors.As(err, &se) || se.ErrorCode() != 0 {
+	if !errors.As(err, &se) || (se.ErrorCode() != 0 && se.ErrorCode() != 421) {
 		return false
 	}
 	return se.Reason == gomail.ErrConnCheck || se.Reason == gomail.ErrSMTPMailFrom
