@@ -65,7 +65,7 @@ var chromium struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Main(m)
 	if chromium.stop != nil {
 		chromium.stop()
 	}

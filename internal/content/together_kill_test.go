@@ -15,6 +15,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/store"
+	"github.com/masthead-cms/masthead/internal/store/storetest"
 	"github.com/masthead-cms/masthead/internal/workflow"
 	"github.com/masthead-cms/masthead/policies"
 )
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(1) // killed processes do not get here
 	}
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // TestPublishTogetherKilledMidway kills -9 a process in the middle of a

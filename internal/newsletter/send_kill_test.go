@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(1) // killed processes do not get here
 	}
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // runBackgroundWork is a Masthead process as serve runs it, minus the

@@ -7,8 +7,10 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"net/url"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -141,4 +143,25 @@ func capPool(t testing.TB, db *store.DB) {
 	}
 	sqlDB.SetMaxOpenConns(testPoolSize)
 	sqlDB.SetMaxIdleConns(testPoolSize)
+}
+
+// Parallel is how many tests of a package run at once when -parallel
+// is not given, instead of one per core: they mostly wait on a database,
+// a browser or a mail server, not on a core. Two packages at a time
+// (go test's -p on two cores) × Parallel × testPoolSize stays under
+// PostgreSQL's default max_connections (100).
+const Parallel = 6
+
+// Main runs a package's tests with Parallel as the default -parallel;
+// call it from TestMain: os.Exit(storetest.Main(m)).
+func Main(m *testing.M) int {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(Parallel)); err != nil {
+			panic(err)
+		}
+	}
+	return m.Run()
 }
