@@ -40,9 +40,15 @@ func (e env) with(kv ...string) env {
 	return out
 }
 
-// baseEnv is a valid configuration on a fresh database of backend b.
-func baseEnv(t *testing.T, b storetest.Backend) env {
-	url, dir := b.URL(t)
+// baseEnv is a valid configuration on a fresh database of backend b,
+// migrated already: the migrations have tests of their own.
+func baseEnv(t *testing.T, b storetest.Backend) env { return envOn(t, b.Migrated) }
+
+// emptyEnv is baseEnv on a database no migration has touched.
+func emptyEnv(t *testing.T, b storetest.Backend) env { return envOn(t, b.URL) }
+
+func envOn(t *testing.T, database func(testing.TB) (string, string)) env {
+	url, dir := database(t)
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -241,7 +247,7 @@ func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			e := baseEnv(t, b)
+			e := emptyEnv(t, b)
 			fsys, err := migrations.For(b.Name)
 			if err != nil {
 				t.Fatal(err)

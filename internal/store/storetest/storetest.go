@@ -28,14 +28,18 @@ type Backend struct {
 	// URL returns a new, empty, unmigrated database URL for t ("" for
 	// SQLite, with DataDir set instead) — for tests of the binary itself.
 	URL func(t testing.TB) (databaseURL, dataDir string)
+	// Migrated is URL's database with the migrations already applied,
+	// copied from the template: for tests of the binary that are not
+	// about migrating.
+	Migrated func(t testing.TB) (databaseURL, dataDir string)
 }
 
 // Backends lists SQLite and, when configured, PostgreSQL. When CI=true
 // and PostgreSQL is not configured the test fails rather than skipping.
 func Backends(t testing.TB) []Backend {
-	b := []Backend{{Name: store.SQLite, Open: OpenSQLite, URL: sqliteURL}}
+	b := []Backend{{Name: store.SQLite, Open: OpenSQLite, URL: sqliteURL, Migrated: migratedSQLite}}
 	if os.Getenv(EnvPostgres) != "" {
-		b = append(b, Backend{Name: store.Postgres, Open: OpenPostgres, URL: PostgresURL})
+		b = append(b, Backend{Name: store.Postgres, Open: OpenPostgres, URL: PostgresURL, Migrated: migratedPostgres})
 	} else if os.Getenv("CI") == "true" {
 		t.Fatalf("%s is not set: the PostgreSQL suite must run in CI", EnvPostgres)
 	}
@@ -51,10 +55,20 @@ func Run(t *testing.T, body func(t *testing.T, db *store.DB)) {
 
 func sqliteURL(t testing.TB) (string, string) { return "", t.TempDir() }
 
-// OpenSQLite returns a migrated SQLite database in a temporary directory.
-func OpenSQLite(t testing.TB) *store.DB {
+func migratedSQLite(t testing.TB) (string, string) {
 	dir := t.TempDir()
 	copySQLiteTemplate(t, dir)
+	return "", dir
+}
+
+func migratedPostgres(t testing.TB) (string, string) {
+	skipWithoutPostgres(t)
+	return clonePostgresTemplate(t), ""
+}
+
+// OpenSQLite returns a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *store.DB {
+	_, dir := migratedSQLite(t)
 	return openMigrated(t, store.Options{DataDir: dir})
 }
 
