@@ -23,6 +23,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) > 0 && args[0] == "wordpress" {
 		return runImportWordPress(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "ghost" {
+		return runImportGhost(ctx, args[1:], getenv, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	in := fs.String("in", "", "export file to read; - for standard input")

@@ -52,20 +52,26 @@ func runImportWordPress(ctx context.Context, args []string, getenv func(string) 
 		return err
 	}
 	defer o.db.Close()
+	return importWXR(ctx, o, "import wordpress", file, f, opt, *quiet, stdout, stderr)
+}
+
+// importWXR checks the export in f, then imports it as the first admin
+// with a progress bar on stderr unless quiet, and prints the report.
+func importWXR(ctx context.Context, o opened, cmd, file string, f *os.File, opt wordpress.Options, quiet bool, stdout, stderr io.Writer) error {
 	if err := wordpress.Check(f); err != nil {
-		return fmt.Errorf("import wordpress: %s: %w (nothing was imported)", file, err)
+		return fmt.Errorf("%s: %s: %w (nothing was imported)", cmd, file, err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
 	// A dry run writes nothing, so it needs no account to write as.
-	actor := cms.System
+	actor, err := cms.System, error(nil)
 	if !opt.DryRun {
 		if actor, err = importActor(ctx, o); err != nil {
 			return err
 		}
 	}
-	if !*quiet {
+	if !quiet {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
 		opt.Progress = func(done, total int) {
@@ -76,7 +82,7 @@ func runImportWordPress(ctx context.Context, args []string, getenv func(string) 
 	}
 	rep, err := o.app.WordPress.Import(ctx, actor, f, opt)
 	if err != nil {
-		return fmt.Errorf("import wordpress: %s: %w", file, err)
+		return fmt.Errorf("%s: %s: %w", cmd, file, err)
 	}
 	rep.Write(stdout)
 	return nil
@@ -99,7 +105,7 @@ func splitFile(args []string) (string, []string) {
 // takesValue reports whether a flag is one that reads the next argument.
 func takesValue(flagArg string) bool {
 	switch flagArg {
-	case "--series", "-series", "--type", "-type", "--media-dir", "-media-dir":
+	case "--series", "-series", "--type", "-type", "--media-dir", "-media-dir", "--site-url", "-site-url":
 		return true
 	}
 	return false

@@ -65,6 +65,10 @@ commands:
                         [--fetch-media] [--dry-run] [--categories-as-series]
                         import a WordPress export (WXR), repeatably: dates, authors,
                         terms, media and old URLs (as redirects)
+  import ghost FILE.json [--site-url URL] [--series SLUG] [--members] [--media-dir DIR]
+                        [--fetch-media] [--dry-run]
+                        import a Ghost export the same way; --members adds its
+                        newsletter's members to --series, pending
   version               print the version
 
 Configuration comes from MASTHEAD_* environment variables; see README.md.

@@ -38,7 +38,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	t.Parallel()
 	direct, all := goList(t, false), goList(t, true)
 	domain := []string{"internal/cms", "internal/auth", "internal/authz", "internal/content", "internal/workflow",
-		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published", "internal/release", "internal/wordpress", "internal/notify", "internal/audit"}
+		"internal/render", "internal/search", "internal/media", "internal/newsletter", "internal/webhook", "internal/published", "internal/release", "internal/wordpress", "internal/ghost", "internal/notify", "internal/audit"}
 	web := []string{"internal/management", "internal/delivery", "internal/admin", "internal/site", "internal/server", "internal/apidoc"}
 	for pkg, imports := range direct {
 		for _, imp := range imports {

@@ -153,6 +153,10 @@ type ImportRequest struct {
 	// CSV has a header row with an email column; other columns are
 	// ignored.
 	CSV io.Reader
+	// Pending imports the addresses as pending, not confirmed: they get
+	// no edition until their reader confirms (members moved from another
+	// platform, whose consent Masthead did not see).
+	Pending bool
 }
 
 // ImportRow is one row an import did not add, and why.
@@ -171,7 +175,7 @@ type ImportReport struct {
 }
 
 // ImportSubscribers adds the new addresses of a CSV to a series' list as
-// confirmed, with the request's consent basis. It never overwrites an
+// confirmed (or pending, when the request says so), with the request's consent basis. It never overwrites an
 // existing subscription (its status and consent record stay as they are:
 // a reader who unsubscribed stays unsubscribed) and refuses a suppressed
 // address, a bad one and an empty cell. A file that cannot be read as a
@@ -196,11 +200,15 @@ func (e *Editions) ImportSubscribers(ctx context.Context, actor cms.Actor, req I
 	if err != nil {
 		return ImportReport{}, err
 	}
-	return e.importRows(ctx, actor, sr, basis, emails)
+	status := Confirmed
+	if req.Pending {
+		status = Pending
+	}
+	return e.importRows(ctx, actor, sr, basis, status, emails)
 }
 
 // importRows checks each address, then has the store add the good ones.
-func (e *Editions) importRows(ctx context.Context, actor cms.Actor, sr content.Series, basis string, emails []string) (ImportReport, error) {
+func (e *Editions) importRows(ctx context.Context, actor cms.Actor, sr content.Series, basis, status string, emails []string) (ImportReport, error) {
 	var rep ImportReport
 	now := e.now()
 	seen := map[string]bool{}
@@ -218,8 +226,12 @@ func (e *Editions) importRows(ctx context.Context, actor cms.Actor, sr content.S
 			rep.skip(row, "the address is in the file more than once")
 		default:
 			seen[email] = true
-			subs = append(subs, Subscriber{ID: cms.NewID(), Email: email, SeriesID: sr.ID, Status: Confirmed, CreatedAt: now,
-				UpdatedAt: now, ConfirmedAt: &now, ConsentBasis: basis, ConsentAt: &now})
+			sub := Subscriber{ID: cms.NewID(), Email: email, SeriesID: sr.ID, Status: status, CreatedAt: now,
+				UpdatedAt: now, ConsentBasis: basis, ConsentAt: &now}
+			if status == Confirmed {
+				sub.ConfirmedAt = &now
+			}
+			subs = append(subs, sub)
 			rows = append(rows, row)
 		}
 	}
