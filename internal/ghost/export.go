@@ -44,14 +44,14 @@ type Post struct {
 	Plaintext     string `json:"plaintext"`
 	FeatureImage  string `json:"feature_image"`
 	Type          string `json:"type"` // post, page (Ghost 3+)
-	Page          flag   `json:"page"` // Ghost 1–2
+	Page          Flag   `json:"page"` // Ghost 1–2
 	Status        string `json:"status"`
 	Visibility    string `json:"visibility"`
 	CustomExcerpt string `json:"custom_excerpt"`
 	AuthorID      ID     `json:"author_id"` // Ghost 1; later posts_authors
-	CreatedAt     stamp  `json:"created_at"`
-	UpdatedAt     stamp  `json:"updated_at"`
-	PublishedAt   stamp  `json:"published_at"`
+	CreatedAt     Stamp  `json:"created_at"`
+	UpdatedAt     Stamp  `json:"updated_at"`
+	PublishedAt   Stamp  `json:"published_at"`
 }
 
 // IsPage reports whether p is a page rather than a post.
@@ -98,7 +98,7 @@ type Member struct {
 	Email      string `json:"email"`
 	Name       string `json:"name"`
 	Subscribed *bool  `json:"subscribed"` // Ghost 3–4; absent later
-	CreatedAt  stamp  `json:"created_at"`
+	CreatedAt  Stamp  `json:"created_at"`
 }
 
 // Read reads and checks a whole export. A file that is not JSON, or not
@@ -187,11 +187,11 @@ func positioned(data []byte, err error) error {
 	return fmt.Errorf("ghost: line %d, column %d: not a Ghost export: %w", line, col, err)
 }
 
-// stamp is a time as Ghost exports write it: an ISO 8601 string (Ghost
+// Stamp is a time as Ghost exports write it: an ISO 8601 string (Ghost
 // 2+), milliseconds since 1970 (Ghost 1), or null.
-type stamp struct{ time.Time }
+type Stamp struct{ time.Time }
 
-func (s *stamp) UnmarshalJSON(b []byte) error {
+func (s *Stamp) UnmarshalJSON(b []byte) error {
 	raw := strings.TrimSpace(string(b))
 	if raw == "null" || raw == `""` {
 		return nil
@@ -213,10 +213,10 @@ func (s *stamp) UnmarshalJSON(b []byte) error {
 	return fmt.Errorf("not a time: %q", v)
 }
 
-// flag is a boolean that Ghost 1 exports write as 0 or 1.
-type flag bool
+// Flag is a boolean that Ghost 1 exports write as 0 or 1.
+type Flag bool
 
-func (f *flag) UnmarshalJSON(b []byte) error {
+func (f *Flag) UnmarshalJSON(b []byte) error {
 	switch strings.TrimSpace(string(b)) {
 	case "true", "1":
 		*f = true
