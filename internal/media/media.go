@@ -47,8 +47,8 @@ type Asset struct {
 	// crop; empty for an asset stored before variants were made.
 	Variants   []Variant `json:"variants"`
 	UploaderID string    `json:"uploader_id"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Metadata is the attribution a person gives; nil fields stay.
