@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -183,27 +184,35 @@ type BackfillResult struct {
 // Backfill makes the variants of every asset that has none (those stored
 // before variants existed, or imported), storing their bytes before their
 // rows; onDone, if not nil, is told of each asset done, so that what
-// shows it is rendered again.
+// shows it is rendered again. An asset that fails is reported and the
+// others go on.
 func (s *Service) Backfill(ctx context.Context, onDone func(Asset) error) (BackfillResult, error) {
 	var res BackfillResult
 	var todo []Asset
-	err := s.store.EachAsset(ctx, func(a Asset) error {
+	if err := s.store.EachAsset(ctx, func(a Asset) error {
 		if len(a.Variants) == 0 {
 			todo = append(todo, a)
 		}
 		return nil
-	})
+	}); err != nil {
+		return res, err
+	}
+	var bad []error
 	for _, a := range todo {
-		if err != nil {
-			break
-		}
-		var n int
-		if n, err = s.backfillOne(ctx, a); err == nil && onDone != nil {
+		n, err := s.backfillOne(ctx, a)
+		if err == nil && onDone != nil {
 			err = onDone(a)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			bad = append(bad, err)
+			continue
 		}
 		res.Assets, res.Variants = res.Assets+1, res.Variants+n
 	}
-	return res, err
+	return res, errors.Join(bad...)
 }
 
 // backfillOne makes and records one asset's variants.
