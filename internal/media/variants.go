@@ -98,9 +98,10 @@ func (s *Service) makeVariants(ctx context.Context, stored []byte, focal Focal, 
 }
 
 // variantCost is the memory the variants of a w×h image take besides
-// the decoded image: each scaled copy in RGBA.
+// the decoded image: the halves scaling makes (a third of the image in
+// RGBA) and each copy.
 func variantCost(w, h int) int64 {
-	n := int64(imaging.SocialWidth * imaging.SocialHeight)
+	n := int64(w)*int64(h)/3 + imaging.SocialWidth*imaging.SocialHeight
 	for _, vw := range imaging.Widths {
 		if vw < w {
 			n += int64(vw) * int64(h) * int64(vw) / int64(w)
