@@ -61,6 +61,8 @@ commands:
   media migrate --to s3://BUCKET?…
                         copy every media file from the local folder to a bucket,
                         checked; then set MASTHEAD_MEDIA_URL to it
+  media variants        make the resized copies and social crop of every image
+                        that has none (stored before they existed, or imported)
   import wordpress FILE.xml [--series SLUG] [--type article] [--media-dir DIR]
                         [--fetch-media] [--dry-run] [--categories-as-series]
                         import a WordPress export (WXR), repeatably: dates, authors,

@@ -16,8 +16,11 @@ import (
 // reading the folder until the operator sets MASTHEAD_MEDIA_URL, which
 // it prints once every file is there.
 func runMedia(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "variants" {
+		return runMediaVariants(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "migrate" {
-		return usageError{errors.New(`media: want "media migrate --to s3://…"`)}
+		return usageError{errors.New(`media: want "media migrate --to s3://…" or "media variants"`)}
 	}
 	fs := flag.NewFlagSet("media migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -52,4 +55,26 @@ func runMedia(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "copied and checked %d media files (%d bytes) to %s\nnow set on every instance, then restart them:\n  MASTHEAD_MEDIA_URL=%s\n",
 		res.Files, res.Bytes, target, *to)
 	return nil
+}
+
+// runMediaVariants is `masthead media variants`: every image stored
+// before variants existed (or imported from an export, which carries
+// originals only) gets its widths and social crop, stored where its
+// original is, and the live documents showing it are rendered again, so
+// that their heroes list the variants. It is safe to run again: an asset
+// with variants is left alone.
+func runMediaVariants(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("media variants", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	o, err := open(ctx, getenv, stderr, withApp, nil)
+	if err != nil {
+		return err
+	}
+	defer o.db.Close()
+	res, err := o.app.Media.Backfill(ctx, func(a media.Asset) error { return o.app.Live.MediaChanged(ctx, a.ID) })
+	fmt.Fprintf(stdout, "made %d variants of %d images\n", res.Variants, res.Assets)
+	return err
 }

@@ -91,6 +91,14 @@ func TestExportImportMovesANewsroom(t *testing.T) {
 				if !strings.Contains(out, "1 media files") || !strings.Contains(out, "indexed 1 live documents") {
 					t.Errorf("import output: %s", out)
 				}
+				// An export carries originals; the variants are made again,
+				// the same bytes under the same addresses.
+				if out, errOut, err = runCmd(t, dst, "", "media", "variants"); err != nil || !strings.Contains(out, " variants of 1 images") {
+					t.Errorf("media variants: %v\n%s%s", err, out, errOut)
+				}
+				if out, _, err = runCmd(t, dst, "", "media", "variants"); err != nil || !strings.Contains(out, "made 0 variants of 0 images") {
+					t.Errorf("media variants again: %v\n%s", err, out)
+				}
 				in = start(t, dst)
 				after := look(t, in)
 				if !bytes.Equal(after.document, before.document) || !bytes.Equal(after.list, before.list) {

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,17 @@ func RegisterMedia(e *echo.Echo, m *media.Service) {
 		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600, immutable")
 		return nil
 	})
+	// A variant (a narrower copy, the social crop) is at /media/{id}/{its
+	// SHA-256}, under the same gate as the original.
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/media/:id/:key", func(c echo.Context) error {
+		a, f, err := m.OpenLiveVariant(c.Request().Context(), c.Param("id"), c.Param("key"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		media.Serve(c.Response(), c.Request(), a, f, "public, max-age=3600, immutable")
+		return nil
+	})
 }
 
 // RegisterPreviewMedia serves, under a preview link, the files its
@@ -31,12 +43,11 @@ func RegisterMedia(e *echo.Echo, m *media.Service) {
 // reviewer sees a draft's images before they are public. Like the preview
 // itself, never cached by anyone.
 func RegisterPreviewMedia(g *echo.Group, live *published.Service, m *media.Service) {
-	g.Match([]string{http.MethodGet, http.MethodHead}, "/preview/:token/media/:id", func(c echo.Context) error {
-		ctx := c.Request().Context()
-		if err := live.PreviewMedia(ctx, c.Param("token"), c.Param("id")); err != nil {
+	serve := func(c echo.Context, open func() (media.Asset, io.ReadSeekCloser, error)) error {
+		if err := live.PreviewMedia(c.Request().Context(), c.Param("token"), c.Param("id")); err != nil {
 			return err
 		}
-		a, f, err := m.Open(ctx, c.Param("id"))
+		a, f, err := open()
 		if err != nil {
 			return err
 		}
@@ -44,5 +55,13 @@ func RegisterPreviewMedia(g *echo.Group, live *published.Service, m *media.Servi
 		c.Response().Header().Set("X-Robots-Tag", "noindex")
 		media.Serve(c.Response(), c.Request(), a, f, "private, no-store")
 		return nil
+	}
+	g.Match([]string{http.MethodGet, http.MethodHead}, "/preview/:token/media/:id", func(c echo.Context) error {
+		return serve(c, func() (media.Asset, io.ReadSeekCloser, error) { return m.Open(c.Request().Context(), c.Param("id")) })
+	})
+	g.Match([]string{http.MethodGet, http.MethodHead}, "/preview/:token/media/:id/:key", func(c echo.Context) error {
+		return serve(c, func() (media.Asset, io.ReadSeekCloser, error) {
+			return m.OpenVariant(c.Request().Context(), c.Param("id"), c.Param("key"))
+		})
 	})
 }

@@ -132,6 +132,7 @@ func Register(g *echo.Group, d Deps) {
 	g.GET("/media/:id", h.getMedia, authn)
 	g.PATCH("/media/:id", h.updateMedia, authn)
 	g.GET("/media/:id/file", h.mediaFile, authn)
+	g.GET("/media/:id/file/:key", h.mediaVariantFile, authn)
 
 	// The calendar: the domain keeps to the documents each person may see.
 	g.GET("/calendar", h.getCalendar, authn)

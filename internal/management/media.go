@@ -108,3 +108,16 @@ func (h *handler) mediaFile(c echo.Context) error {
 	media.Serve(c.Response(), c.Request(), a, f, "private, max-age=300")
 	return nil
 }
+
+// mediaVariantFile serves one of an asset's variants (by its SHA-256) to
+// staff, as mediaFile does the original: where the editor's preview
+// points a hero's srcset.
+func (h *handler) mediaVariantFile(c echo.Context) error {
+	a, f, err := h.Media.OpenVariant(c.Request().Context(), c.Param("id"), c.Param("key"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	media.Serve(c.Response(), c.Request(), a, f, "private, max-age=300")
+	return nil
+}

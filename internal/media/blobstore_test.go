@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,13 +66,14 @@ func blobStoreBody(t *testing.T, db *store.DB, mediaURL string) {
 	if first.SHA256 != hashHex(picture) || second.SHA256 != first.SHA256 || second.ID == first.ID {
 		t.Fatalf("two uploads of one picture: %+v, %+v", first, second)
 	}
-	if keys := listKeys(t, blobs); len(keys) != 1 || keys[0] != first.SHA256 {
-		t.Fatalf("blobs after two uploads of one picture: %v, want only its SHA-256", keys)
+	held := keysOf(first)
+	if keys := listKeys(t, blobs); !sameKeys(keys, held) {
+		t.Fatalf("blobs after two uploads of one picture: %v, want only its SHA-256 and its variants' %v", keys, held)
 	}
 
 	checkServedGated(t, n, first.ID, picture)
-	checkOrphanSwept(t, env, blobs, first.SHA256)
-	checkMigrate(t, ctx, db, blobs, picture)
+	checkOrphanSwept(t, env, blobs, held)
+	checkMigrate(t, ctx, db, blobs, picture, first)
 	checkReadiness(t, db, mediaURL)
 }
 
@@ -125,7 +127,7 @@ func checkServedGated(t *testing.T, n *apptest.Newsroom, id string, picture []by
 // checkOrphanSwept: bytes written as an upload does before its row
 // commits, with no row after (a crash), stay while young and go after
 // the grace period; bytes an asset holds stay.
-func checkOrphanSwept(t *testing.T, env *apptest.Env, blobs media.Blobs, held string) {
+func checkOrphanSwept(t *testing.T, env *apptest.Env, blobs media.Blobs, held []string) {
 	t.Helper()
 	ctx := context.Background()
 	orphan := apptest.PNG(t, 7, 7)
@@ -135,7 +137,7 @@ func checkOrphanSwept(t *testing.T, env *apptest.Env, blobs media.Blobs, held st
 	if removed, err := env.App.Media.SweepOrphans(ctx, time.Hour); err != nil || removed != 0 {
 		t.Fatalf("sweep within the grace period: removed %d, %v", removed, err)
 	}
-	if keys := listKeys(t, blobs); len(keys) != 2 {
+	if keys := listKeys(t, blobs); len(keys) != len(held)+1 {
 		t.Fatalf("blobs before the grace period ends: %v", keys)
 	}
 	// A grace of -1s counts the orphan, written in this second, as old:
@@ -143,15 +145,15 @@ func checkOrphanSwept(t *testing.T, env *apptest.Env, blobs media.Blobs, held st
 	if removed, err := env.App.Media.SweepOrphans(ctx, -time.Second); err != nil || removed != 1 {
 		t.Fatalf("sweep after the grace period: removed %d, %v", removed, err)
 	}
-	if keys := listKeys(t, blobs); len(keys) != 1 || keys[0] != held {
-		t.Fatalf("blobs after the sweep: %v, want only %s", keys, held)
+	if keys := listKeys(t, blobs); !sameKeys(keys, held) {
+		t.Fatalf("blobs after the sweep: %v, want only %v", keys, held)
 	}
 }
 
 // checkMigrate copies a local folder's files to the blob storage under
 // test: refused, naming the asset, while a file's bytes do not match its
 // checksum; then done, each file read back with the right hash.
-func checkMigrate(t *testing.T, ctx context.Context, db *store.DB, target media.Blobs, picture []byte) {
+func checkMigrate(t *testing.T, ctx context.Context, db *store.DB, target media.Blobs, picture []byte, a media.Asset) {
 	t.Helper()
 	srcDir := t.TempDir()
 	source, err := media.NewFolder(srcDir)
@@ -162,8 +164,19 @@ func checkMigrate(t *testing.T, ctx context.Context, db *store.DB, target media.
 	if err := source.Put(ctx, sum, picture); err != nil {
 		t.Fatal(err)
 	}
-	if err := target.Delete(ctx, sum); err != nil { // the target starts empty
-		t.Fatal(err)
+	for _, v := range a.Variants { // the variants are copied too
+		data, err := media.ReadBlob(ctx, target, v.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := source.Put(ctx, v.SHA256, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range keysOf(a) { // the target starts empty
+		if err := target.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
 	}
 	local := filepath.Join(srcDir, sum[:2], sum)
 	if err := os.WriteFile(local, append([]byte("tampered"), picture...), 0o600); err != nil {
@@ -183,10 +196,29 @@ func checkMigrate(t *testing.T, ctx context.Context, db *store.DB, target media.
 	if err != nil || res.Files != 2 || res.Bytes != 2*int64(len(picture)) {
 		t.Fatalf("migration: %+v, %v", res, err)
 	}
-	got, err := media.ReadBlob(ctx, target, sum)
-	if err != nil || hashHex(got) != sum {
-		t.Fatalf("read back from the target: %d bytes, %v", len(got), err)
+	for _, key := range keysOf(a) {
+		got, err := media.ReadBlob(ctx, target, key)
+		if err != nil || hashHex(got) != key {
+			t.Fatalf("read back %s from the target: %d bytes, %v", key, len(got), err)
+		}
 	}
+}
+
+// keysOf lists the blobs an asset holds: its own and its variants'.
+func keysOf(a media.Asset) []string {
+	keys := []string{a.SHA256}
+	for _, v := range a.Variants {
+		keys = append(keys, v.SHA256)
+	}
+	return keys
+}
+
+// sameKeys reports whether two lists hold the same keys.
+func sameKeys(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // uploadAsset uploads data as the newsroom's assistant, with the

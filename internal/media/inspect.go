@@ -45,8 +45,23 @@ type imageFile interface {
 // type are not trusted.
 var accepted = map[string]string{"image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif"}
 
-// maxPixels bounds the canvas an upload may claim (decompression bombs).
-const maxPixels = 60_000_000
+// maxPixels and maxSide bound the canvas an upload may claim
+// (decompression bombs).
+const (
+	maxPixels = 60_000_000
+	maxSide   = 20_000
+)
+
+// checkCanvas refuses a canvas, as the header claims it, that is too
+// large to decode: before anything else of the file is read, so that a
+// tiny file cannot make us decode a huge image.
+func checkCanvas(w, h int) error {
+	if w > maxSide || h > maxSide || int64(w)*int64(h) > maxPixels {
+		msg := fmt.Sprintf("is %d×%d pixels: images may be at most %d pixels a side and %d megapixels", w, h, maxSide, maxPixels/1_000_000)
+		return &cms.Error{Code: cms.CodeTooLarge, Message: "file: " + msg, Fields: []cms.FieldProblem{{Field: "file", Message: msg}}}
+	}
+	return nil
+}
 
 // DefaultDecodeLimit is the memory one image may take decoded, and all
 // the images this process decodes at once together.
@@ -129,11 +144,14 @@ func parse(data []byte) (imageFile, string, error) {
 		return nil, "", &cms.Error{Code: cms.CodeUnsupportedMedia, Message: "only PNG, JPEG and GIF images are accepted",
 			Fields: []cms.FieldProblem{{Field: "file", Message: "is " + mime}}}
 	}
-	if _, decoded, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || decoded != format {
+	cfg, decoded, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || decoded != format {
 		return nil, "", cms.Invalid("file", "is not a readable "+format+" image")
 	}
+	if err := checkCanvas(cfg.Width, cfg.Height); err != nil {
+		return nil, "", err
+	}
 	var f imageFile
-	var err error
 	switch format {
 	case "png":
 		f, err = parsePNG(data)

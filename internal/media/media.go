@@ -39,10 +39,16 @@ type Asset struct {
 	// MetadataKept is true when an editor kept the file as uploaded, with
 	// its EXIF (GPS position included), XMP and text; otherwise they were
 	// stripped and the image turned upright.
-	MetadataKept bool      `json:"metadata_kept"`
-	UploaderID   string    `json:"uploader_id"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	MetadataKept bool `json:"metadata_kept"`
+	// Focal is where the social crop is centred; the centre unless an
+	// editor placed it.
+	Focal Focal `json:"focal"`
+	// Variants are the resized copies (narrowest first) and the social
+	// crop; empty for an asset stored before variants were made.
+	Variants   []Variant `json:"variants"`
+	UploaderID string    `json:"uploader_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Metadata is the attribution a person gives; nil fields stay.
@@ -52,6 +58,8 @@ type Metadata struct {
 	Credit    *string `json:"credit"`
 	Licence   *string `json:"licence"`
 	SourceURL *string `json:"source_url"`
+	// Focal moves the social crop; it is cut again from the original.
+	Focal *FocalInput `json:"focal"`
 }
 
 // LiveUse is a live document that shows an asset as its hero. Its series
@@ -97,6 +105,9 @@ type Store interface {
 	AssetHoldsBlob(ctx context.Context, key string) (bool, error)
 	// EachAsset calls fn with every asset.
 	EachAsset(ctx context.Context, fn func(Asset) error) error
+	// PutVariants records an asset's variants, replacing those it had of
+	// the same kinds.
+	PutVariants(ctx context.Context, assetID string, vs []Variant, at time.Time) error
 }
 
 // Blobs keeps files' bytes under their SHA-256: a local Folder or an
@@ -194,6 +205,7 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	}
 	now := time.Now().UTC()
 	a.ID, a.Filename, a.UploaderID, a.CreatedAt, a.UpdatedAt = cms.NewID(), cleanName(filename), actor.UserID, now, now
+	a.Focal = Centre
 	if err := applyMetadata(&a, meta); err != nil {
 		return Asset{}, err
 	}
@@ -201,8 +213,15 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	// names missing bytes; bytes whose row never commits (a refusal, a
 	// crash) are left to the orphan sweep, for another asset may share
 	// them.
-	if err := s.blobs.Put(ctx, a.SHA256, stored); err != nil {
+	list, err := s.makeVariants(ctx, stored, a.Focal, true)
+	if err != nil {
 		return Asset{}, err
+	}
+	if err := s.putAll(ctx, a.SHA256, stored, list); err != nil {
+		return Asset{}, err
+	}
+	for _, e := range list {
+		a.Variants = append(a.Variants, e.Variant)
 	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.upload", ObjectType: "media", ObjectID: a.ID,
 		Detail: map[string]any{"filename": a.Filename, "sha256": a.SHA256, "metadata_kept": a.MetadataKept}}
@@ -211,10 +230,19 @@ func (s *Service) Upload(ctx context.Context, actor cms.Actor, filename string, 
 	}
 	// A sweep that found these bytes an old orphan just before the row
 	// committed may have removed them: put them back.
-	if err := s.blobs.Put(ctx, a.SHA256, stored); err != nil {
+	if err := s.putAll(ctx, a.SHA256, stored, list); err != nil {
 		return Asset{}, err
 	}
 	return a, nil
+}
+
+// putAll stores an upload's bytes and its variants'.
+func (s *Service) putAll(ctx context.Context, key string, data []byte, list []encoded) error {
+	if err := s.blobs.Put(ctx, key, data); err != nil {
+		return err
+	}
+	_, err := s.putVariants(ctx, list)
+	return err
 }
 
 // cleanName keeps a file name for display only: no directories, no
@@ -258,6 +286,13 @@ func applyMetadata(a *Asset, m Metadata) error {
 	if a.Licence != "" && !licenceRE.MatchString(a.Licence) {
 		p.Add("licence", "must be an SPDX-style identifier such as CC-BY-2.0")
 	}
+	if m.Focal != nil {
+		f, err := focalOf(m.Focal)
+		if err != nil {
+			return err
+		}
+		a.Focal = f
+	}
 	if a.SourceURL != "" {
 		if u, err := url.Parse(a.SourceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			p.Add("source_url", "must be an absolute http(s) URL")
@@ -285,6 +320,10 @@ func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta M
 		return Asset{}, err
 	}
 	a.UpdatedAt = time.Now().UTC()
+	social, err := s.recrop(ctx, &a, before.Focal)
+	if err != nil {
+		return Asset{}, err
+	}
 	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "media.update", ObjectType: "media", ObjectID: a.ID}
 	err = s.store.AssetTx(ctx, func(tx Store) error {
 		uses, err := tx.FindLiveShowing(ctx, a.ID)
@@ -294,7 +333,13 @@ func (s *Service) Update(ctx context.Context, actor cms.Actor, id string, meta M
 		if err := s.mayChangeShown(actor, uses); err != nil {
 			return err
 		}
-		return tx.UpdateAsset(ctx, a, ev, historyOf(actor, uses, changes(before, a), a.UpdatedAt))
+		if err := tx.UpdateAsset(ctx, a, ev, historyOf(actor, uses, changes(before, a), a.UpdatedAt)); err != nil {
+			return err
+		}
+		if social == nil {
+			return nil
+		}
+		return tx.PutVariants(ctx, a.ID, social, a.UpdatedAt)
 	})
 	if err != nil {
 		return Asset{}, err
@@ -339,6 +384,7 @@ func changes(before, after Asset) string {
 		{"alt text", before.Alt, after.Alt}, {"caption", before.Caption, after.Caption},
 		{"credit", before.Credit, after.Credit}, {"licence", before.Licence, after.Licence},
 		{"source", before.SourceURL, after.SourceURL},
+		{"focal point", fmt.Sprintf("%.3g,%.3g", before.Focal.X, before.Focal.Y), fmt.Sprintf("%.3g,%.3g", after.Focal.X, after.Focal.Y)},
 	} {
 		if f.was != f.is {
 			parts = append(parts, fmt.Sprintf("%s %q → %q", f.name, f.was, f.is))

@@ -11,7 +11,7 @@ import (
 
 // MigrateResult is what a migration copied.
 type MigrateResult struct {
-	Files int   // assets whose bytes are in the target, checked
+	Files int   // assets whose bytes (and variants') are in the target, checked
 	Bytes int64 // their size
 }
 
@@ -46,24 +46,39 @@ func Migrate(ctx context.Context, store Store, from, to Blobs) (MigrateResult, e
 	return res, nil
 }
 
-// migrateOne copies one asset's bytes, checked on both sides.
+// migrateOne copies one asset's bytes and its variants', each checked on
+// both sides.
 func migrateOne(ctx context.Context, a Asset, from, to Blobs) error {
-	data, err := readAll(ctx, from, a.SHA256, a.ID)
+	if err := copyChecked(ctx, a.SHA256, from, to, a.SHA256, a.ID); err != nil {
+		return err
+	}
+	for _, v := range a.Variants {
+		if err := copyChecked(ctx, v.SHA256, from, to, v.SHA256); err != nil {
+			return fmt.Errorf("variant %s %d: %w", v.Kind, v.Width, err)
+		}
+	}
+	return nil
+}
+
+// copyChecked copies the first of keys that from holds to sum in to: its
+// bytes must hash to sum in the source and read back so from the target.
+func copyChecked(ctx context.Context, sum string, from, to Blobs, keys ...string) error {
+	data, err := readAll(ctx, from, keys...)
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
-	if got := hashOf(data); got != a.SHA256 {
-		return fmt.Errorf("checksum mismatch in the source: the file hashes to %s, its asset says %s", got, a.SHA256)
+	if got := hashOf(data); got != sum {
+		return fmt.Errorf("checksum mismatch in the source: the file hashes to %s, its asset says %s", got, sum)
 	}
-	if err := to.Put(ctx, a.SHA256, data); err != nil {
+	if err := to.Put(ctx, sum, data); err != nil {
 		return err
 	}
-	back, err := readAll(ctx, to, a.SHA256)
+	back, err := readAll(ctx, to, sum)
 	if err != nil {
 		return fmt.Errorf("read back: %w", err)
 	}
-	if got := hashOf(back); got != a.SHA256 {
-		return fmt.Errorf("checksum mismatch in the target: %s reads back as %s", a.SHA256, got)
+	if got := hashOf(back); got != sum {
+		return fmt.Errorf("checksum mismatch in the target: %s reads back as %s", sum, got)
 	}
 	return nil
 }

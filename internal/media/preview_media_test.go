@@ -34,7 +34,10 @@ func TestPreviewLinkShowsTheDraftsImages(t *testing.T) {
 		}
 		anon := n.Anonymous
 		var preview struct {
-			Hero   struct{ URL string }
+			Hero struct {
+				URL    string
+				Social struct{ URL string }
+			}
 			Fields struct{ Implications struct{ HTML string } }
 		}
 		anon.Do("GET", u.Path, nil).Want(http.StatusOK).Decode(&preview)
@@ -49,9 +52,21 @@ func TestPreviewLinkShowsTheDraftsImages(t *testing.T) {
 			}
 			anon.Do("GET", "/media/"+id, nil).Want(http.StatusNotFound) // a draft makes nothing public
 		}
+		// The hero's variants (here its social crop) come through the
+		// link's path too, and stay off /media.
+		crop := strings.TrimPrefix(preview.Hero.Social.URL, "http://masthead.test")
+		if !strings.HasPrefix(crop, base+hero.ID+"/") {
+			t.Fatalf("the preview's social crop is at %q, want under %s", preview.Hero.Social.URL, base+hero.ID+"/")
+		}
+		if r := anon.Do("GET", crop, nil).Want(http.StatusOK); r.Header.Get("Cache-Control") != "private, no-store" || r.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("preview social crop: headers %v", r.Header)
+		}
+		anon.Do("GET", "/media/"+strings.TrimPrefix(crop, base), nil).Want(http.StatusNotFound)
+		anon.Do("GET", base+inText.ID+"/"+strings.Repeat("0", 64), nil).Want(http.StatusNotFound) // no variant of that asset
 		anon.Do("GET", base+other.ID, nil).Want(http.StatusNotFound)
 		anon.Do("GET", "/delivery/v1/preview/forged.token/media/"+hero.ID, nil).Want(http.StatusNotFound)
 		n.Writer.Do("DELETE", "/api/v1/documents/"+d.ID+"/preview-links/"+link.ID, nil).Want(http.StatusNoContent)
 		anon.Do("GET", base+hero.ID, nil).Want(http.StatusNotFound)
+		anon.Do("GET", crop, nil).Want(http.StatusNotFound)
 	})
 }

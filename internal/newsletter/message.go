@@ -36,6 +36,7 @@ type edition struct {
 	Date        string // "April 14, 2021"
 	Sections    []section
 	HeroLine    string // the hero's attribution: caption, credit, licence, source
+	HeroImage   string // the hero's variant the mail shows (absolute)
 	Footer      string
 	Unsubscribe string
 }
@@ -65,7 +66,7 @@ func renderEdition(body []byte, typ content.ContentType, settings Settings, unsu
 	}
 	doc = raw.Document
 	e := edition{Document: doc, Date: publishedDate(doc.PublishedAt), HeroLine: heroLine(doc.Hero),
-		Footer: settings.Footer, Unsubscribe: unsubscribe}
+		HeroImage: heroImage(doc.Hero), Footer: settings.Footer, Unsubscribe: unsubscribe}
 	for _, f := range typ.Fields {
 		if v, ok := raw.Fields[f.Name]; ok && f.Name != "summary" {
 			if s, ok := fieldSection(f, v); ok {
@@ -120,6 +121,25 @@ func publishedDate(t time.Time) string {
 		t = time.Now()
 	}
 	return t.UTC().Format("January 2, 2006")
+}
+
+// mailImageWidth is the width the mail shows the hero at, in pixels of a
+// screen of twice the density: 536 CSS pixels.
+const mailImageWidth = 2 * 536
+
+// heroImage is the narrowest variant of the hero at least mailImageWidth
+// wide, or the original when none is: the mail downloads no more than it
+// shows, at the delivered (absolute) address.
+func heroImage(h *render.Hero) string {
+	if h == nil {
+		return ""
+	}
+	for _, v := range h.Variants {
+		if v.Width >= mailImageWidth {
+			return v.URL
+		}
+	}
+	return h.URL
 }
 
 // heroLine is the hero's attribution as the mail prints it under the

@@ -215,8 +215,17 @@ func (s *Service) renderRevision(ctx context.Context, cat catalog, d content.Doc
 
 // heroOf is the attribution a reader sees for an asset.
 func heroOf(a media.Asset) render.HeroAsset {
-	return render.HeroAsset{ID: a.ID, Alt: a.Alt, Caption: a.Caption, Credit: a.Credit, Licence: a.Licence,
+	h := render.HeroAsset{ID: a.ID, Alt: a.Alt, Caption: a.Caption, Credit: a.Credit, Licence: a.Licence,
 		SourceURL: a.SourceURL, Width: a.Width, Height: a.Height}
+	for _, v := range a.Variants {
+		hv := render.HeroVariant{Key: v.SHA256, MIME: v.MIME, Width: v.Width, Height: v.Height}
+		if v.Kind == media.KindSocial {
+			h.Social = &hv
+		} else {
+			h.Variants = append(h.Variants, hv)
+		}
+	}
+	return h
 }
 
 // Rerender renders again every delivered document of a series (and its

@@ -129,6 +129,23 @@ type Hero struct {
 	SourceURL   string   `json:"source_url"`
 	Width       int      `json:"width"`
 	Height      int      `json:"height"`
+	// Variants are narrower copies of the image, narrowest first (none
+	// for an image already narrow, or stored before variants existed).
+	Variants []ImageVariant `json:"variants"`
+	// Srcset lists the variants and the original by width, for an img's
+	// srcset attribute.
+	Srcset string `json:"srcset"`
+	// Social is the image cropped to 1200×630 around its focal point, for
+	// link previews; nil when there is none.
+	Social *ImageVariant `json:"social"`
+}
+
+// ImageVariant is one resized copy of an image as delivered.
+type ImageVariant struct {
+	URL    string `json:"url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Type   string `json:"type"`
 }
 
 // Document is the delivered shape of SPEC §5: its digest, and the fields,
@@ -176,7 +193,8 @@ type Digest struct {
 // 4: no change of the JSON, but delivered_media (the assets a document
 // shows) is filled when a document is delivered, so every live document
 // is delivered again once.
-const Shape = 4
+// 5: the hero has variants, srcset and social.
+const Shape = 5
 
 // Input is everything a delivered document is made of. Names are the
 // current ones (a renamed contributor is renamed everywhere).
@@ -198,6 +216,14 @@ type Input struct {
 type HeroAsset struct {
 	ID, Alt, Caption, Credit, Licence, SourceURL string
 	Width, Height                                int
+	Variants                                     []HeroVariant // the width variants, narrowest first
+	Social                                       *HeroVariant
+}
+
+// HeroVariant is a stored variant of the hero: its blob's key names it.
+type HeroVariant struct {
+	Key, MIME     string
+	Width, Height int
 }
 
 // Document builds the delivered document.
@@ -240,11 +266,34 @@ func (r *Renderer) Document(in Input) Document {
 	}
 	d.CreditLine = content.CreditLine(in.BylineName, credits)
 	if rev.Hero != nil {
-		h := in.Hero
-		d.Hero = &Hero{URL: r.baseURL.String() + "/media/" + url.PathEscape(*rev.Hero), Alt: h.Alt, Caption: h.Caption,
-			Credit: h.Credit, Licence: h.Licence, LicenceInfo: LicenceOf(h.Licence), SourceURL: h.SourceURL, Width: h.Width, Height: h.Height}
+		d.Hero = r.hero(*rev.Hero, in.Hero)
 	}
 	return d
+}
+
+// hero is the delivered hero: the original at /media/{id}, each variant
+// at /media/{id}/{its SHA-256}, an address whose bytes never change.
+func (r *Renderer) hero(id string, h HeroAsset) *Hero {
+	base := r.baseURL.String() + "/media/" + url.PathEscape(id)
+	out := &Hero{URL: base, Alt: h.Alt, Caption: h.Caption, Credit: h.Credit, Licence: h.Licence,
+		LicenceInfo: LicenceOf(h.Licence), SourceURL: h.SourceURL, Width: h.Width, Height: h.Height, Variants: []ImageVariant{}}
+	at := func(v HeroVariant) ImageVariant {
+		return ImageVariant{URL: base + "/" + url.PathEscape(v.Key), Width: v.Width, Height: v.Height, Type: v.MIME}
+	}
+	var set []string
+	for _, v := range h.Variants {
+		iv := at(v)
+		out.Variants = append(out.Variants, iv)
+		set = append(set, fmt.Sprintf("%s %dw", iv.URL, iv.Width))
+	}
+	if h.Width > 0 {
+		out.Srcset = strings.Join(append(set, fmt.Sprintf("%s %dw", base, h.Width)), ", ")
+	}
+	if h.Social != nil {
+		s := at(*h.Social)
+		out.Social = &s
+	}
+	return out
 }
 
 // URL is the public address of a document.

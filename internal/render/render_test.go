@@ -37,3 +37,25 @@ func TestHTMLIsSanitized(t *testing.T) {
 		})
 	}
 }
+
+// TestHeroVariants: the hero lists its variants at /media/{id}/{key},
+// narrowest first, a srcset of them and the original by width, and its
+// social crop; a hero without variants has an empty list, the original
+// alone in its srcset and no crop.
+func TestHeroVariants(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://masthead.test")
+	r := New(base)
+	h := r.hero("abc", HeroAsset{Width: 2000, Height: 1000,
+		Variants: []HeroVariant{{Key: "k320", MIME: "image/jpeg", Width: 320, Height: 160}, {Key: "k640", MIME: "image/jpeg", Width: 640, Height: 320}},
+		Social:   &HeroVariant{Key: "ks", MIME: "image/jpeg", Width: 1200, Height: 630}})
+	want := "https://masthead.test/media/abc/k320 320w, https://masthead.test/media/abc/k640 640w, https://masthead.test/media/abc 2000w"
+	if h.Srcset != want || len(h.Variants) != 2 || h.Variants[1].URL != "https://masthead.test/media/abc/k640" ||
+		h.Variants[1].Type != "image/jpeg" || h.Social == nil || h.Social.URL != "https://masthead.test/media/abc/ks" {
+		t.Errorf("hero %+v", h)
+	}
+	bare := r.hero("abc", HeroAsset{Width: 300, Height: 200})
+	if bare.Variants == nil || len(bare.Variants) != 0 || bare.Srcset != "https://masthead.test/media/abc 300w" || bare.Social != nil {
+		t.Errorf("hero without variants %+v", bare)
+	}
+}

@@ -58,6 +58,9 @@ type heroView struct {
 	URL, Alt, Caption, Credit, SourceURL string
 	Width, Height                        int
 	Licence                              licence
+	// Srcset is the variants by width; Social the 1200×630 crop link
+	// previews show (the original when there is none).
+	Srcset, Social string
 }
 
 // licence is a hero's licence as a reader sees it.
@@ -94,7 +97,7 @@ func (s *Site) renderDocument(ctx context.Context, d render.Document, path strin
 	p := s.newPage(ctx, d.Title, path, v)
 	p.Description, p.Type, p.Signup = d.Summary, "article", v.Signup
 	if v.Hero != nil {
-		p.Image, p.ImageAlt = v.Hero.URL, v.Hero.Alt
+		p.Image, p.ImageAlt = v.Hero.Social, v.Hero.Alt
 	}
 	p.Feeds = s.seriesFeeds(v.Series)
 	p.JSONLD = s.newsArticle(v, p.Canonical)
@@ -183,8 +186,15 @@ func heroOf(h *render.Hero) *heroView {
 	if h == nil {
 		return nil
 	}
-	return &heroView{URL: h.URL, Alt: h.Alt, Caption: h.Caption, Credit: h.Credit, SourceURL: h.SourceURL,
-		Width: h.Width, Height: h.Height, Licence: licenceOf(h)}
+	v := &heroView{URL: h.URL, Alt: h.Alt, Caption: h.Caption, Credit: h.Credit, SourceURL: h.SourceURL,
+		Width: h.Width, Height: h.Height, Licence: licenceOf(h), Social: h.URL}
+	if len(h.Variants) > 0 {
+		v.Srcset = h.Srcset
+	}
+	if h.Social != nil {
+		v.Social = h.Social.URL
+	}
+	return v
 }
 
 // licenceOf is the hero's licence as delivered: its SPDX name and text,
