@@ -101,6 +101,10 @@ type Options struct {
 	Auth auth.Config
 	// ThemeDir holds reader-site templates replacing the embedded ones.
 	ThemeDir string
+	// ListenRetry is the first wait before reconnecting a lost listener
+	// of delivery changes (PostgreSQL), doubling after each failure;
+	// zero takes published's default. The poll covers the gap.
+	ListenRetry time.Duration
 }
 
 // App is a built Masthead.
@@ -187,7 +191,7 @@ func (a *App) buildLive(ctx context.Context, db *store.DB) error {
 	var err error
 	a.Live, err = published.NewService(db, render.New(a.opts.BaseURL).WithPublicURL(a.opts.PublicURL), published.Config{
 		BaseURL: a.opts.BaseURL, Logger: a.Log, Key: a.signingKey,
-		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{},
+		Docs: content.NewReader(db, a.Authz), Index: search.LiveIndexer{}, ListenRetry: a.opts.ListenRetry,
 	})
 	if err != nil {
 		return err
@@ -365,8 +369,10 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // send: a digest goes out within this of the day's start (UTC), once.
 const digestInterval = 5 * time.Minute
 
-// Run starts the background work until ctx ends: the policy refresh and
-// the scheduler that publishes due documents.
+// Run starts the background work until ctx ends: the policy refresh, the
+// watch of delivery changes made by other instances (heard as they commit
+// on PostgreSQL, polled every 250 ms otherwise) and the scheduler that
+// publishes due documents.
 func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
 	go a.Authz.Watch(ctx, policyRefresh)
 	go a.Live.Watch(ctx, 250*time.Millisecond)

@@ -46,18 +46,19 @@ func (s *Service) DocumentsChanged(ctx context.Context, tx content.Store, cs []c
 	var entries []Entry
 	var docs []render.Document
 	var parents []*string
-	bump := false
+	var changed []Change
 	for _, c := range cs {
 		if !c.LiveChanged() && !(c.Redeliver && c.After != nil && c.After.LiveRevision != nil) {
 			continue
 		}
-		bump = true
 		if c.After == nil || c.After.LiveRevision == nil {
+			changed = append(changed, Change{Kind: ChangeDocument, ID: c.Before.ID})
 			if err := s.undeliver(ctx, tx, ds, c.Before.ID); err != nil {
 				return err
 			}
 			continue
 		}
+		changed = append(changed, Change{Kind: ChangeDocument, ID: c.After.ID})
 		e, doc, err := s.entryOf(ctx, tx, ds, cat, *c.After, c.Before == nil)
 		if err != nil {
 			return err
@@ -70,8 +71,8 @@ func (s *Service) DocumentsChanged(ctx context.Context, tx content.Store, cs []c
 	if err := s.indexBatch(ctx, tx, bix, bulkIndex, docs, parents); err != nil {
 		return err
 	}
-	if bump {
-		return ds.BumpDeliveryVersion(ctx)
+	if len(changed) > 0 {
+		return ds.BumpDeliveryVersion(ctx, changed...)
 	}
 	return nil
 }

@@ -33,12 +33,12 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 				return err
 			}
 		}
-		return ds.BumpDeliveryVersion(ctx)
+		return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: c.Before.ID})
 	}
 	if err := s.deliver(ctx, tx, ds, *c.After); err != nil {
 		return err
 	}
-	return ds.BumpDeliveryVersion(ctx)
+	return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: c.After.ID})
 }
 
 // Committed drops this instance's cache as soon as a change touching
@@ -236,7 +236,19 @@ func (s *Service) Rerender(ctx context.Context, seriesSlug, contributor, heroID 
 	if err != nil {
 		return err
 	}
-	return s.rerender(ctx, ids)
+	if err := s.rerender(ctx, ids); err != nil {
+		return err
+	}
+	// What shows the series or contributor itself (its own page, the
+	// series list) changed even where no document did.
+	c := Change{Kind: ChangeSeries, ID: seriesSlug}
+	switch {
+	case contributor != "":
+		c = Change{Kind: ChangeContributor, ID: contributor}
+	case heroID != "":
+		c = Change{Kind: ChangeMedia, ID: heroID}
+	}
+	return s.store.BumpDeliveryVersion(ctx, c)
 }
 
 // RenderOlderShapes renders again every delivered document stored in an
@@ -282,7 +294,7 @@ func (s *Service) rerender(ctx context.Context, ids []string) error {
 			if err := s.deliver(ctx, tx, ds, d); err != nil {
 				return err
 			}
-			return ds.BumpDeliveryVersion(ctx)
+			return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: id})
 		})
 		if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
 			return err

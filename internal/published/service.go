@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -18,7 +19,10 @@ import (
 type Store interface {
 	PutDelivered(ctx context.Context, e Entry) error
 	DeleteDelivered(ctx context.Context, documentID string) error
-	BumpDeliveryVersion(ctx context.Context) error
+	// BumpDeliveryVersion moves the delivery version and tells every
+	// instance what changed once the transaction commits (none named:
+	// anything may have).
+	BumpDeliveryVersion(ctx context.Context, changes ...Change) error
 
 	DeliveryVersion(ctx context.Context) (int64, error)
 	// FindDeliveredIDs lists live documents of a series, crediting a
@@ -66,6 +70,9 @@ type Config struct {
 	Docs DocumentReader
 	// Index is kept in step with what is rendered; nil for none.
 	Index LiveIndex
+	// ListenRetry is the first wait before Watch reconnects a lost
+	// change listener, doubling after each failure (0: 100 ms).
+	ListenRetry time.Duration
 }
 
 // Service keeps what is live: it renders documents into the delivered
@@ -77,6 +84,8 @@ type Service struct {
 	cache    *cache
 	cfg      Config
 	index    LiveIndex
+	// listening is set while Watch hears of changes as they commit.
+	listening atomic.Bool
 }
 
 // NewService returns a Service.
@@ -93,25 +102,4 @@ func NewService(store Store, renderer *render.Renderer, cfg Config) (*Service, e
 // DocumentURL is where the reader site shows a document.
 func (s *Service) DocumentURL(seriesSlug, slug string) string {
 	return s.renderer.URL(seriesSlug, slug)
-}
-
-// Watch drops the cache whenever the delivery version moves, so that a
-// publish on another instance shows here within one interval.
-func (s *Service) Watch(ctx context.Context, interval time.Duration) {
-	var seen int64 = -1
-	cms.Every(ctx, interval, func(ctx context.Context) {
-		v, err := s.store.DeliveryVersion(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.cfg.Logger.Warn("delivery version check failed", "err", err)
-			}
-			return
-		}
-		// The first reading clears too: what was cached before it may
-		// predate a change made elsewhere.
-		if v != seen {
-			s.cache.clear()
-			seen = v
-		}
-	})
 }

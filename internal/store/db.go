@@ -34,6 +34,10 @@ const (
 type DB struct {
 	g       *gorm.DB
 	dialect string
+	// url and listenName are the root handle's, for ListenChanges: its
+	// connection is not the pool's.
+	url        string
+	listenName string
 }
 
 // Options say which database to open.
@@ -63,7 +67,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
 	}
-	db := &DB{g: g, dialect: dialect}
+	db := &DB{g: g, dialect: dialect, url: opts.URL, listenName: listenerName()}
 	if err := db.configurePool(); err != nil {
 		return nil, err
 	}

@@ -80,14 +80,6 @@ func (db *DB) ensureSiteState(ctx context.Context) error {
 		cms.RandomToken(32)).Error)
 }
 
-// BumpDeliveryVersion tells every instance that delivered content changed.
-func (db *DB) BumpDeliveryVersion(ctx context.Context) error {
-	if err := db.ensureSiteState(ctx); err != nil {
-		return err
-	}
-	return wrap(db.q(ctx).Exec("UPDATE site_state SET delivery_version = delivery_version + 1 WHERE id = 1").Error)
-}
-
 // DeliveryVersion returns the counter BumpDeliveryVersion moves.
 func (db *DB) DeliveryVersion(ctx context.Context) (int64, error) {
 	var v []int64
