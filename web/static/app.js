@@ -132,12 +132,48 @@
     });
   });
 
-  // ---- Credits: search as you type adds a contributor.
+  // ---- Credits: search as you type adds a contributor; nobody is
+  // credited twice by accident.
+  function creditedSlugs(list) {
+    return $all("select[name=contributor]", list).map(function (s) { return s.value; }).filter(Boolean);
+  }
+  // Each row's picker offers only people no other row credits.
+  function syncCreditPickers(list) {
+    var picks = $all("select[name=contributor]", list);
+    picks.forEach(function (s) {
+      var others = picks.filter(function (o) { return o !== s; }).map(function (o) { return o.value; });
+      $all("option", s).forEach(function (o) { o.disabled = !!o.value && o.value !== s.value && others.indexOf(o.value) >= 0; });
+    });
+  }
+  var creditList = $("[data-list=credits]");
+  if (creditList) {
+    creditList.addEventListener("change", function () { syncCreditPickers(creditList); });
+    syncCreditPickers(creditList);
+  }
+  function searchQuery() {
+    var search = $("#contributor-search");
+    return search ? search.value.trim().toLowerCase() : "";
+  }
+  // Matches of an older query cannot be clicked once the query changed:
+  // they wait for the answer to what is typed now.
+  var contributorSearch = $("#contributor-search");
+  if (contributorSearch) {
+    contributorSearch.addEventListener("input", function () {
+      $all("#contributor-matches [data-add-credit]").forEach(function (b) { b.disabled = true; });
+      var m = $("#contributor-matches");
+      if (m) { m.setAttribute("aria-busy", "true"); }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.target.id === "contributor-matches") { e.target.removeAttribute("aria-busy"); }
+    });
+  }
   document.body.addEventListener("click", function (e) {
     var b = e.target.closest("[data-add-credit]");
     if (!b) { return; }
     var list = $("[data-list=credits]");
     if (!list) { return; }
+    if (b.disabled || (b.getAttribute("data-q") || "") !== searchQuery() ||
+        creditedSlugs(list).indexOf(b.getAttribute("data-add-credit")) >= 0) { return; }
     var rows = $all("[data-item]", list);
     var row = rows.filter(function (r) { return !$("select[name=contributor]", r).value; })[0];
     if (!row) {
@@ -146,6 +182,7 @@
     }
     $("select[name=contributor]", row).value = b.getAttribute("data-add-credit");
     renumber(list);
+    syncCreditPickers(list);
     changed($("select[name=contributor]", row));
     var status = $("#contributor-matches");
     if (status) { status.innerHTML = ""; }
