@@ -287,7 +287,7 @@ func (h *handler) autosaveDocument(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		html, err := h.fragment("editor.html", "conflict", cv)
+		html, err := h.fragmentFor(c, "editor.html", "conflict", cv)
 		if err != nil {
 			return err
 		}

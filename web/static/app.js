@@ -16,17 +16,29 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
-  // ---- Times in the reader's time zone (stored and sent as UTC).
+  // ---- Times in the person's time zone. The server prints every time
+  // in the zone this script reports in a cookie (else the newsroom's), so
+  // a page shows one clock; only when the page was printed for another
+  // zone (the first page, or after travelling) are its times redrawn here.
   var zone = "UTC";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { /* keep UTC */ }
-  var fmt = null;
-  try {
-    fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
-  } catch (e) { fmt = null; }
+  document.cookie = "masthead_tz=" + encodeURIComponent(zone) + "; path=/admin; max-age=31536000; SameSite=Lax" +
+    (location.protocol === "https:" ? "; Secure" : "");
+  var printedIn = document.body.getAttribute("data-zone") || "";
+  function timeFormat(seconds) {
+    try {
+      var o = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+      if (seconds) { o.second = "2-digit"; }
+      return new Intl.DateTimeFormat(undefined, o);
+    } catch (e) { return null; }
+  }
+  var fmt = timeFormat(false), fmtSeconds = timeFormat(true);
   function localTimes(root) {
+    if (printedIn === zone) { return; }
     $all("time[data-local]", root).forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d) && fmt) { t.textContent = fmt.format(d); t.title = t.getAttribute("datetime"); }
+      var f = t.hasAttribute("data-seconds") ? fmtSeconds : fmt;
+      if (!isNaN(d) && f) { t.textContent = f.format(d); t.title = t.getAttribute("datetime"); }
     });
   }
   localTimes(document);
