@@ -40,10 +40,10 @@ type editorData struct {
 	// CreditMissing is what the approve and publish boxes list when the
 	// series requires a credit the document lacks ("No credits yet").
 	CreditMissing string
-	History      []historyItem
-	CanComment   bool
-	Newsletter   *docNewsletter // nil: nothing newsletter to show
-	Conflict     *conflictView
+	History       []historyItem
+	CanComment    bool
+	Newsletter    *docNewsletter // nil: nothing newsletter to show
+	Conflict      *conflictView
 	// CanEmbargo and CanExpire offer the planning forms (issue 13): the
 	// enforcer decides who; the domain refuses what the state does not
 	// allow, and the page says why.

@@ -177,8 +177,8 @@ func (h *handler) funcs() template.FuncMap {
 		"when":        clock{loc: time.UTC}.format,
 		"whenSeconds": clock{loc: time.UTC}.formatSeconds,
 		"zoneName":    clock{loc: time.UTC}.zone,
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longDate":    func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
 		// ahead reports whether a planned time (an embargo) is still to
 		// come, for the "Embargoed until …" banners.
 		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {
