@@ -203,6 +203,22 @@
     $("select[name=role]", row).focus();
   });
 
+  // ---- The hero picker: a search narrows the thumbnails.
+  $all("[data-hero-search]").forEach(function (search) {
+    var picker = search.closest(".hero-picker");
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase(), shown = 0;
+      $all("[data-hero-text]", picker).forEach(function (li) {
+        var hit = !q || li.getAttribute("data-hero-text").toLowerCase().indexOf(q) >= 0 || $("input", li).checked;
+        li.hidden = !hit;
+        if (hit) { shown++; }
+      });
+      $("[data-hero-none]", picker).hidden = shown > 0;
+    });
+    // Enter in the search does not submit the document.
+    search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+  });
+
   // ---- Markdown preview: the server renders and sanitizes the text with
   // delivery's own code, so the preview shows what readers will get and
   // nothing a writer typed (a script, an event handler) runs here. The
@@ -220,6 +236,28 @@
       .then(function (j) { if (preview.masthead_seq === n) { preview.innerHTML = j.html; } })
       .catch(function () {});
     return preview.innerHTML || "<p>Rendering…</p>";
+  }
+
+  // A formatting toolbar is one Tab stop (the ARIA toolbar pattern): the
+  // arrow keys, Home and End move between its buttons, so that the Tab
+  // key goes from field to field.
+  function rovingToolbar(bar, name) {
+    var buttons = $all("button", bar);
+    if (!buttons.length) { return; }
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Formatting" + (name ? " of " + name : ""));
+    buttons.forEach(function (b, i) { b.tabIndex = i === 0 ? 0 : -1; });
+    bar.addEventListener("keydown", function (e) {
+      var i = buttons.indexOf(document.activeElement);
+      if (i < 0) { return; }
+      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
+      if (next === undefined) { return; }
+      e.preventDefault();
+      next = (next + buttons.length) % buttons.length;
+      buttons[i].tabIndex = -1;
+      buttons[next].tabIndex = 0;
+      buttons[next].focus();
+    });
   }
 
   // ---- Markdown fields: EasyMDE, with nothing fetched from elsewhere.
@@ -246,6 +284,7 @@
       input.setAttribute("aria-describedby", ta.getAttribute("aria-describedby") || "");
       mde.codemirror.on("change", function () { changed(ta); });
       mde.codemirror.on("blur", function () { ta.dispatchEvent(new Event("focusout", { bubbles: true })); });
+      if (mde.gui && mde.gui.toolbar) { rovingToolbar(mde.gui.toolbar, label ? label.textContent.trim() : ""); }
     });
   }
 
