@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
@@ -28,7 +29,8 @@ func clockOf(c echo.Context, fallback *time.Location) clock {
 		k.loc = time.UTC
 	}
 	if ck, err := c.Cookie(zoneCookie); err == nil {
-		if loc, ok := zoneNamed(ck.Value); ok {
+		name, _ := url.QueryUnescape(ck.Value)
+		if loc, ok := zoneNamed(name); ok {
 			k.loc = loc
 		}
 	}

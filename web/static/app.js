@@ -22,8 +22,11 @@
   // zone (the first page, or after travelling) are its times redrawn here.
   var zone = "UTC";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { /* keep UTC */ }
-  document.cookie = "masthead_tz=" + encodeURIComponent(zone) + "; path=/admin; max-age=31536000; SameSite=Lax" +
-    (location.protocol === "https:" ? "; Secure" : "");
+  // IANA names are letters, digits, "/", "_", "+" and "-": cookie-safe.
+  if (/^[A-Za-z0-9\/_+-]+$/.test(zone)) {
+    document.cookie = "masthead_tz=" + zone + "; path=/admin; max-age=31536000; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
+  }
   var printedIn = document.body.getAttribute("data-zone") || "";
   function timeFormat(seconds) {
     try {
@@ -72,6 +75,8 @@
         if (v.length === 3) { b.value = v[0] + ":" + v[1] + ":" + i; }
         b.setAttribute("aria-label", b.textContent + " (" + label + " item " + (i + 1) + ")");
       });
+      var tools = $(".item-tools[role=toolbar]", item);
+      if (tools) { tools.setAttribute("aria-label", label + " item " + (i + 1)); }
     });
   }
 
@@ -124,6 +129,7 @@
   }
 
   $all("[data-list]").forEach(function (list) {
+    $all(".item-tools", list).forEach(function (tools) { rovingToolbar(tools, ""); });
     renumber(list);
     $all("[data-op=add]", list).forEach(function (b) { b.hidden = false; });
     list.addEventListener("click", function (e) {
@@ -174,6 +180,15 @@
       $all("#contributor-matches [data-add-credit]").forEach(function (b) { b.disabled = true; });
       var m = $("#contributor-matches");
       if (m) { m.setAttribute("aria-busy", "true"); }
+    });
+    // An answer to an older query (the list fetched on focus, a slow
+    // reply) is not shown at all: what can be clicked is what was typed.
+    document.body.addEventListener("htmx:beforeSwap", function (e) {
+      if (!e.detail.target || e.detail.target.id !== "contributor-matches") { return; }
+      var tpl = document.createElement("template");
+      tpl.innerHTML = e.detail.serverResponse || "";
+      var answer = tpl.content.querySelector("[data-q]");
+      if (answer && answer.getAttribute("data-q") !== searchQuery()) { e.detail.shouldSwap = false; }
     });
     document.body.addEventListener("htmx:afterSwap", function (e) {
       if (e.target.id === "contributor-matches") { e.target.removeAttribute("aria-busy"); }
@@ -238,27 +253,37 @@
     return preview.innerHTML || "<p>Rendering…</p>";
   }
 
-  // A formatting toolbar is one Tab stop (the ARIA toolbar pattern): the
-  // arrow keys, Home and End move between its buttons, so that the Tab
-  // key goes from field to field.
+  // A formatting toolbar, and a list item's Up / Down / Remove, are one
+  // Tab stop each (the ARIA toolbar pattern): the arrow keys, Home and End
+  // move between the buttons, so that the Tab key goes from field to
+  // field. One listener serves the items a list adds later, too.
   function rovingToolbar(bar, name) {
     var buttons = $all("button", bar);
     if (!buttons.length) { return; }
     bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", "Formatting" + (name ? " of " + name : ""));
+    if (name) { bar.setAttribute("aria-label", name); }
     buttons.forEach(function (b, i) { b.tabIndex = i === 0 ? 0 : -1; });
-    bar.addEventListener("keydown", function (e) {
-      var i = buttons.indexOf(document.activeElement);
-      if (i < 0) { return; }
-      var next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
-      if (next === undefined) { return; }
-      e.preventDefault();
-      next = (next + buttons.length) % buttons.length;
-      buttons[i].tabIndex = -1;
-      buttons[next].tabIndex = 0;
-      buttons[next].focus();
-    });
   }
+  document.addEventListener("keydown", function (e) {
+    var bar = e.target.closest && e.target.closest("[role=toolbar]");
+    if (!bar) { return; }
+    var buttons = $all("button", bar).filter(function (b) { return !b.hidden; });
+    var i = buttons.indexOf(e.target);
+    if (i < 0) { return; }
+    var next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (next === undefined) { return; }
+    e.preventDefault();
+    next = (next + buttons.length) % buttons.length;
+    buttons.forEach(function (b) { b.tabIndex = -1; });
+    buttons[next].tabIndex = 0;
+    buttons[next].focus();
+  });
+  // Whichever button of a toolbar was used last is its Tab stop.
+  document.addEventListener("focusin", function (e) {
+    var bar = e.target.closest && e.target.closest("[role=toolbar]");
+    if (!bar || e.target.tagName !== "BUTTON") { return; }
+    $all("button", bar).forEach(function (b) { b.tabIndex = b === e.target ? 0 : -1; });
+  });
 
   // ---- Markdown fields: EasyMDE, with nothing fetched from elsewhere.
   function markdownEditors(form) {
@@ -284,7 +309,7 @@
       input.setAttribute("aria-describedby", ta.getAttribute("aria-describedby") || "");
       mde.codemirror.on("change", function () { changed(ta); });
       mde.codemirror.on("blur", function () { ta.dispatchEvent(new Event("focusout", { bubbles: true })); });
-      if (mde.gui && mde.gui.toolbar) { rovingToolbar(mde.gui.toolbar, label ? label.textContent.trim() : ""); }
+      if (mde.gui && mde.gui.toolbar) { rovingToolbar(mde.gui.toolbar, "Formatting" + (label ? " of " + label.textContent.trim() : "")); }
     });
   }
 
