@@ -119,6 +119,7 @@ func TestBrowserDeskFindsItsWork(t *testing.T) {
 	transition(t, n.writer, ready.ID, "submit")
 	transition(t, n.editor, ready.ID, "approve")
 	draft := create(t, n.writer, "The Writer’s Draft")
+	upload(t, n.assistant, map[string]string{"alt": "Foreign ministers shake hands", "credit": "Ministry of Foreign Affairs", "licence": "CC-BY-SA-2.0"}, http.StatusOK)
 	b := newBrowser(t, env.Server.URL)
 
 	// Each role's queue.
@@ -209,6 +210,17 @@ func TestBrowserDeskFindsItsWork(t *testing.T) {
 	writer.open("/admin/documents/" + draft.ID)
 	writer.do("wait for the editors", chromedp.WaitVisible(chromedp.CSS(".editor-toolbar")))
 	writer.axe(axe, "writer editor")
+	// The hero is picked from thumbnails, narrowed by a search.
+	writer.do("search the hero", chromedp.WaitVisible(chromedp.CSS(".hero-choices img.thumb")),
+		chromedp.SendKeys(chromedp.CSS("#f-hero-search"), "no such picture"),
+		chromedp.WaitVisible(chromedp.CSS("[data-hero-none]")))
+	clearSearch := chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById("f-hero-search"); s.value=""; s.dispatchEvent(new Event("input",{bubbles:true}));})()`)
+	writer.do("find it", clearSearch, chromedp.SendKeys(chromedp.CSS("#f-hero-search"), "ministers"),
+		chromedp.WaitNotVisible(chromedp.CSS("[data-hero-none]")), chromedp.WaitVisible(chromedp.CSS(".hero-choices li[data-hero-text] img")))
+	writer.axe(axe, "writer editor, hero search")
+	writer.do("clear the search", clearSearch)
+	writer.open("/admin/documents/" + draft.ID)
+	writer.do("wait for the editors again", chromedp.WaitVisible(chromedp.CSS(".editor-toolbar")))
 	stops := writer.focusStops("writer editor", "form[data-action=submit] button", 80)
 	t.Logf("Tab presses from the top of the editor (main) to Submit: %d", stops)
 	if stops == 0 || stops >= 38 {
@@ -222,6 +234,12 @@ func TestBrowserDeskFindsItsWork(t *testing.T) {
 	writer.do("follow it", chromedp.KeyEvent("\r"), chromedp.KeyEvent("\t"))
 	if onSubmit, err := chromedp.Run(writer.ctx, chromedp.Evaluate[bool](`document.activeElement.matches("form[data-action=submit] button")`)); err != nil || !onSubmit {
 		t.Errorf("after the skip link the next Tab is not Submit (err %v)", err)
+	}
+
+	editor.open("/admin/documents/" + review.ID + "/revisions")
+	editor.axe(axe, "revisions")
+	if got := editor.text("main table"); !strings.Contains(got, "KST") {
+		t.Errorf("the revisions of the editor in Seoul are not in KST: %q", got)
 	}
 
 	// A phone: the workflow bar is in view without scrolling, and stays.
