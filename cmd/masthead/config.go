@@ -64,7 +64,9 @@ type Config struct {
 	// GET /delivery/v1/series.
 	ListEmptySeries bool
 	// MASTHEAD_TIMEZONE: the site's time zone (an IANA name such as
-	// Asia/Seoul), in which pages print dates; UTC unless set.
+	// Asia/Seoul), in which pages print dates, and the newsroom UI's
+	// default for a person whose browser has not said its zone; UTC
+	// unless set.
 	TimeZone *time.Location
 	// MASTHEAD_PUBLIC_URL: where delivered documents live when a front end
 	// of the newsroom's own serves them, a pattern with {series} and

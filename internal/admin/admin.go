@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 	_ "time/tzdata" // schedule times arrive in the writer's IANA time zone
 
 	"github.com/labstack/echo/v4"
@@ -64,6 +65,10 @@ type Deps struct {
 	PreviewPolicy string
 	// Logger records failures the UI shows as "internal error".
 	Logger *slog.Logger
+	// TimeZone is the newsroom's zone (MASTHEAD_TIMEZONE): the UI prints
+	// times in the zone each person's browser reports, else in this one
+	// (nil: UTC).
+	TimeZone *time.Location
 }
 
 // UI is the parsed newsroom UI, ready to mount.

@@ -93,5 +93,5 @@ func (h *handler) setPlan(c echo.Context, set planSetter, setMsg, clearedMsg str
 	if at == nil {
 		return h.redirect(c, back, "ok", clearedMsg)
 	}
-	return h.redirect(c, back, "ok", setMsg+at.UTC().Format("2 Jan 2006 15:04 UTC")+".")
+	return h.redirect(c, back, "ok", setMsg+h.clock(c).format(*at)+".")
 }

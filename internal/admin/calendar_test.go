@@ -95,7 +95,7 @@ func TestEmbargoAndExpiryFormsInTheEditor(t *testing.T) {
 		}
 
 		page = post(t, n.editor, path+"/embargo", url.Values{"at": {local}, "tz": {"UTC"}, "version": {itoa(d.Version)}}, http.StatusOK)
-		contains(t, page, "flash-ok", "Embargoed until "+at.Format("2 Jan 2006 15:04 UTC"), "Lift the embargo")
+		contains(t, page, "flash-ok", "Embargoed until "+at.Format("2 Jan 2006, 15:04 UTC"), "Lift the embargo")
 		n.editor.Do("GET", "/api/v1/documents/"+d.ID, nil).Want(http.StatusOK).Decode(&got)
 		if got.EmbargoUntil == nil || !got.EmbargoUntil.Equal(at) {
 			t.Fatalf("embargo %v, want %v", got.EmbargoUntil, at)
@@ -108,6 +108,6 @@ func TestEmbargoAndExpiryFormsInTheEditor(t *testing.T) {
 		contains(t, page, `action="`+path+`/expiry"`)
 		lacks(t, page, `action="`+path+`/embargo"`)
 		page = post(t, n.publisher, path+"/expiry", url.Values{"at": {local}, "tz": {"UTC"}, "version": {itoa(live.Version)}}, http.StatusOK)
-		contains(t, page, "Expires at "+at.Format("2 Jan 2006 15:04 UTC"))
+		contains(t, page, "Expires at "+at.Format("2 Jan 2006, 15:04 UTC"))
 	})
 }

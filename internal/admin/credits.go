@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -20,6 +21,8 @@ type creditsData struct {
 	Line         string
 	CanEdit      bool
 	Error        string
+	RowErrors    map[int]string  // a refusal's words beside the row it is about
+	Credited     map[string]bool // contributors with a row: not offered again in another
 	Version      int
 }
 
@@ -58,6 +61,10 @@ func (h *handler) creditsPage(c echo.Context) error {
 }
 
 func (h *handler) showCredits(c echo.Context, status int, d content.Document, rows []content.Credit, msg string) error {
+	return h.showCreditsWith(c, status, d, rows, msg, nil)
+}
+
+func (h *handler) showCreditsWith(c echo.Context, status int, d content.Document, rows []content.Credit, msg string, rowErrs map[int]string) error {
 	contributors, err := h.Content.Contributors(c.Request().Context())
 	if err != nil {
 		return err
@@ -67,7 +74,10 @@ func (h *handler) showCredits(c echo.Context, status int, d content.Document, ro
 		Doc: d, Rows: append(append([]content.Credit{}, rows...), content.Credit{}), Contributors: contributors,
 		Line:    content.CreditLine(d.BylineName, rows),
 		CanEdit: editErr == nil && h.Authz.Allowed(actorOf(c), "credits", content.DocumentObject(d)),
-		Error:   msg, Version: d.Version,
+		Error:   msg, RowErrors: rowErrs, Credited: map[string]bool{}, Version: d.Version,
+	}
+	for _, r := range rows {
+		data.Credited[r.Contributor] = true
 	}
 	return h.render(c, status, "credits.html", "Credits: "+d.Title, data)
 }
@@ -97,6 +107,14 @@ func (h *handler) saveCredits(c echo.Context) error {
 		return err
 	}
 	named, _ := h.nameCredits(c, rows)
+	var rowErrs map[int]string
+	var ce *cms.Error
+	if cms.IsCode(err, cms.CodeInvalid) && asCMS(err, &ce) {
+		// The domain's words name the person and the rows; the page
+		// shows them at the top and beside the row to change.
+		msg = ce.Message + "."
+		rowErrs = creditRowErrors(ce.Fields)
+	}
 	status := http.StatusUnprocessableEntity
 	if cms.IsCode(err, cms.CodeForbidden) {
 		status = http.StatusForbidden
@@ -106,7 +124,25 @@ func (h *handler) saveCredits(c echo.Context) error {
 		status = http.StatusConflict
 		msg = "Someone changed this document since you opened the credits; these are your credits, not saved yet. Check them and save again."
 	}
-	return h.showCredits(c, status, d, named, msg)
+	return h.showCreditsWith(c, status, d, named, msg, rowErrs)
+}
+
+// creditRowErrors places each problem of a refused credits list ("[3].contributor")
+// beside its row.
+func creditRowErrors(fields cms.Problems) map[int]string {
+	out := map[int]string{}
+	for _, f := range fields {
+		var i int
+		if _, err := fmt.Sscanf(f.Field, "[%d]", &i); err != nil {
+			continue
+		}
+		msg := strings.ToUpper(f.Message[:1]) + f.Message[1:] + "."
+		if prev, ok := out[i]; ok {
+			msg = prev + " " + msg
+		}
+		out[i] = msg
+	}
+	return out
 }
 
 // nameCredits looks up the contributors' names, for the live credit line
@@ -156,15 +192,26 @@ type contributorMatch struct {
 }
 
 // searchContributors finds contributors whose name or slug contains the
-// query, for the credits editor's search as you type.
+// query, for the credits editor's search as you type. People already
+// credited (the form's contributor fields, sent along) are not offered
+// again.
 func (h *handler) searchContributors(c echo.Context) error {
 	all, err := h.Content.Contributors(c.Request().Context())
 	if err != nil {
 		return err
 	}
+	credited := map[string]bool{}
+	if form, err := c.FormParams(); err == nil {
+		for _, slug := range form["contributor"] {
+			credited[strings.TrimSpace(slug)] = true
+		}
+	}
 	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
 	var out []contributorMatch
 	for _, ct := range all {
+		if credited[ct.Slug] {
+			continue
+		}
 		if q == "" || strings.Contains(strings.ToLower(ct.Name), q) || strings.Contains(ct.Slug, q) {
 			out = append(out, contributorMatch{Slug: ct.Slug, Name: ct.Name})
 		}
@@ -175,11 +222,18 @@ func (h *handler) searchContributors(c echo.Context) error {
 	if wantsJSON(c) {
 		return c.JSON(http.StatusOK, map[string]any{"data": out})
 	}
-	html, err := h.fragment("credits.html", "matches", out)
+	html, err := h.fragment("credits.html", "matches", matchesView{Query: q, Matches: out})
 	if err != nil {
 		return err
 	}
 	return c.HTML(http.StatusOK, html)
+}
+
+// matchesView is the search's answer: the matches of the query it was
+// for, so that the page can tell an answer to an older query.
+type matchesView struct {
+	Query   string
+	Matches []contributorMatch
 }
 
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }

@@ -26,6 +26,7 @@ type docRow struct {
 	// late"), empty when it is not overdue.
 	Due  *time.Time
 	Late string
+	Mine bool // assigned to the person whose list it is
 }
 
 // section is one list of the dashboard.
@@ -153,14 +154,19 @@ func (l lister) ownWork() (changes, mine section, err error) {
 }
 
 // dashboardQueues are the lists of documents waiting for someone who may
-// take the action.
+// take the action, one for what each role acts on: assistants copy-edit
+// what is in review, editors approve it, publishers publish what is
+// approved. A queue whose work is already in one shown before it
+// (skipIf) is left out: an editor copy-edits too, but reviews.
 var dashboardQueues = []struct {
 	id, title, empty, act string
 	state                 workflow.State
+	skipIf                workflow.Action // the person may also do this, in a queue of its own
 }{
-	{"review", "Waiting for my review", "Nothing waits for your review.", "approve", workflow.InReview},
-	{"ready", "Approved, ready to publish", "Nothing is ready to publish.", "publish", workflow.Approved},
-	{"scheduled", "Scheduled", "Nothing is scheduled.", "unschedule", workflow.Scheduled},
+	{"review", "Waiting for my review", "Nothing waits for your review.", "approve", workflow.InReview, ""},
+	{"copy-edit", "In review, to copy-edit", "Nothing in review waits for a copy-edit.", "edit", workflow.InReview, workflow.Approve},
+	{"ready", "Ready to publish", "Nothing is ready to publish.", "publish", workflow.Approved, ""},
+	{"scheduled", "Scheduled", "Nothing is scheduled.", "unschedule", workflow.Scheduled, ""},
 }
 
 func (l lister) queues() ([]section, error) {
@@ -169,15 +175,35 @@ func (l lister) queues() ([]section, error) {
 		if !l.h.canSomewhere(l.actor, l.cat.series, q.act, string(q.state)) {
 			continue
 		}
+		if q.skipIf != "" && l.h.canSomewhere(l.actor, l.cat.series, string(q.skipIf), string(q.state)) {
+			continue
+		}
+		var keepErr error
 		docs, more, err := l.list(content.ListQuery{State: string(q.state)}, func(d content.Document) bool {
-			return l.h.Authz.Allowed(l.actor, q.act, content.DocumentObject(d))
+			// The enforcer decides with what the action itself is
+			// decided on: for an approval, whose eyes are stale (the
+			// owner, who rewrote it, who approved this revision).
+			obj, err := l.h.Content.ActionObject(l.ctx, d, workflow.Action(q.act))
+			if err != nil {
+				keepErr = err
+				return false
+			}
+			return l.h.Authz.Allowed(l.actor, q.act, obj)
 		})
+		if err == nil {
+			err = keepErr
+		}
 		if err != nil {
 			return nil, err
 		}
+		// What is assigned to the person comes first.
+		slices.SortStableFunc(docs, func(a, b content.Document) int {
+			return boolRank(assignedTo(b, l.actor.UserID)) - boolRank(assignedTo(a, l.actor.UserID))
+		})
 		s := section{ID: q.id, Title: q.title, Empty: q.empty, More: more}
 		for _, d := range docs {
 			r := l.cat.row(d)
+			r.Mine = assignedTo(d, l.actor.UserID)
 			if d.ScheduledFor != nil {
 				r.At = *d.ScheduledFor
 			}
@@ -186,6 +212,13 @@ func (l lister) queues() ([]section, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // recent is the ten documents published last.
@@ -310,4 +343,9 @@ func (cat catalogue) name(userID string) string {
 		return n
 	}
 	return "someone"
+}
+
+// assignedTo reports whether the document waits for userID by name.
+func assignedTo(d content.Document, userID string) bool {
+	return d.Assignee != nil && *d.Assignee == userID
 }

@@ -37,10 +37,13 @@ type editorData struct {
 	Actions      []actionView
 	ApproveHeld  string // why this editor may not approve, if only their eyes stop them
 	Missing      []string
-	History      []historyItem
-	CanComment   bool
-	Newsletter   *docNewsletter // nil: nothing newsletter to show
-	Conflict     *conflictView
+	// CreditMissing is what the approve and publish boxes list when the
+	// series requires a credit the document lacks ("No credits yet").
+	CreditMissing string
+	History       []historyItem
+	CanComment    bool
+	Newsletter    *docNewsletter // nil: nothing newsletter to show
+	Conflict      *conflictView
 	// CanEmbargo and CanExpire offer the planning forms (issue 13): the
 	// enforcer decides who; the domain refuses what the state does not
 	// allow, and the page says why.
@@ -98,6 +101,7 @@ func (h *handler) editor(c echo.Context, d content.Document, f docForm, errs map
 	if data.Actions, data.ApproveHeld, err = h.actions(ctx, actor, d); err != nil {
 		return editorData{}, err
 	}
+	data.CreditMissing = creditMissing(cat.series, d)
 	data.Autosave = data.CanEdit && (d.State == workflow.Draft || d.State == workflow.InReview)
 	if data.Assets, err = h.heroChoices(ctx); err != nil {
 		return editorData{}, err
@@ -283,7 +287,7 @@ func (h *handler) autosaveDocument(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		html, err := h.fragment("editor.html", "conflict", cv)
+		html, err := h.fragmentFor(c, "editor.html", "conflict", cv)
 		if err != nil {
 			return err
 		}
@@ -463,4 +467,24 @@ func (h *handler) listDocuments(c echo.Context) error {
 		data.Rows = append(data.Rows, cat.row(d))
 	}
 	return h.render(c, http.StatusOK, "documents.html", "Documents", data)
+}
+
+// creditMissing says, when d's series requires a credit (a publish gate)
+// that d lacks, what is missing: "No credits yet" or the role's credit.
+func creditMissing(series []content.Series, d content.Document) string {
+	for _, s := range series {
+		if s.Slug != d.Series || s.RequiresCredit == "" {
+			continue
+		}
+		for _, c := range d.Credits {
+			if c.Role == s.RequiresCredit {
+				return ""
+			}
+		}
+		if len(d.Credits) == 0 {
+			return "No credits yet (" + s.Name + " requires a credit as " + s.RequiresCredit + ")"
+		}
+		return "No credit as " + s.RequiresCredit + " yet (" + s.Name + " requires one)"
+	}
+	return ""
 }

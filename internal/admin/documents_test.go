@@ -34,7 +34,7 @@ func TestDashboardPerPerson(t *testing.T) {
 		transition(t, n.writer, mine.ID, "submit")
 		page = get(t, n.editor, "/admin", http.StatusOK)
 		contains(t, page, "Waiting for my review", "/admin/documents/"+mine.ID)
-		lacks(t, page, "Approved, ready to publish")
+		lacks(t, page, "Ready to publish")
 		transition(t, n.editor, mine.ID, "request_changes", "note", "Please cite the meeting date.")
 		page = get(t, n.writer, "/admin", http.StatusOK)
 		contains(t, page, "Changes requested of me", "Please cite the meeting date.")
@@ -43,11 +43,11 @@ func TestDashboardPerPerson(t *testing.T) {
 		transition(t, n.writer, mine.ID, "submit")
 		transition(t, n.editor, mine.ID, "approve")
 		page = get(t, n.publisher, "/admin", http.StatusOK)
-		contains(t, page, "Approved, ready to publish", "/admin/documents/"+mine.ID)
+		contains(t, page, "Ready to publish", "/admin/documents/"+mine.ID)
 		lacks(t, page, "Waiting for my review")
 		transition(t, n.publisher, mine.ID, "schedule", "at", soon+"-01-02T03:04:00Z")
 		page = get(t, n.publisher, "/admin", http.StatusOK)
-		contains(t, page, `<time datetime="`+soon+`-01-02T03:04:00Z" data-local>2 Jan `+soon+` 03:04 UTC</time>`)
+		contains(t, page, `<time datetime="`+soon+`-01-02T03:04:00Z" data-local>2 Jan `+soon+`, 03:04 UTC</time>`)
 		transition(t, n.publisher, mine.ID, "unschedule")
 		transition(t, n.publisher, mine.ID, "publish")
 		page = get(t, n.writer, "/admin", http.StatusOK)
@@ -255,7 +255,7 @@ func TestWorkflowButtonsFollowTheEnforcer(t *testing.T) {
 		// Schedule reads the picker in the writer's time zone.
 		page = post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions",
 			url.Values{"action": {"schedule"}, "version": {"3"}, "at": {soon + "-06-01T09:30"}, "tz": {"Asia/Seoul"}}, http.StatusOK)
-		contains(t, page, "Scheduled for 1 Jun "+soon+" 00:30 UTC.")
+		contains(t, page, "Scheduled for 1 Jun "+soon+", 00:30 UTC.")
 		check(n.publisher, "publisher", "unschedule", "archive")
 		post(t, n.publisher, "/admin/documents/"+d.ID+"/transitions", url.Values{"action": {"unschedule"}, "version": {"4"}}, http.StatusOK)
 		// A form without the version it was loaded at acts on nothing.

@@ -70,7 +70,7 @@ func (h *handler) importProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	html, err := h.fragment("imports.html", "importProgress", viewOf(job))
+	html, err := h.fragmentFor(c, "imports.html", "importProgress", viewOf(job))
 	if err != nil {
 		return err
 	}

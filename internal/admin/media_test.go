@@ -44,7 +44,7 @@ func TestMediaLibraryAndHero(t *testing.T) {
 		n := setup(t, env)
 		// Writers see the library; assistants and up upload.
 		page := get(t, n.writer, "/admin/media", http.StatusOK)
-		contains(t, page, "Media library", "No media yet.")
+		contains(t, page, "Media library", "No media yet.", "Uploading is for assistants and editors")
 		lacks(t, page, "Upload an image")
 		page = upload(t, n.writer, nil, http.StatusOK)
 		contains(t, page, "flash-error")
@@ -61,7 +61,8 @@ func TestMediaLibraryAndHero(t *testing.T) {
 		// The writer picks it as the hero; the preview prints its credit and licence.
 		d := create(t, n.writer)
 		page = get(t, n.writer, "/admin/documents/"+d.ID, http.StatusOK)
-		contains(t, page, `<option value="`+id+`">seoul.png — Two ministers (CC-BY-SA-2.0)</option>`)
+		contains(t, page, `<input type="radio" id="f-hero-`+id+`" name="hero" value="`+id+`">`,
+			`<img class="thumb" src="/api/v1/media/`+id+`/file" alt="" loading="lazy" width="64" height="36">`, "seoul.png — Two ministers (CC-BY-SA-2.0)", `data-hero-search`)
 		form := editorForm()
 		form.Set("version", "1")
 		form.Set("hero", id)

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -67,11 +66,11 @@ func (h *handler) notificationsPage(c echo.Context) error {
 
 // bell answers the bell alone, for the page to refresh its count.
 func (h *handler) bell(c echo.Context) error {
-	var buf bytes.Buffer
-	if err := h.pages["notifications.html"].t.ExecuteTemplate(&buf, "bell", h.unread(c)); err != nil {
+	buf, err := h.execute(h.clock(c), "notifications.html", "bell", h.unread(c))
+	if err != nil {
 		return err
 	}
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+	return c.HTMLBlob(http.StatusOK, buf)
 }
 
 // readNotifications marks the ones named read (all, without ids) and

@@ -145,7 +145,7 @@ func (h *handler) scheduleRelease(c echo.Context) error {
 	if err != nil {
 		return h.redirect(c, "/admin/releases/"+c.Param("id"), "error", err.Error())
 	}
-	done := "Scheduled for " + at.UTC().Format("2 Jan 2006 15:04 UTC") + "."
+	done := "Scheduled for " + h.clock(c).format(at) + "."
 	return h.releaseAction(c, done, func(id string, v *int) error {
 		_, err := h.Releases.Schedule(c.Request().Context(), actorOf(c), id, release.ScheduleRequest{At: &cms.Time{Time: at.Truncate(time.Second)}}, v)
 		return err

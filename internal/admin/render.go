@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,9 +19,47 @@ import (
 )
 
 // pageTemplate is one page: the layout, the shared partials and the
-// page's own "content".
+// page's own "content". It is never executed itself (a template once
+// run cannot be cloned): execute runs a clone.
 type pageTemplate struct {
 	t *template.Template
+
+	// clones are the page bound to each clock it was printed with: a
+	// clone costs milliseconds (it escapes the page anew), running one
+	// microseconds. A newsroom has a handful of zones; past maxClones a
+	// page is cloned per request instead of kept.
+	mu     sync.Mutex
+	clones map[clockKey]*template.Template
+}
+
+// clockKey names a clock: its zone and its hour cycle.
+type clockKey struct {
+	zone   string
+	hour12 bool
+}
+
+const maxClones = 32
+
+// with returns the page bound to k's functions.
+func (pt *pageTemplate) with(k clock) (*template.Template, error) {
+	key := clockKey{k.zone(), k.hour12}
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if t, ok := pt.clones[key]; ok {
+		return t, nil
+	}
+	t, err := pt.t.Clone()
+	if err != nil {
+		return nil, err
+	}
+	t.Funcs(k.funcs())
+	if pt.clones == nil {
+		pt.clones = map[clockKey]*template.Template{}
+	}
+	if len(pt.clones) < maxClones {
+		pt.clones[key] = t
+	}
+	return t, nil
 }
 
 // parsePages parses every page template with the layout and partials.
@@ -55,6 +94,8 @@ type page struct {
 	Data  any
 	// Unread is the bell's count; -1 without notifications.
 	Unread int
+	// Zone is the IANA name of the zone the page prints times in.
+	Zone string
 }
 
 // nav says which admin pages the person may open.
@@ -85,15 +126,40 @@ func (h *handler) render(c echo.Context, status int, name, title string, data an
 			p.Nav.Audit = h.Audit != nil && (h.Authz.Allowed(actor, "read", authz.Audit) || h.canSomewhere(actor, series, "audit", ""))
 		}
 	}
-	pt, ok := h.pages[name]
+	k := h.clock(c)
+	p.Zone = k.zone()
+	buf, err := h.execute(k, name, "layout", p)
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf)
+}
+
+// execute runs the template called what of a page with the person's
+// clock. The parsed pages are never run themselves: a request runs the
+// clone bound to its clock's functions, so that one person's time zone
+// never leaks into another's page.
+func (h *handler) execute(k clock, page, what string, data any) ([]byte, error) {
+	pt, ok := h.pages[page]
 	if !ok {
-		return fmt.Errorf("admin: no page %s", name)
+		return nil, fmt.Errorf("admin: no page %s", page)
+	}
+	t, err := pt.with(k)
+	if err != nil {
+		return nil, fmt.Errorf("admin: render %s: %w", page, err)
 	}
 	var buf bytes.Buffer
-	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("admin: render %s: %w", name, err)
+	if err := t.ExecuteTemplate(&buf, what, data); err != nil {
+		return nil, fmt.Errorf("admin: render %s/%s: %w", page, what, err)
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// fragmentFor renders one named template of a page, for a script's
+// request, with the person's clock.
+func (h *handler) fragmentFor(c echo.Context, page, name string, data any) (string, error) {
+	buf, err := h.execute(h.clock(c), page, name, data)
+	return string(buf), err
 }
 
 // flash is a one-time message shown on the page after a redirect.
@@ -145,9 +211,13 @@ func (h *handler) funcs() template.FuncMap {
 			}
 			return fmt.Sprint(s)
 		},
-		"utc":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"longDate": func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		// when, whenSeconds and zoneName print in the person's zone;
+		// execute binds them to the request's clock.
+		"when":        clock{loc: time.UTC}.format,
+		"whenSeconds": clock{loc: time.UTC}.formatSeconds,
+		"zoneName":    clock{loc: time.UTC}.zone,
+		"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"longDate":    func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
 		// ahead reports whether a planned time (an embargo) is still to
 		// come, for the "Embargoed until …" banners.
 		"planForm": func(d content.Document, path, label, set, clear string, current *time.Time, csrf string) planForm {

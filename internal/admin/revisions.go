@@ -170,13 +170,6 @@ func (h *handler) restoreRevision(c echo.Context) error {
 // fragment renders one named template of a page, for the scripts that
 // swap a part of the page.
 func (h *handler) fragment(page, name string, data any) (string, error) {
-	pt, ok := h.pages[page]
-	if !ok {
-		return "", fmt.Errorf("admin: no page %s", page)
-	}
-	var buf bytes.Buffer
-	if err := pt.t.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", fmt.Errorf("admin: render %s/%s: %w", page, name, err)
-	}
-	return buf.String(), nil
+	buf, err := h.execute(h.newsroomClock(), page, name, data)
+	return string(buf), err
 }

@@ -133,7 +133,7 @@ func (h *handler) sendProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	html, err := h.fragment("editor.html", "sendProgress", v)
+	html, err := h.fragmentFor(c, "editor.html", "sendProgress", v)
 	if err != nil {
 		return err
 	}

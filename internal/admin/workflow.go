@@ -108,7 +108,7 @@ func (h *handler) transitionDocument(c echo.Context) error {
 		done = fmt.Sprintf("Approved: %d of %d approvals; another editor must give the next.", len(d.Approvals), d.ApprovalsRequired)
 	}
 	if d.ScheduledFor != nil && req.Action == string(workflow.Schedule) {
-		done = "Scheduled for " + d.ScheduledFor.UTC().Format("2 Jan 2006 15:04 UTC") + "."
+		done = "Scheduled for " + h.clock(c).format(*d.ScheduledFor) + "."
 	}
 	return h.redirect(c, back, "ok", done)
 }

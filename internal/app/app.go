@@ -279,7 +279,7 @@ func (a *App) buildUI(context.Context, *store.DB) error {
 	a.UI, err = admin.New(admin.Deps{
 		Auth: a.Auth, Authz: a.Authz, Content: a.Content, Live: a.Live, Webhooks: a.Webhooks, Releases: a.Releases,
 		Media: a.Media, Search: a.Search, Newsletter: a.Newsletter, Editions: a.Editions, WordPress: a.WordPress, Notify: a.Notify, Audit: a.Audit, SecureCookies: a.opts.BaseURL.Scheme == "https", Logger: a.Log,
-		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(),
+		PreviewPage: a.Site.PreviewPage, PreviewPolicy: a.Site.PreviewPolicy(), TimeZone: a.opts.TimeZone,
 	})
 	return err
 }

@@ -42,36 +42,49 @@ func (s *Service) SetCredits(ctx context.Context, actor cms.Actor, id string, ve
 	return s.saveEdit(ctx, actor, before, d, "credits", "credits changed")
 }
 
+// resolveCredits checks the credits and names their contributors. Every
+// problem names its row in words, counted from 1 as the newsroom reads
+// them ("Melissa Cho is credited twice, rows 2 and 4"), so the detail of
+// the refusal says what to fix without the field pointers.
 func (s *Service) resolveCredits(ctx context.Context, in []CreditInput) ([]Credit, error) {
 	if len(in) > maxCredits {
 		return nil, cms.Invalid("credits", fmt.Sprintf("at most %d credits", maxCredits))
 	}
 	var p cms.Problems
 	out := make([]Credit, 0, len(in))
-	seen := map[string]bool{}
+	first := map[string]int{} // contributor slug → the row that credits them first
 	for i, c := range in {
 		at := fmt.Sprintf("[%d]", i)
 		role := strings.TrimSpace(c.Role)
 		if !slugRE.MatchString(role) || len(role) > 40 {
-			p.Add(at+".role", "must be a lower-case word such as author, editor, contributor or photographer")
+			p.Add(at+".role", fmt.Sprintf("row %d: the role must be a lower-case word such as author, editor, contributor or photographer", i+1))
 			continue
 		}
 		contrib, err := s.store.FindContributor(ctx, c.Contributor)
 		if cms.IsCode(err, cms.CodeNotFound) {
-			p.Add(at+".contributor", "no such contributor")
+			p.Add(at+".contributor", fmt.Sprintf("row %d: no contributor %q", i+1, c.Contributor))
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		if key := role + "/" + contrib.Slug; seen[key] {
-			p.Add(at, "duplicate credit")
+		// A person is credited once: a second row for them is a slip
+		// (the same name picked twice), whatever its role.
+		if row, ok := first[contrib.Slug]; ok {
+			p.Add(at+".contributor", fmt.Sprintf("%s is credited twice, rows %d and %d", contrib.Name, row+1, i+1))
 			continue
-		} else {
-			seen[key] = true
 		}
+		first[contrib.Slug] = i
 		out = append(out, Credit{Role: role, Contributor: contrib.Slug, Name: contrib.Name})
 	}
-	return out, p.Err()
+	if len(p) == 0 {
+		return out, nil
+	}
+	msgs := make([]string, len(p))
+	for i, f := range p {
+		msgs[i] = f.Message
+	}
+	msg := strings.Join(msgs, "; ")
+	return nil, &cms.Error{Code: cms.CodeInvalid, Message: strings.ToUpper(msg[:1]) + msg[1:], Fields: p}
 }
 
 // creditPhrases say how each role reads in a credit line. Roles not listed

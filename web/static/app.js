@@ -16,17 +16,32 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
-  // ---- Times in the reader's time zone (stored and sent as UTC).
+  // ---- Times in the person's time zone. The server prints every time
+  // in the zone this script reports in a cookie (else the newsroom's), so
+  // a page shows one clock; only when the page was printed for another
+  // zone (the first page, or after travelling) are its times redrawn here.
   var zone = "UTC";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { /* keep UTC */ }
-  var fmt = null;
-  try {
-    fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
-  } catch (e) { fmt = null; }
+  // IANA names are letters, digits, "/", "_", "+" and "-": cookie-safe.
+  if (/^[A-Za-z0-9\/_+-]+$/.test(zone)) {
+    document.cookie = "masthead_tz=" + zone + "; path=/admin; max-age=31536000; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
+  }
+  var printedIn = document.body.getAttribute("data-zone") || "";
+  function timeFormat(seconds) {
+    try {
+      var o = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+      if (seconds) { o.second = "2-digit"; }
+      return new Intl.DateTimeFormat(undefined, o);
+    } catch (e) { return null; }
+  }
+  var fmt = timeFormat(false), fmtSeconds = timeFormat(true);
   function localTimes(root) {
+    if (printedIn === zone) { return; }
     $all("time[data-local]", root).forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
-      if (!isNaN(d) && fmt) { t.textContent = fmt.format(d); t.title = t.getAttribute("datetime"); }
+      var f = t.hasAttribute("data-seconds") ? fmtSeconds : fmt;
+      if (!isNaN(d) && f) { t.textContent = f.format(d); t.title = t.getAttribute("datetime"); }
     });
   }
   localTimes(document);
@@ -60,6 +75,8 @@
         if (v.length === 3) { b.value = v[0] + ":" + v[1] + ":" + i; }
         b.setAttribute("aria-label", b.textContent + " (" + label + " item " + (i + 1) + ")");
       });
+      var tools = $(".item-tools[role=toolbar]", item);
+      if (tools) { tools.setAttribute("aria-label", label + " item " + (i + 1)); }
     });
   }
 
@@ -112,6 +129,7 @@
   }
 
   $all("[data-list]").forEach(function (list) {
+    $all(".item-tools", list).forEach(function (tools) { rovingToolbar(tools, ""); });
     renumber(list);
     $all("[data-op=add]", list).forEach(function (b) { b.hidden = false; });
     list.addEventListener("click", function (e) {
@@ -132,12 +150,57 @@
     });
   });
 
-  // ---- Credits: search as you type adds a contributor.
+  // ---- Credits: search as you type adds a contributor; nobody is
+  // credited twice by accident.
+  function creditedSlugs(list) {
+    return $all("select[name=contributor]", list).map(function (s) { return s.value; }).filter(Boolean);
+  }
+  // Each row's picker offers only people no other row credits.
+  function syncCreditPickers(list) {
+    var picks = $all("select[name=contributor]", list);
+    picks.forEach(function (s) {
+      var others = picks.filter(function (o) { return o !== s; }).map(function (o) { return o.value; });
+      $all("option", s).forEach(function (o) { o.disabled = !!o.value && o.value !== s.value && others.indexOf(o.value) >= 0; });
+    });
+  }
+  var creditList = $("[data-list=credits]");
+  if (creditList) {
+    creditList.addEventListener("change", function () { syncCreditPickers(creditList); });
+    syncCreditPickers(creditList);
+  }
+  function searchQuery() {
+    var search = $("#contributor-search");
+    return search ? search.value.trim().toLowerCase() : "";
+  }
+  // Matches of an older query cannot be clicked once the query changed:
+  // they wait for the answer to what is typed now.
+  var contributorSearch = $("#contributor-search");
+  if (contributorSearch) {
+    contributorSearch.addEventListener("input", function () {
+      $all("#contributor-matches [data-add-credit]").forEach(function (b) { b.disabled = true; });
+      var m = $("#contributor-matches");
+      if (m) { m.setAttribute("aria-busy", "true"); }
+    });
+    // An answer to an older query (the list fetched on focus, a slow
+    // reply) is not shown at all: what can be clicked is what was typed.
+    document.body.addEventListener("htmx:beforeSwap", function (e) {
+      if (!e.detail.target || e.detail.target.id !== "contributor-matches") { return; }
+      var tpl = document.createElement("template");
+      tpl.innerHTML = e.detail.serverResponse || "";
+      var answer = tpl.content.querySelector("[data-q]");
+      if (answer && answer.getAttribute("data-q") !== searchQuery()) { e.detail.shouldSwap = false; }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.target.id === "contributor-matches") { e.target.removeAttribute("aria-busy"); }
+    });
+  }
   document.body.addEventListener("click", function (e) {
     var b = e.target.closest("[data-add-credit]");
     if (!b) { return; }
     var list = $("[data-list=credits]");
     if (!list) { return; }
+    if (b.disabled || (b.getAttribute("data-q") || "") !== searchQuery() ||
+        creditedSlugs(list).indexOf(b.getAttribute("data-add-credit")) >= 0) { return; }
     var rows = $all("[data-item]", list);
     var row = rows.filter(function (r) { return !$("select[name=contributor]", r).value; })[0];
     if (!row) {
@@ -146,12 +209,29 @@
     }
     $("select[name=contributor]", row).value = b.getAttribute("data-add-credit");
     renumber(list);
+    syncCreditPickers(list);
     changed($("select[name=contributor]", row));
     var status = $("#contributor-matches");
     if (status) { status.innerHTML = ""; }
     var search = $("#contributor-search");
     if (search) { search.value = ""; }
     $("select[name=role]", row).focus();
+  });
+
+  // ---- The hero picker: a search narrows the thumbnails.
+  $all("[data-hero-search]").forEach(function (search) {
+    var picker = search.closest(".hero-picker");
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase(), shown = 0;
+      $all("[data-hero-text]", picker).forEach(function (li) {
+        var hit = !q || li.getAttribute("data-hero-text").toLowerCase().indexOf(q) >= 0 || $("input", li).checked;
+        li.hidden = !hit;
+        if (hit) { shown++; }
+      });
+      $("[data-hero-none]", picker).hidden = shown > 0;
+    });
+    // Enter in the search does not submit the document.
+    search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
   });
 
   // ---- Markdown preview: the server renders and sanitizes the text with
@@ -172,6 +252,38 @@
       .catch(function () {});
     return preview.innerHTML || "<p>Rendering…</p>";
   }
+
+  // A formatting toolbar, and a list item's Up / Down / Remove, are one
+  // Tab stop each (the ARIA toolbar pattern): the arrow keys, Home and End
+  // move between the buttons, so that the Tab key goes from field to
+  // field. One listener serves the items a list adds later, too.
+  function rovingToolbar(bar, name) {
+    var buttons = $all("button", bar);
+    if (!buttons.length) { return; }
+    bar.setAttribute("role", "toolbar");
+    if (name) { bar.setAttribute("aria-label", name); }
+    buttons.forEach(function (b, i) { b.tabIndex = i === 0 ? 0 : -1; });
+  }
+  document.addEventListener("keydown", function (e) {
+    var bar = e.target.closest && e.target.closest("[role=toolbar]");
+    if (!bar) { return; }
+    var buttons = $all("button", bar).filter(function (b) { return !b.hidden; });
+    var i = buttons.indexOf(e.target);
+    if (i < 0) { return; }
+    var next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (next === undefined) { return; }
+    e.preventDefault();
+    next = (next + buttons.length) % buttons.length;
+    buttons.forEach(function (b) { b.tabIndex = -1; });
+    buttons[next].tabIndex = 0;
+    buttons[next].focus();
+  });
+  // Whichever button of a toolbar was used last is its Tab stop.
+  document.addEventListener("focusin", function (e) {
+    var bar = e.target.closest && e.target.closest("[role=toolbar]");
+    if (!bar || e.target.tagName !== "BUTTON") { return; }
+    $all("button", bar).forEach(function (b) { b.tabIndex = b === e.target ? 0 : -1; });
+  });
 
   // ---- Markdown fields: EasyMDE, with nothing fetched from elsewhere.
   function markdownEditors(form) {
@@ -197,6 +309,7 @@
       input.setAttribute("aria-describedby", ta.getAttribute("aria-describedby") || "");
       mde.codemirror.on("change", function () { changed(ta); });
       mde.codemirror.on("blur", function () { ta.dispatchEvent(new Event("focusout", { bubbles: true })); });
+      if (mde.gui && mde.gui.toolbar) { rovingToolbar(mde.gui.toolbar, "Formatting" + (label ? " of " + label.textContent.trim() : "")); }
     });
   }
 
