@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/masthead-cms/masthead/internal/admin"
 	"github.com/masthead-cms/masthead/internal/apidoc"
@@ -27,6 +28,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/metrics"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
@@ -101,6 +103,14 @@ type Options struct {
 	Auth auth.Config
 	// ThemeDir holds reader-site templates replacing the embedded ones.
 	ThemeDir string
+	// MetricsToken, when set, serves /metrics on the main router to a
+	// scraper that sends it as a bearer token; empty, /metrics is not
+	// served there (a listener of its own may serve Metrics).
+	MetricsToken string
+	// AccessLog logs every request, one line each (off: only failures).
+	AccessLog bool
+	// Version is the build's version, for masthead_build_info.
+	Version string
 }
 
 // App is a built Masthead.
@@ -131,6 +141,10 @@ type App struct {
 	WordPress *wordpress.Importer
 	UI        *admin.UI
 	Site      *site.Site // the reader site
+	// Metrics is this instance's Prometheus registry, which /metrics
+	// serves; httpMetrics counts the router's requests into it.
+	Metrics     *prometheus.Registry
+	httpMetrics *server.HTTPMetrics
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -158,7 +172,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildSite, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildSite, a.buildUI, a.buildMetrics,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -309,6 +323,21 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	return nil
 }
 
+// buildMetrics makes the instance's registry: the database pool, the
+// delivery cache, the outboxes and the scheduler, the build, and the
+// router's requests.
+func (a *App) buildMetrics(_ context.Context, db *store.DB) error {
+	sqlDB, err := db.SQL()
+	if err != nil {
+		return err
+	}
+	a.Metrics = metrics.NewRegistry(metrics.Sources{
+		DB: sqlDB, Ops: db.OpsStats, Cache: a.Live.CacheStats, Version: a.opts.Version, Logger: a.Log,
+	})
+	a.httpMetrics = server.NewHTTPMetrics(a.Metrics)
+	return nil
+}
+
 // buildNewsletter sets up the mailing lists and the mail they send.
 func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
@@ -403,8 +432,12 @@ func (a *App) Router() *echo.Echo {
 		LimitsOwnBody: func(c echo.Context) bool {
 			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath || c.Path() == adminImportPath)
 		},
-		Logger: a.Log,
-		Ready:  a.ready,
+		Logger:       a.Log,
+		Ready:        a.ready,
+		Metrics:      a.httpMetrics,
+		Gatherer:     a.Metrics,
+		MetricsToken: a.opts.MetricsToken,
+		AccessLog:    a.opts.AccessLog,
 	})
 	if a.opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
