@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -394,26 +395,59 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // send: a digest goes out within this of the day's start (UTC), once.
 const digestInterval = 5 * time.Minute
 
-// Run starts the background work until ctx ends: the policy refresh and
-// the scheduler that publishes due documents.
-func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
-	go a.Authz.Watch(ctx, policyRefresh)
-	go a.Live.Watch(ctx, 250*time.Millisecond)
-	go a.Worker.Run(ctx)
-	go a.Mailer.Run(ctx)
-	go a.Sender.Run(ctx)
-	go a.Notify.RunDigests(ctx, digestInterval, func(err error) {
-		a.Log.Error("daily digests failed", "err", err)
+// Run starts the background work until ctx ends: the policy refresh,
+// the webhook and mail workers, and the schedulers that publish due
+// documents. When ctx ends no worker starts new work; the wait it
+// returns blocks until each has finished what it holds, for up to grace,
+// then cuts off what is still running and waits for it to return.
+func (a *App) Run(ctx context.Context, policyRefresh time.Duration) (wait func(grace time.Duration)) {
+	work, cutOff := context.WithCancel(context.WithoutCancel(ctx))
+	loops := cms.Draining(ctx, work)
+	var wg sync.WaitGroup
+	start := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(loops)
+		}()
+	}
+	start(func(ctx context.Context) { a.Authz.Watch(ctx, policyRefresh) })
+	start(func(ctx context.Context) { a.Live.Watch(ctx, 250*time.Millisecond) })
+	start(a.Worker.Run)
+	start(a.Mailer.Run)
+	start(a.Sender.Run)
+	start(func(ctx context.Context) {
+		a.Notify.RunDigests(ctx, digestInterval, func(err error) {
+			a.Log.Error("daily digests failed", "err", err)
+		})
 	})
-	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
-		a.Log.Error("scheduled publishing failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Content.RunScheduler(ctx, time.Second, func(err error) {
+			a.Log.Error("scheduled publishing failed", "err", err)
+		})
 	})
-	go a.Releases.RunScheduler(ctx, time.Second, func(err error) {
-		a.Log.Error("scheduled release failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Releases.RunScheduler(ctx, time.Second, func(err error) {
+			a.Log.Error("scheduled release failed", "err", err)
+		})
 	})
-	go a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
-		a.Log.Error("sweeping orphaned media files failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
+			a.Log.Error("sweeping orphaned media files failed", "err", err)
+		})
 	})
+	return func(grace time.Duration) {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(grace):
+			a.Log.Warn("background work still running at the end of the shutdown grace; cutting it off", "grace", grace.String())
+			cutOff()
+			<-done
+		}
+		cutOff()
+	}
 }
 
 // uploadPath and importPath are the routes that take bodies larger than
