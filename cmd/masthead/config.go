@@ -81,6 +81,18 @@ type Config struct {
 	// MASTHEAD_NOTIFICATION_MAIL: mail notifications to staff (on, the
 	// default) or keep them in the app only (off).
 	NotificationMail bool
+	// MASTHEAD_METRICS_TOKEN: serve /metrics on MASTHEAD_ADDR to a
+	// scraper that sends it as a bearer token; empty: not served there.
+	MetricsToken string
+	// MASTHEAD_METRICS_ADDR: a listener of its own (host:port) serving
+	// /metrics without a token; empty: none.
+	MetricsAddr string
+	// MASTHEAD_ACCESS_LOG: log every request, one line each (on), or
+	// only failures (off, the default).
+	AccessLog bool
+	// MASTHEAD_SHUTDOWN_TIMEOUT: how long a stopping instance waits for
+	// in-flight requests and the jobs its workers hold.
+	ShutdownTimeout time.Duration
 }
 
 // configError names the variable at fault; main prints it on one line and
@@ -129,11 +141,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		PublicURL:           r.str("MASTHEAD_PUBLIC_URL", ""),
 		Site:                r.onOff("MASTHEAD_SITE", true),
 		NotificationMail:    r.onOff("MASTHEAD_NOTIFICATION_MAIL", true),
+		MetricsToken:        r.str("MASTHEAD_METRICS_TOKEN", ""),
+		MetricsAddr:         r.str("MASTHEAD_METRICS_ADDR", ""),
+		AccessLog:           r.onOff("MASTHEAD_ACCESS_LOG", false),
+		ShutdownTimeout:     r.duration("MASTHEAD_SHUTDOWN_TIMEOUT", 20*time.Second),
 	}
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM, checkPublicURL, checkMediaURL}
+	checks := []func(*Config) error{checkAddr, checkDatabaseURL, checkDataDir, checkBaseURL(getenv("MASTHEAD_BASE_URL")), checkAdmin, checkLogFormat, checkMail, checkDKIM, checkPublicURL, checkMediaURL, checkMetrics}
 	for _, check := range checks {
 		if err := check(&cfg); err != nil {
 			return Config{}, err
@@ -297,6 +313,20 @@ func checkAddr(c *Config) error {
 	}
 	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /?#") {
 		return &configError{"MASTHEAD_ADDR", fmt.Sprintf("%q has no valid host", c.Addr)}
+	}
+	return nil
+}
+
+// checkMetrics: the metrics listener is an address like MASTHEAD_ADDR,
+// and a token short enough to guess protects nothing.
+func checkMetrics(c *Config) error {
+	if c.MetricsAddr != "" {
+		if err := checkAddr(&Config{Addr: c.MetricsAddr}); err != nil {
+			return &configError{"MASTHEAD_METRICS_ADDR", err.(*configError).msg}
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return &configError{"MASTHEAD_METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 24)"}
 	}
 	return nil
 }

@@ -128,6 +128,12 @@ func TestConfigErrors(t *testing.T) {
 		{"webhook allow private", "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", "lan"},
 		{"unsubscribe mailto with a name", "MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", "Lists <unsubscribe@example.org>"},
 		{"unsubscribe mailto that is not an address", "MASTHEAD_MAIL_UNSUBSCRIBE_MAILTO", "unsubscribe"},
+		{"metrics address that is nonsense", "MASTHEAD_METRICS_ADDR", "nonsense"},
+		{"metrics address already in use", "MASTHEAD_METRICS_ADDR", busy.Addr().String()},
+		{"short metrics token", "MASTHEAD_METRICS_TOKEN", "short"},
+		{"access log", "MASTHEAD_ACCESS_LOG", "verbose"},
+		{"shutdown timeout that is not a duration", "MASTHEAD_SHUTDOWN_TIMEOUT", "soon"},
+		{"zero shutdown timeout", "MASTHEAD_SHUTDOWN_TIMEOUT", "0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := env{"MASTHEAD_ADDR": "127.0.0.1:0", "MASTHEAD_DATA_DIR": t.TempDir()}.with(tc.variable, tc.value)

@@ -108,6 +108,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, *stor
 		PublicURL:           cfg.PublicURL,
 		SiteOff:             !cfg.Site,
 		NotificationMail:    cfg.NotificationMail,
+		MetricsToken:        cfg.MetricsToken,
+		AccessLog:           cfg.AccessLog,
+		Version:             version,
 		Logger:              log,
 	})
 	if err != nil {

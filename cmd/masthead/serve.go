@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"runtime/debug"
-	"time"
 
 	"github.com/masthead-cms/masthead/internal/server"
 )
@@ -21,16 +22,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("serve takes no arguments, got %q", fs.Args())}
 	}
-	var ln net.Listener
+	var ln, metricsLn net.Listener
 	defer func() {
-		if ln != nil {
-			ln.Close()
+		for _, l := range []net.Listener{ln, metricsLn} {
+			if l != nil {
+				l.Close()
+			}
 		}
 	}()
 	// Listen before opening the database, so that a taken port fails fast.
 	listen := func(cfg Config) (err error) {
 		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			return &configError{"MASTHEAD_ADDR", err.Error()}
+		}
+		if cfg.MetricsAddr != "" {
+			if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+				return &configError{"MASTHEAD_METRICS_ADDR", err.Error()}
+			}
 		}
 		return nil
 	}
@@ -49,9 +57,32 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Collecting now sets the pace by what the server really holds, so
 	// that the first edition or import does not spread into 130 MB.
 	debug.FreeOSMemory()
-	a.Run(ctx, cfg.PolicyRefresh)
+	// On SIGTERM or SIGINT (ctx ends): the listener closes, requests
+	// under way finish, and the workers finish the jobs they leased, all
+	// within the shutdown timeout, counted from the signal.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	waitWorkers := a.Run(ctx, cfg.PolicyRefresh)
+	workersDone := make(chan struct{})
+	go func() {
+		<-ctx.Done()
+		waitWorkers(cfg.ShutdownTimeout)
+		close(workersDone)
+	}()
+	if metricsLn != nil {
+		ms := server.MetricsServer(a.Metrics)
+		go func() {
+			if err := ms.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener failed", "err", err)
+			}
+		}()
+		defer ms.Close()
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+	}
 	log.Info("masthead listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(), "database", o.db.Dialect())
-	err = server.Serve(ctx, a.Router(), ln, 20*time.Second)
+	err = server.Serve(ctx, a.Router(), ln, cfg.ShutdownTimeout)
+	stop() // when the server failed by itself, the workers stop too
+	<-workersDone
 	log.Info("masthead stopped")
 	return err
 }

@@ -13,9 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/masthead-cms/masthead/internal/admin"
 	"github.com/masthead-cms/masthead/internal/apidoc"
@@ -27,6 +29,7 @@ import (
 	"github.com/masthead-cms/masthead/internal/delivery"
 	"github.com/masthead-cms/masthead/internal/management"
 	"github.com/masthead-cms/masthead/internal/media"
+	"github.com/masthead-cms/masthead/internal/metrics"
 	"github.com/masthead-cms/masthead/internal/newsletter"
 	"github.com/masthead-cms/masthead/internal/notify"
 	"github.com/masthead-cms/masthead/internal/published"
@@ -105,6 +108,14 @@ type Options struct {
 	// of delivery changes (PostgreSQL), doubling after each failure;
 	// zero takes published's default. The poll covers the gap.
 	ListenRetry time.Duration
+	// MetricsToken, when set, serves /metrics on the main router to a
+	// scraper that sends it as a bearer token; empty, /metrics is not
+	// served there (a listener of its own may serve Metrics).
+	MetricsToken string
+	// AccessLog logs every request, one line each (off: only failures).
+	AccessLog bool
+	// Version is the build's version, for masthead_build_info.
+	Version string
 }
 
 // App is a built Masthead.
@@ -135,6 +146,10 @@ type App struct {
 	WordPress *wordpress.Importer
 	UI        *admin.UI
 	Site      *site.Site // the reader site
+	// Metrics is this instance's Prometheus registry, which /metrics
+	// serves; httpMetrics counts the router's requests into it.
+	Metrics     *prometheus.Registry
+	httpMetrics *server.HTTPMetrics
 }
 
 // New migrates db and builds the services on it. The caller owns db.
@@ -162,7 +177,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*App, error) {
 	// are. Live reads documents through a content.Reader rather than the
 	// content service, which is what lets it come first.
 	steps := []func(context.Context, *store.DB) error{
-		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildSite, a.buildUI,
+		a.buildAccess, a.buildLive, a.buildMedia, a.buildContent, a.buildNewsletter, a.buildWebhooks, a.buildImports, a.buildSite, a.buildUI, a.buildMetrics,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db); err != nil {
@@ -313,6 +328,21 @@ func (a *App) buildMedia(_ context.Context, db *store.DB) error {
 	return nil
 }
 
+// buildMetrics makes the instance's registry: the database pool, the
+// delivery cache, the outboxes and the scheduler, the build, and the
+// router's requests.
+func (a *App) buildMetrics(_ context.Context, db *store.DB) error {
+	sqlDB, err := db.SQL()
+	if err != nil {
+		return err
+	}
+	a.Metrics = metrics.NewRegistry(metrics.Sources{
+		DB: sqlDB, Ops: db.OpsStats, Cache: a.Live.CacheStats, Version: a.opts.Version, Logger: a.Log,
+	})
+	a.httpMetrics = server.NewHTTPMetrics(a.Metrics)
+	return nil
+}
+
 // buildNewsletter sets up the mailing lists and the mail they send.
 func (a *App) buildNewsletter(ctx context.Context, db *store.DB) error {
 	base := a.opts.BaseURL
@@ -369,28 +399,60 @@ func (a *App) EnsureAdmin(ctx context.Context, email, password string) error {
 // send: a digest goes out within this of the day's start (UTC), once.
 const digestInterval = 5 * time.Minute
 
-// Run starts the background work until ctx ends: the policy refresh, the
-// watch of delivery changes made by other instances (heard as they commit
-// on PostgreSQL, polled every 250 ms otherwise) and the scheduler that
-// publishes due documents.
-func (a *App) Run(ctx context.Context, policyRefresh time.Duration) {
-	go a.Authz.Watch(ctx, policyRefresh)
-	go a.Live.Watch(ctx, 250*time.Millisecond)
-	go a.Worker.Run(ctx)
-	go a.Mailer.Run(ctx)
-	go a.Sender.Run(ctx)
-	go a.Notify.RunDigests(ctx, digestInterval, func(err error) {
-		a.Log.Error("daily digests failed", "err", err)
+// Run starts the background work until ctx ends: the policy refresh,
+// the watch of delivery changes made by other instances (heard as they
+// commit on PostgreSQL, polled every 250 ms otherwise), the webhook and
+// mail workers, and the schedulers that publish due documents. When ctx ends no worker starts new work; the wait it
+// returns blocks until each has finished what it holds, for up to grace,
+// then cuts off what is still running and waits for it to return.
+func (a *App) Run(ctx context.Context, policyRefresh time.Duration) (wait func(grace time.Duration)) {
+	work, cutOff := context.WithCancel(context.WithoutCancel(ctx))
+	loops := cms.Draining(ctx, work)
+	var wg sync.WaitGroup
+	start := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(loops)
+		}()
+	}
+	start(func(ctx context.Context) { a.Authz.Watch(ctx, policyRefresh) })
+	start(func(ctx context.Context) { a.Live.Watch(ctx, 250*time.Millisecond) })
+	start(a.Worker.Run)
+	start(a.Mailer.Run)
+	start(a.Sender.Run)
+	start(func(ctx context.Context) {
+		a.Notify.RunDigests(ctx, digestInterval, func(err error) {
+			a.Log.Error("daily digests failed", "err", err)
+		})
 	})
-	go a.Content.RunScheduler(ctx, time.Second, func(err error) {
-		a.Log.Error("scheduled publishing failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Content.RunScheduler(ctx, time.Second, func(err error) {
+			a.Log.Error("scheduled publishing failed", "err", err)
+		})
 	})
-	go a.Releases.RunScheduler(ctx, time.Second, func(err error) {
-		a.Log.Error("scheduled release failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Releases.RunScheduler(ctx, time.Second, func(err error) {
+			a.Log.Error("scheduled release failed", "err", err)
+		})
 	})
-	go a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
-		a.Log.Error("sweeping orphaned media files failed", "err", err)
+	start(func(ctx context.Context) {
+		a.Media.RunSweeper(ctx, time.Hour, media.SweepGrace, func(err error) {
+			a.Log.Error("sweeping orphaned media files failed", "err", err)
+		})
 	})
+	return func(grace time.Duration) {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(grace):
+			a.Log.Warn("background work still running at the end of the shutdown grace; cutting it off", "grace", grace.String())
+			cutOff()
+			<-done
+		}
+		cutOff()
+	}
 }
 
 // uploadPath and importPath are the routes that take bodies larger than
@@ -409,8 +471,12 @@ func (a *App) Router() *echo.Echo {
 		LimitsOwnBody: func(c echo.Context) bool {
 			return c.Request().Method == http.MethodPost && (c.Path() == uploadPath || c.Path() == importPath || c.Path() == adminImportPath)
 		},
-		Logger: a.Log,
-		Ready:  a.ready,
+		Logger:       a.Log,
+		Ready:        a.ready,
+		Metrics:      a.httpMetrics,
+		Gatherer:     a.Metrics,
+		MetricsToken: a.opts.MetricsToken,
+		AccessLog:    a.opts.AccessLog,
 	})
 	if a.opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/masthead-cms/masthead/internal/apidoc"
+	"github.com/masthead-cms/masthead/internal/app"
 	"github.com/masthead-cms/masthead/internal/app/apptest"
 	"github.com/masthead-cms/masthead/internal/store/storetest"
 )
@@ -93,7 +94,8 @@ func loadDoc(t *testing.T, data []byte) *openapi3.T {
 // document's operations, both ways.
 func TestOpenAPIRoutesMatchRouter(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, storetest.OpenSQLite(t))
+	// /metrics is on the router when its token is set.
+	env := apptest.New(t, storetest.OpenSQLite(t), apptest.Options{Configure: func(o *app.Options) { o.MetricsToken = "a-metrics-token" }})
 	doc := loadDoc(t, apidoc.Document)
 
 	documented := map[operation]bool{}

@@ -100,6 +100,9 @@ type Store interface {
 	FindUsers(ctx context.Context) ([]User, error)
 	UpdateUser(ctx context.Context, id string, upd UserUpdate, ev cms.AuditEvent) (User, error)
 	CountUsers(ctx context.Context) (int64, error)
+	// CreateFirstUser inserts u only while there is no user, atomically:
+	// of instances racing, one creates it and the others report false.
+	CreateFirstUser(ctx context.Context, u User, ev cms.AuditEvent) (bool, error)
 
 	CreateSession(ctx context.Context, s Session) error
 	FindSession(ctx context.Context, id string) (Session, error)

@@ -204,17 +204,10 @@ func validateName(name string) error {
 // CreateUser adds an active user on behalf of actor. Emails are unique,
 // case-insensitively.
 func (s *Service) CreateUser(ctx context.Context, actor cms.Actor, n NewUser) (User, error) {
-	if err := n.validate(); err != nil {
-		return User{}, err
-	}
-	hash, err := s.HashPassword(n.Password)
+	u, ev, err := s.newUser(actor, n)
 	if err != nil {
 		return User{}, err
 	}
-	now := s.now()
-	u := User{ID: cms.NewID(), Email: n.Email, Name: n.Name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
-	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.create", ObjectType: "user", ObjectID: u.ID,
-		Detail: map[string]any{"email": u.Email}}
 	if err := s.store.CreateUser(ctx, u, ev); err != nil {
 		if cms.IsCode(err, cms.CodeConflict) {
 			return User{}, cms.Errorf(cms.CodeConflict, "a user with this email already exists")
@@ -224,10 +217,30 @@ func (s *Service) CreateUser(ctx context.Context, actor cms.Actor, n NewUser) (U
 	return u, nil
 }
 
+// newUser validates n and builds the user, its password hashed, with the
+// audit event of its creation.
+func (s *Service) newUser(actor cms.Actor, n NewUser) (User, cms.AuditEvent, error) {
+	if err := n.validate(); err != nil {
+		return User{}, cms.AuditEvent{}, err
+	}
+	hash, err := s.HashPassword(n.Password)
+	if err != nil {
+		return User{}, cms.AuditEvent{}, err
+	}
+	now := s.now()
+	u := User{ID: cms.NewID(), Email: n.Email, Name: n.Name, PasswordHash: hash, Active: true, CreatedAt: now, UpdatedAt: now}
+	ev := cms.AuditEvent{ActorID: actor.UserID, Action: "user.create", ObjectType: "user", ObjectID: u.ID,
+		Detail: map[string]any{"email": u.Email}}
+	return u, ev, nil
+}
+
 // EnsureAdmin creates the first user when there is none. When password is
 // empty a random one is generated and returned so that it can be printed
-// once. created is false when users already exist.
+// once. created is false when users already exist — also when another
+// instance, starting at the same time, created the first user a moment
+// before this one could: someone else did it.
 func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (u User, generated string, created bool, err error) {
+	// Most starts find users; counting first spares them hashing.
 	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return User{}, "", false, err
@@ -236,9 +249,16 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (u Us
 		generated = cms.RandomToken(12)
 		password = generated
 	}
-	u, err = s.CreateUser(ctx, cms.System, NewUser{Email: email, Name: "Administrator", Password: password})
+	u, ev, err := s.newUser(cms.System, NewUser{Email: email, Name: "Administrator", Password: password})
 	if err != nil {
 		return User{}, "", false, fmt.Errorf("auth: first admin: %w", err)
+	}
+	created, err = s.store.CreateFirstUser(ctx, u, ev)
+	if err != nil {
+		return User{}, "", false, fmt.Errorf("auth: first admin: %w", err)
+	}
+	if !created {
+		return User{}, "", false, nil
 	}
 	return u, generated, true, nil
 }

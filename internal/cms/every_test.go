@@ -39,3 +39,40 @@ func TestEveryWaitsThenRepeatsUntilCancelled(t *testing.T) {
 		t.Error("called after its context ended")
 	}
 }
+
+// A call under way when a Draining loop's stop context ends finishes on
+// the work context, told that the loop is stopping; no call starts after.
+func TestEveryDraining(t *testing.T) {
+	t.Parallel()
+	stop, cancelStop := context.WithCancel(context.Background())
+	work, cancelWork := context.WithCancel(context.Background())
+	defer cancelWork()
+	inCall, release := make(chan context.Context), make(chan struct{})
+	var calls atomic.Int32
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		cms.Every(cms.Draining(stop, work), time.Millisecond, func(ctx context.Context) {
+			if calls.Add(1) == 1 {
+				inCall <- ctx
+				<-release
+			}
+		})
+	}()
+	ctx := <-inCall
+	if cms.Stopping(ctx) {
+		t.Error("Stopping before the stop context ended")
+	}
+	cancelStop()
+	if ctx.Err() != nil || !cms.Stopping(ctx) {
+		t.Errorf("after stop: ctx.Err() = %v, Stopping = %v; want nil, true", ctx.Err(), cms.Stopping(ctx))
+	}
+	close(release)
+	<-returned
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d calls, want 1: none starts after stop", n)
+	}
+	if cms.Stopping(context.Background()) {
+		t.Error("Stopping on a context of no loop")
+	}
+}

@@ -94,7 +94,9 @@ func (w *SendWorker) SendDue(ctx context.Context) (int, error) {
 		}
 	}
 	sent := 0
-	for ctx.Err() == nil {
+	// A shutting-down instance finishes the batch it leased and claims
+	// no more: the others, or its next start, send the rest.
+	for ctx.Err() == nil && !cms.Stopping(ctx) {
 		n, claimed, err := w.sendBatch(ctx)
 		sent += n
 		if err != nil || claimed == 0 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -53,8 +54,10 @@ func newCached(body []byte, contentType string) *Cached {
 func (s *Service) Cached(key string, build func() (body []byte, contentType string, err error)) (*Cached, error) {
 	v, gen, ok := s.cache.get(key)
 	if ok {
+		s.cache.hits.Add(1)
 		return v, nil
 	}
+	s.cache.misses.Add(1)
 	led := false // Do runs fill on the goroutine of the first reader
 	fill := func() (any, error) {
 		led = true
@@ -96,6 +99,24 @@ type cache struct {
 	// computed before such a clear is not stored after it.
 	generation uint64
 	flights    singleflight.Group
+	// hits and misses count reads, for the metrics.
+	hits, misses atomic.Uint64
+}
+
+// CacheStats are the delivery cache's counts since the start: reads
+// answered from it, reads that built their response, and the bytes it
+// holds now.
+type CacheStats struct {
+	Hits, Misses uint64
+	Bytes        int
+}
+
+// CacheStats reports the cache's counts.
+func (s *Service) CacheStats() CacheStats {
+	s.cache.mu.RLock()
+	b := s.cache.bytes
+	s.cache.mu.RUnlock()
+	return CacheStats{Hits: s.cache.hits.Load(), Misses: s.cache.misses.Load(), Bytes: b}
 }
 
 func newCache(budget int) *cache { return &cache{m: map[string]*Cached{}, budget: budget} }

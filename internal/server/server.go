@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 )
@@ -32,6 +33,15 @@ type Config struct {
 	// Ready answers readiness: nil when the database is reachable and
 	// migrated.
 	Ready func(ctx context.Context) error
+	// Metrics, when not nil, counts every request. Gatherer and
+	// MetricsToken serve /metrics on this server to a scraper that
+	// shows the token; with no token, /metrics is not served here.
+	Metrics      *HTTPMetrics
+	Gatherer     prometheus.Gatherer
+	MetricsToken string
+	// AccessLog logs every request, one line each; off, only those
+	// answered with a 5xx.
+	AccessLog bool
 }
 
 // New returns an Echo instance with Masthead's middleware, error handler
@@ -41,9 +51,9 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = ErrorHandler(cfg.Logger)
-	e.Use(noSniff)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
-	e.Use(requestLogger(cfg.Logger))
+	e.Use(observeRequests(cfg.Metrics, cfg.Logger, cfg.AccessLog))
+	e.Use(noSniff)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
@@ -58,6 +68,9 @@ func New(cfg Config) *echo.Echo {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/readyz", readiness(cfg.Ready))
+	if cfg.Gatherer != nil && cfg.MetricsToken != "" {
+		e.GET("/metrics", metricsHandler(cfg.Gatherer, cfg.MetricsToken))
+	}
 	return e
 }
 
@@ -95,24 +108,6 @@ func requestIDs() func() string {
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
-}
-
-func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
-				slog.String("remote_ip", v.RemoteIP))
-			return nil
-		},
-	})
 }
 
 // Serve runs e on ln until ctx ends, then stops accepting connections and

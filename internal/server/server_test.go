@@ -147,6 +147,7 @@ func TestClientHangUpIsNoServerError(t *testing.T) {
 		BodyLimit: "1K",
 		Logger:    slog.New(slog.NewJSONHandler(&logged, nil)),
 		Ready:     func(context.Context) error { return nil },
+		AccessLog: true,
 	})
 	started := make(chan struct{})
 	e.GET("/wait", func(c echo.Context) error {

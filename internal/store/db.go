@@ -158,6 +158,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *DB) error) error {
 	})
 }
 
+// lockTx takes a lock named key until the transaction db is bound to
+// ends, so that instances doing the same start-up step at once take
+// turns: on PostgreSQL a transaction-scoped advisory lock (keyed by the
+// schema too, so that two installations in one database do not wait for
+// each other); SQLite's IMMEDIATE transactions already take turns.
+func (db *DB) lockTx(ctx context.Context, key string) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	return wrap(db.q(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(? || '.' || current_schema(), 0))", "masthead:"+key).Error)
+}
+
 // q starts a query bound to ctx.
 func (db *DB) q(ctx context.Context) *gorm.DB { return db.g.WithContext(ctx) }
 

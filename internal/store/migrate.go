@@ -67,7 +67,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 // Migrate applies every pending migration, each in its own transaction.
 // On PostgreSQL it holds an advisory lock, so that of two instances
 // starting together one migrates and the other waits, then finds nothing
-// to do.
+// to do; on SQLite a process that loses the race tries again.
 func (db *DB) Migrate(ctx context.Context) error {
 	p, err := db.migrator()
 	if err != nil {
@@ -77,10 +77,26 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if pending, err := p.HasPending(ctx); err == nil && !pending {
 		return nil
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+	for {
+		before, err := p.GetDBVersion(ctx)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		_, err = p.Up(ctx)
+		if err == nil {
+			return nil
+		}
+		// SQLite has no lock goose can hold between processes. Two
+		// processes starting on one file both run a pending migration,
+		// each in its own IMMEDIATE transaction: the second fails and
+		// rolls back whole, and trying again finds the first one's work
+		// applied. Only while the version moves, so that a migration
+		// that fails by itself fails the start.
+		after, verr := p.GetDBVersion(ctx)
+		if db.dialect != SQLite || verr != nil || after <= before {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
 	}
-	return nil
 }
 
 // Migrations lists every known migration with its state.

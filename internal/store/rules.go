@@ -87,6 +87,11 @@ func (db *DB) ReplacePermissions(ctx context.Context, rules []authz.Rule) error 
 		want[i] = toRow(r)
 	}
 	return db.InTx(ctx, func(tx *DB) error {
+		// Every instance seeds the policy as it starts: one at a time,
+		// the later ones find it in place.
+		if err := tx.lockTx(ctx, "policy"); err != nil {
+			return err
+		}
 		have, err := tx.policyRows(ctx)
 		if err != nil {
 			return err

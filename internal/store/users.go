@@ -18,6 +18,28 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User, ev cms.AuditEvent) er
 	})
 }
 
+// CreateFirstUser inserts u when there is no user yet, and reports
+// whether it did. Instances that start together all try; the one
+// transaction that finds the table empty under the start-up lock creates
+// the user, the others find it there and create nothing.
+func (db *DB) CreateFirstUser(ctx context.Context, u auth.User, ev cms.AuditEvent) (created bool, err error) {
+	err = db.InTx(ctx, func(tx *DB) error {
+		if err := tx.lockTx(ctx, "first-user"); err != nil {
+			return err
+		}
+		n, err := tx.CountUsers(ctx)
+		if err != nil || n > 0 {
+			return err
+		}
+		if err := tx.q(ctx).Table("users").Create(&u).Error; err != nil {
+			return wrap(err)
+		}
+		created = true
+		return tx.AddAudit(ctx, ev)
+	})
+	return created, err
+}
+
 // FindUserByID returns one user.
 func (db *DB) FindUserByID(ctx context.Context, id string) (auth.User, error) {
 	var u auth.User

@@ -221,3 +221,37 @@ func databaseURL(base, name string) (string, error) {
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// EmptyPostgresDatabase creates an empty database of its own for t —
+// not a schema, and not from the template: nothing is migrated, as on a
+// first start — and returns its URL; it is dropped when t ends. It skips
+// t when no PostgreSQL server is configured.
+func EmptyPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	skipWithoutPostgres(t)
+	base := os.Getenv(EnvPostgres)
+	name := "e_" + strings.ToLower(cms.RandomToken(8))
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("storetest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Logf("storetest: drop database %s: %v", name, err)
+		}
+	})
+	u, err := databaseURL(base, name)
+	if err != nil {
+		t.Fatalf("storetest: %s: %v", EnvPostgres, err)
+	}
+	return u
+}
