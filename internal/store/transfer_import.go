@@ -296,7 +296,8 @@ func (db *DB) maxParams() int {
 
 // Limits of one import statement besides the bound values: rows, and the
 // bytes of text they hold (memory stays flat whatever the export's size).
-const (
+// Variables for tests only.
+var (
 	importBatchRows  = 1000
 	importBatchBytes = 4 << 20
 )
