@@ -34,9 +34,15 @@ func deriveImported(ctx context.Context, tx *store.DB, cfg Config, f *importFile
 	if err != nil {
 		return 0, err
 	}
+	// In publish order, not the file's, so that the public index's rowids
+	// (the newest matches rank first) follow it as they did at the source.
+	ids, err := tx.DocumentIDsByPublication(ctx)
+	if err != nil {
+		return 0, err
+	}
 	live := 0
 	err = tx.BulkIndex(ctx, func() error {
-		for batch := range slices.Chunk(f.documents, deriveBatch) {
+		for batch := range slices.Chunk(ids, deriveBatch) {
 			n, err := deriveBatchOf(ctx, tx, dl, batch)
 			if err != nil {
 				return err
@@ -53,8 +59,8 @@ func deriveImported(ctx context.Context, tx *store.DB, cfg Config, f *importFile
 
 // deriveBatch is how many documents one pass of deriveImported checks,
 // renders and indexes together: the delivered rows and both search
-// indexes take them in a few multi-row statements.
-const deriveBatch = 500
+// indexes take them in a few multi-row statements. A variable for tests.
+var deriveBatch = 500
 
 // deriveBatchOf checks the documents ids and derives what they show.
 func deriveBatchOf(ctx context.Context, tx *store.DB, dl *published.Service, ids []string) (int, error) {

@@ -432,3 +432,14 @@ func (db *DB) resetSequences(ctx context.Context) error {
 func (db *DB) exec(ctx context.Context, stmt string, args []any) error {
 	return wrap(db.q(ctx).Exec(stmt, args...).Error)
 }
+
+// DocumentIDsByPublication lists every document's id, those never
+// published first, then in the order they last went live: the order in
+// which an import derives them, so that the public index's rowids follow
+// publish order as they did where the export came from.
+func (db *DB) DocumentIDsByPublication(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.q(ctx).Raw("SELECT id FROM documents ORDER BY CASE WHEN last_published_at IS NULL THEN 0 ELSE 1 END, last_published_at, id").
+		Scan(&ids).Error
+	return ids, wrap(err)
+}
