@@ -284,14 +284,18 @@ func (db *DB) columnTypes(ctx context.Context, table string) (map[string]string,
 	return out, nil
 }
 
-// maxParams is how many bound values one statement may carry on this
-// engine: SQLite's SQLITE_MAX_VARIABLE_NUMBER (32,766) or the 65,535 of
-// PostgreSQL's protocol, with room to spare.
+// maxParams is how many bound values one import statement carries. On
+// PostgreSQL, near the protocol's 65,535, so that a round trip carries
+// as many rows as it can. On SQLite, far below its 32,766: the driver
+// (glebarez/go-sqlite) looks each positional value up by scanning the
+// values before it, so a statement's binding costs the square of its
+// values — about 1,000 makes that negligible, and an in-process
+// statement costs little on its own.
 func (db *DB) maxParams() int {
 	if db.dialect == Postgres {
 		return 65_000
 	}
-	return 32_000
+	return 1_000
 }
 
 // Limits of one import statement besides the bound values: rows, and the
