@@ -67,16 +67,16 @@ func (db *DB) SearchStaff(ctx context.Context, r search.StaffRequest) (search.St
 // ReindexLive rebuilds the public index from the delivered documents in
 // one transaction, converting each stored body with convert: pages of
 // 500 read by key (published_at, document_id), not by OFFSET, written in
-// multi-row statements with PostgreSQL's search indexes built once at the
-// end (BulkIndex; searches wait for the transaction meanwhile). It moves
-// the delivery version, so that cached answers of every instance go.
+// multi-row statements. (Not through BulkIndex: on a live site, dropping
+// PostgreSQL's indexes would make every search wait for the reindex.) It
+// moves the delivery version, so that cached answers of every instance go.
 func (db *DB) ReindexLive(ctx context.Context, convert func(body []byte, parent *string) (search.Doc, error)) (int, error) {
 	n := 0
 	err := db.InTx(ctx, func(tx *DB) error {
 		if err := tx.q(ctx).Exec("DELETE FROM search_documents").Error; err != nil {
 			return wrap(err)
 		}
-		err := tx.BulkIndex(ctx, func() error {
+		err := func() error {
 			// Oldest first, so that rowids follow publish order again.
 			var after *deliveredRow
 			for {
@@ -105,7 +105,7 @@ func (db *DB) ReindexLive(ctx context.Context, convert func(body []byte, parent 
 				n += len(docs)
 				after = &rows[len(rows)-1]
 			}
-		})
+		}()
 		if err != nil {
 			return err
 		}
