@@ -163,9 +163,8 @@ type importFile struct {
 	// left to the orphan sweep if they never do.
 	bucket media.Blobs
 
-	assets    map[string]assetFile // the media_assets rows
-	documents []string             // document ids, in file order
-	files     int                  // media files staged
+	assets map[string]assetFile // the media_assets rows
+	files  int                  // media files staged
 }
 
 // assetFile is what a media_assets row says its file is.
@@ -220,8 +219,6 @@ func (f *importFile) row(raw json.RawMessage, l exportLine) error {
 	}
 	id, _ := l.Row["id"].(string)
 	switch l.Table {
-	case "documents":
-		f.documents = append(f.documents, id)
 	case "media_assets":
 		sum, _ := l.Row["sha256"].(string)
 		n, _ := l.Row["size"].(json.Number)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/masthead-cms/masthead/internal/auth"
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -33,23 +34,57 @@ func deriveImported(ctx context.Context, tx *store.DB, cfg Config, f *importFile
 	if err != nil {
 		return 0, err
 	}
+	// In publish order, not the file's, so that the public index's rowids
+	// (the newest matches rank first) follow it as they did at the source.
+	ids, err := tx.DocumentIDsByPublication(ctx)
+	if err != nil {
+		return 0, err
+	}
 	live := 0
-	for _, id := range f.documents {
+	err = tx.BulkIndex(ctx, func() error {
+		for batch := range slices.Chunk(ids, deriveBatch) {
+			n, err := deriveBatchOf(ctx, tx, dl, batch)
+			if err != nil {
+				return err
+			}
+			live += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return live, tx.BumpDeliveryVersion(ctx)
+}
+
+// deriveBatch is how many documents one pass of deriveImported checks,
+// renders and indexes together: the delivered rows and both search
+// indexes take them in a few multi-row statements. A variable for tests.
+var deriveBatch = 500
+
+// deriveBatchOf checks the documents ids and derives what they show.
+func deriveBatchOf(ctx context.Context, tx *store.DB, dl *published.Service, ids []string) (int, error) {
+	changes := make([]content.Change, 0, len(ids))
+	var live []content.Change
+	for _, id := range ids {
 		d, err := checkDocument(ctx, tx, id)
 		if err != nil {
 			return 0, err
 		}
-		if err := (search.StaffIndexer{}).DocumentChanged(ctx, tx, content.Change{After: &d}); err != nil {
-			return 0, err
-		}
+		changes = append(changes, content.Change{After: &d})
 		if d.LiveRevision != nil {
-			if err := dl.Redeliver(ctx, tx, d); err != nil {
-				return 0, importRefusal("live document "+id, err)
-			}
-			live++
+			// New to this database: never delivered, so nowhere to
+			// redirect from.
+			live = append(live, content.Change{After: &d, Redeliver: true})
 		}
 	}
-	return live, tx.BumpDeliveryVersion(ctx)
+	if err := (search.StaffIndexer{}).DocumentsChanged(ctx, tx, changes); err != nil {
+		return 0, err
+	}
+	if err := dl.DocumentsChanged(ctx, tx, live); err != nil {
+		return 0, importRefusal(fmt.Sprintf("one of the live documents %s to %s", ids[0], ids[len(ids)-1]), err)
+	}
+	return len(live), nil
 }
 
 // checkCatalog applies the API's rules to the imported accounts, series,

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -191,5 +193,66 @@ func TestImportRefusesBadInput(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, src, "", "export"); exitCode(err) != 2 {
 		t.Errorf("export without --out: %v, want a usage error", err)
+	}
+}
+
+// TestImportDerivesInBatches: with a batch of two documents, an import of
+// a newsroom of seven live documents derives them over four batches, and
+// search on the imported newsroom answers what it answered before, totals
+// and facets exact. (Not parallel: it sets the batch size.)
+func TestImportDerivesInBatches(t *testing.T) {
+	old := deriveBatch
+	deriveBatch = 2
+	defer func() { deriveBatch = old }()
+	for _, be := range storetest.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			src := baseEnv(t, be).with("MASTHEAD_ADMIN_PASSWORD", "admin-password-1")
+			if _, errOut, err := runCmd(t, src, "", "demo", "--password", demoPassword); err != nil {
+				t.Fatalf("demo: %v\n%s", err, errOut)
+			}
+			in := start(t, src)
+			writer, editor, publisher := newBrowser(t, in.URL), newBrowser(t, in.URL), newBrowser(t, in.URL)
+			writer.login("writer@masthead.example", demoPassword)
+			editor.login("editor@masthead.example", demoPassword)
+			publisher.login("publisher@masthead.example", demoPassword)
+			for i := range 6 {
+				d := writer.do("POST", "/api/v1/documents", map[string]any{"type": "briefing", "series": "korea-view", "topics": []string{"batch", fmt.Sprint("topic-", i%2)},
+					"title": fmt.Sprintf("Okapi Briefing %d", i), "fields": map[string]any{"summary": "Okapi sighted.", "what_happened": []string{"Okapi census."}, "implications": "None."}},
+					http.StatusCreated)
+				id, _ := d["id"].(string)
+				writer.do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": "submit"}, http.StatusOK)
+				editor.do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": "approve"}, http.StatusOK)
+				publisher.do("POST", "/api/v1/documents/"+id+"/transitions", map[string]any{"action": "publish"}, http.StatusOK)
+			}
+			searches := []string{"q=okapi", "q=okapi&topic=topic-1", "q=", "q=beijing", "q=okapi&limit=2"}
+			before := map[string][]byte{}
+			for _, q := range searches {
+				before[q] = get(t, in.URL+"/delivery/v1/search?"+q)
+			}
+			in.Stop()
+			file := filepath.Join(t.TempDir(), "newsroom.ndjson")
+			if _, errOut, err := runCmd(t, src, "", "export", "--out", file); err != nil {
+				t.Fatalf("export: %v\n%s", err, errOut)
+			}
+			dst := baseEnv(t, be)
+			out, errOut, err := runCmd(t, dst, "", "import", "--in", file)
+			if err != nil {
+				t.Fatalf("import: %v\n%s", err, errOut)
+			}
+			if !strings.Contains(out, "indexed 7 live documents") {
+				t.Errorf("import output: %s", out)
+			}
+			in = start(t, dst)
+			defer in.Stop()
+			for _, q := range searches {
+				if after := get(t, in.URL+"/delivery/v1/search?"+q); !bytes.Equal(after, before[q]) {
+					t.Errorf("search %s after the import:\n%s\nbefore:\n%s", q, after, before[q])
+				}
+			}
+			var r struct{ Total int }
+			if err := json.Unmarshal(before["q=okapi"], &r); err != nil || r.Total != 6 {
+				t.Errorf("q=okapi found %d, want 6 (%v)", r.Total, err)
+			}
+		})
 	}
 }

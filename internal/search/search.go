@@ -88,6 +88,9 @@ type Store interface {
 	// ReindexLive rebuilds the public index from the delivered bodies in
 	// one transaction, converting each with convert.
 	ReindexLive(ctx context.Context, convert func(body []byte, parent *string) (Doc, error)) (int, error)
+	// DeliveryVersion is the counter every change to what is live moves
+	// (in the change's transaction): what keys the result cache.
+	DeliveryVersion(ctx context.Context) (int64, error)
 }
 
 // IndexTx is what indexing needs inside a transaction.

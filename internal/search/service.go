@@ -20,11 +20,12 @@ type Service struct {
 	store   Store
 	content *content.Service
 	baseURL *url.URL
+	cache   *resultCache
 }
 
 // NewService returns a Service; hit URLs start at baseURL.
 func NewService(store Store, cs *content.Service, baseURL *url.URL) *Service {
-	return &Service{store: store, content: cs, baseURL: baseURL}
+	return &Service{store: store, content: cs, baseURL: baseURL, cache: newResultCache(resultCacheBudget)}
 }
 
 // Params are a search's raw parameters, as a reader sends them.
@@ -62,6 +63,16 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 			return Result{}, cms.Invalid("year", "must be a four-digit year")
 		}
 	}
+	// The version is read before the search: an answer computed while a
+	// publish commits is filed under the version before it, never after.
+	version, err := s.store.DeliveryVersion(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	key := cacheKey(r)
+	if res, ok := s.cache.get(key, version); ok {
+		return res, nil
+	}
 	res, err := s.store.SearchLive(ctx, r)
 	if err != nil {
 		return Result{}, err
@@ -75,8 +86,14 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		next := encodeOffset(r.Offset + r.Limit)
 		res.NextCursor = &next
 	}
+	s.cache.put(key, version, res)
 	return res, nil
 }
+
+// Invalidate drops every cached answer of this instance. Answers are
+// already keyed by the delivery version, which every change to what is
+// live moves; this is for a caller that knows of a change sooner.
+func (s *Service) Invalidate() { s.cache.clear() }
 
 // facets reads the facets flag: on when absent. The document types it as
 // a boolean, so only its two spellings are taken; anything else (1, 0,
@@ -181,6 +198,7 @@ func (s *Service) StaffSearch(ctx context.Context, actor cms.Actor, p Params) (S
 // Reindex rebuilds the public index from the delivered documents and
 // returns how many it indexed.
 func (s *Service) Reindex(ctx context.Context) (int, error) {
+	defer s.Invalidate()
 	return s.store.ReindexLive(ctx, DocFromBody)
 }
 

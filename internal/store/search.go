@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -439,4 +440,36 @@ func (db *DB) BulkLoadSearch(ctx context.Context, load func() error) error {
 		return err
 	}
 	return loadErr
+}
+
+// BulkIndex runs fn, which writes many documents into both search
+// indexes, inside this transaction, with PostgreSQL's search indexes
+// dropped meanwhile and built again, the same, once fn is done — in the
+// same transaction, so that a failure or a crash leaves them as they
+// were. Dropping an index locks its table until the transaction ends:
+// searches wait for it, so this is for writes into a database nothing
+// searches yet (an import into an empty one). On SQLite, whose full-text
+// indexes take a transaction's rows in bulk by themselves, it just runs
+// fn.
+func (db *DB) BulkIndex(ctx context.Context, fn func() error) error {
+	if db.dialect != Postgres {
+		return fn()
+	}
+	if !db.inTx() {
+		return fmt.Errorf("store: BulkIndex runs inside a transaction")
+	}
+	for _, ix := range searchIndexes {
+		if err := db.q(ctx).Exec("DROP INDEX IF EXISTS " + ix.name).Error; err != nil {
+			return wrap(err)
+		}
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	for _, ix := range searchIndexes {
+		if err := db.q(ctx).Exec("CREATE INDEX " + ix.name + " " + ix.def).Error; err != nil {
+			return wrap(err)
+		}
+	}
+	return nil
 }

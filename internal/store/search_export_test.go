@@ -18,3 +18,11 @@ func WithoutShortcuts(fn func()) {
 
 // PorterStable is porterStable, for tests.
 var PorterStable = porterStable
+
+// SetImportBatch makes import statements take at most rows rows, for
+// tests of imports larger than one, and returns the undo.
+func SetImportBatch(rows int) func() {
+	old := importBatchRows
+	importBatchRows = rows
+	return func() { importBatchRows = old }
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -191,6 +192,7 @@ func (db *DB) Import(ctx context.Context, next func() (table string, row Row, ok
 		if err != nil {
 			return err
 		}
+		b := &rowBatch{db: tx, max: tx.maxParams()}
 		for {
 			table, row, ok, err := next()
 			if err != nil {
@@ -206,10 +208,13 @@ func (db *DB) Import(ctx context.Context, next func() (table string, row Row, ok
 			if derived[table] {
 				continue
 			}
-			if err := tx.insertRow(ctx, table, cols, row); err != nil {
-				return fmt.Errorf("import %s row %d: %w", table, counts[table]+1, err)
+			if err := b.add(ctx, table, cols, row, counts[table]+1); err != nil {
+				return err
 			}
 			counts[table]++
+		}
+		if err := b.flush(ctx); err != nil {
+			return err
 		}
 		if err := tx.resetSequences(ctx); err != nil {
 			return err
@@ -279,20 +284,92 @@ func (db *DB) columnTypes(ctx context.Context, table string) (map[string]string,
 	return out, nil
 }
 
-func (db *DB) insertRow(ctx context.Context, table string, types map[string]string, row Row) error {
+// maxParams is how many bound values one import statement carries. On
+// PostgreSQL, near the protocol's 65,535, so that a round trip carries
+// as many rows as it can. On SQLite, far below its 32,766: the driver
+// (glebarez/go-sqlite) looks each positional value up by scanning the
+// values before it, so a statement's binding costs the square of its
+// values — about 1,000 makes that negligible, and an in-process
+// statement costs little on its own.
+func (db *DB) maxParams() int {
+	if db.dialect == Postgres {
+		return 65_000
+	}
+	return 1_000
+}
+
+// Limits of one import statement besides the bound values: rows, and the
+// bytes of text they hold (memory stays flat whatever the export's size).
+// Variables for tests only.
+var (
+	importBatchRows  = 1000
+	importBatchBytes = 4 << 20
+)
+
+// rowBatch gathers consecutive rows of one table having the same columns
+// into one multi-row INSERT: an export holds a table's rows together, all
+// with the table's columns, so nearly every statement is a full batch.
+type rowBatch struct {
+	db    *DB
+	max   int // bound values per statement
+	table string
+	cols  []string
+	args  []any
+	rows  int
+	bytes int
+	first int // the file's number of the batch's first row of table
+}
+
+// add checks one row, converts its values for the engine and queues it,
+// writing the queue first when the row cannot join it.
+func (b *rowBatch) add(ctx context.Context, table string, types map[string]string, row Row, number int) error {
 	cols := make([]string, 0, len(row))
-	args := make([]any, 0, len(row))
-	for c, v := range row {
+	for c := range row {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	if table != b.table || !slices.Equal(cols, b.cols) || (b.rows+1)*len(cols) > b.max ||
+		b.rows >= importBatchRows || b.bytes >= importBatchBytes {
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
+		b.table, b.cols, b.first = table, cols, number
+	}
+	for _, c := range cols {
+		v := row[c]
 		if err := checkValue(types, c, v); err != nil {
-			return cms.Errorf(cms.CodeInvalid, "import: %v", err)
+			return fmt.Errorf("import %s row %d: %w", table, number, cms.Errorf(cms.CodeInvalid, "import: %v", err))
 		}
 		val, _ := importValue(types[c], v) // checkValue converted it once
-		cols = append(cols, c)
-		args = append(args, val)
+		if s, ok := val.(string); ok {
+			b.bytes += len(s)
+		}
+		b.args = append(b.args, val)
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	stmt := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + marks + ")"
-	return wrap(db.q(ctx).Exec(stmt, args...).Error)
+	b.rows++
+	return nil
+}
+
+// flush writes the queued rows in one statement.
+func (b *rowBatch) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	mark := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.cols, ", ") + ") VALUES ")
+	for i := range b.rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(mark)
+	}
+	err := b.db.exec(ctx, sb.String(), b.args)
+	if err != nil {
+		err = fmt.Errorf("import %s rows %d to %d: %w", b.table, b.first, b.first+b.rows-1, err)
+	}
+	b.args, b.rows, b.bytes = b.args[:0], 0, 0
+	return err
 }
 
 // importValue turns a decoded JSON value into what the column's type
@@ -353,4 +430,20 @@ func (db *DB) resetSequences(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// exec runs one statement with its bound values.
+func (db *DB) exec(ctx context.Context, stmt string, args []any) error {
+	return wrap(db.q(ctx).Exec(stmt, args...).Error)
+}
+
+// DocumentIDsByPublication lists every document's id, those never
+// published first, then in the order they last went live: the order in
+// which an import derives them, so that the public index's rowids follow
+// publish order as they did where the export came from.
+func (db *DB) DocumentIDsByPublication(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.q(ctx).Raw("SELECT id FROM documents ORDER BY CASE WHEN last_published_at IS NULL THEN 0 ELSE 1 END, last_published_at, id").
+		Scan(&ids).Error
+	return ids, wrap(err)
 }

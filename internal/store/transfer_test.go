@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -186,6 +187,77 @@ func TestTransferCarriesReleases(t *testing.T) {
 		}
 		if got := exported(t, db); got["releases"] != 1 || got["release_items"] != 1 {
 			t.Errorf("export after the import: %v", got)
+		}
+	})
+}
+
+// TestTransferImportInBatches: rows go in several rows to a statement
+// (here at most 4, so every table of more than four rows takes several),
+// rows of a table that lack a column start a statement of their own, and
+// every value arrives whole; a row failing in the last statement rolls
+// back the statements before it.
+func TestTransferImportInBatches(t *testing.T) {
+	defer store.SetImportBatch(4)()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rows := rowsOf(t, newsroomRows)
+		var docs, revs []tableRow
+		for i := 2; i <= 11; i++ {
+			id := fmt.Sprintf("d%d", i)
+			doc := store.Row{"id": id, "type_id": "ct", "series_id": "s1", "title": fmt.Sprintf("Title %d ‘quoted’", i), "slug": fmt.Sprintf("t%d", i),
+				"owner_id": "u1", "state": "draft", "head_revision": json.Number("1"), "version": json.Number("1"),
+				"created_at": "2024-01-02T03:04:05Z", "updated_at": "2024-01-02T03:04:05Z"}
+			if i == 6 {
+				doc["due_at"] = "2024-02-01T00:00:00Z" // a row of other columns
+			}
+			docs = append(docs, tableRow{"documents", doc})
+			revs = append(revs, tableRow{"revisions", store.Row{"document_id": id, "number": json.Number("1"), "title": doc["title"],
+				"slug": doc["slug"], "fields": "{}", "topics": "[]", "author_id": "u1", "created_at": "2024-01-02T03:04:05Z"}})
+		}
+		var all []tableRow
+		for _, r := range rows {
+			all = append(all, r)
+			switch r.Table {
+			case "documents":
+				all = append(all, docs...)
+			case "revisions":
+				all = append(all, revs...)
+			}
+		}
+		empty := exported(t, db)
+		// The same rows with a duplicate revision last: nothing stays.
+		bad := append(append([]tableRow{}, all[:len(all)-1]...), tableRow{"revisions", revs[0].Row}, all[len(all)-1])
+		if _, err := db.Import(ctx, feed(bad), func(*store.DB) error { return nil }); err == nil {
+			t.Fatal("an import with a duplicate row succeeded")
+		}
+		if after := exported(t, db); after["documents"] != 0 || after["revisions"] != 0 || after["users"] != 0 || after["content_types"] != empty["content_types"] {
+			t.Fatalf("after a failed import: %v", after)
+		}
+		counts, err := db.Import(ctx, feed(all), func(*store.DB) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["documents"] != 11 || counts["revisions"] != 11 {
+			t.Errorf("counts: %v", counts)
+		}
+		got := map[string]store.Row{}
+		if err := db.Export(ctx, func(table string, r store.Row) error {
+			if table == "documents" {
+				got[r["id"].(string)] = r
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			id := d.Row["id"].(string)
+			g := got[id]
+			if g == nil || g["title"] != d.Row["title"] || g["slug"] != d.Row["slug"] || g["created_at"] != "2024-01-02T03:04:05Z" {
+				t.Errorf("document %s: %v", id, g)
+			}
+		}
+		if got["d6"]["due_at"] != "2024-02-01T00:00:00Z" || got["d7"]["due_at"] != nil {
+			t.Errorf("due_at of d6 and d7: %v, %v", got["d6"]["due_at"], got["d7"]["due_at"])
 		}
 	})
 }

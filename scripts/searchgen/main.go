@@ -39,7 +39,7 @@ type options struct {
 	url, dir, schema, totals, jsonOut string
 	docs, rounds                      int
 	seed                              int64
-	keep, reuse                       bool
+	keep, reuse, uncached             bool
 	budget                            time.Duration
 	barMS                             float64
 }
@@ -55,6 +55,7 @@ func main() {
 	flag.DurationVar(&o.budget, "budget", 4*time.Minute, "stop timing after this long")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database (with -dir or -schema, to -reuse it)")
 	flag.BoolVar(&o.reuse, "reuse", false, "reuse an already generated database in -dir or -schema")
+	flag.BoolVar(&o.uncached, "uncached", false, "drop the search service's result cache before every timed search (the cost of a miss)")
 	flag.StringVar(&o.totals, "totals", "", "write each query's total to this file (to compare engines or versions)")
 	flag.StringVar(&o.jsonOut, "json", "", "write the figures as JSON to this file")
 	flag.Float64Var(&o.barMS, "bar", 0, "p95 bar in ms (default 15 on SQLite, 40 on PostgreSQL); exit 3 when missed")
@@ -147,6 +148,9 @@ func run(ctx context.Context, o options) (int, error) {
 	start = time.Now()
 	for round := 0; round < o.rounds && time.Since(start) < o.budget; round++ {
 		for i, q := range queries {
+			if o.uncached {
+				svc.Invalidate()
+			}
 			t := time.Now()
 			res, err := svc.Search(ctx, q.Params)
 			d := time.Since(t)
