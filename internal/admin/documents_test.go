@@ -84,7 +84,7 @@ func TestEditorCreateAndSave(t *testing.T) {
 		n := setup(t, env)
 		page := get(t, n.writer, "/admin/documents/new", http.StatusOK)
 		contains(t, page, "New Briefing", `name="fields.what_happened"`, `data-markdown`, "What Happened", "Implications",
-			`<option value="korea-view"`, `<option value="yong-kwon"`, `id="slug-preview"`, "Create draft")
+			`<option value="korea-view"`, `<option value="yong-kwon"`, `id="slug-preview"`, "Save draft", "Changes are saved automatically.")
 		// The writer may create only in Korea View.
 		lacks(t, page, `<option value="the-peninsula"`)
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -135,11 +136,14 @@ func slugConflict(err error, d Document) error {
 // applyPatch validates patch against the content type and applies it to d.
 func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p DocumentPatch) error {
 	var probs cms.Problems
+	follows := p.Slug == nil && SlugFollowsTitle(*d)
 	if p.Title != nil {
 		d.Title = strings.TrimSpace(*p.Title)
 		checkTitle(&probs, d.Title)
 	}
 	switch {
+	case follows && d.Title != "" && Slugify(d.Title) != "":
+		d.Slug = Slugify(d.Title)
 	case p.Slug != nil:
 		d.Slug = *p.Slug
 		if err := checkSlug("slug", d.Slug); err != nil {
@@ -179,6 +183,21 @@ func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p
 		}
 	}
 	return probs.Err()
+}
+
+// SlugFollowsTitle reports whether d's slug still follows its title (issue
+// 18): until the document is first published, as long as the slug is the
+// one its title gives (or a draft's placeholder, "untitled-" and digits)
+// — a person who typed another slug keeps it.
+func SlugFollowsTitle(d Document) bool {
+	if d.FirstPublishedAt != nil || d.LiveRevision != nil || d.ID == "" {
+		return false
+	}
+	if d.Slug == "" || d.Slug == Slugify(d.Title) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(d.Slug, "untitled-")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // checkTitle records a problem with a title that is empty or too long.
@@ -313,7 +332,20 @@ func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string
 			return Document{}, err
 		}
 	}
-	return s.saveEdit(ctx, actor, before, d, edit{action: "edit", message: p.Message, checkpoint: p.Checkpoint, mayAmend: true})
+	e := edit{action: "edit", message: p.Message, checkpoint: p.Checkpoint, mayAmend: true}
+	saved, err := s.saveEdit(ctx, actor, before, d, e)
+	if p.Slug == nil && d.Slug != before.Slug && isSlugConflict(err) {
+		// The slug followed the title to one taken in the series: the
+		// edit keeps the slug it had rather than fail.
+		d.Slug = before.Slug
+		return s.saveEdit(ctx, actor, before, d, e)
+	}
+	return saved, err
+}
+
+func isSlugConflict(err error) bool {
+	var ce *cms.Error
+	return errors.As(err, &ce) && ce.Code == cms.CodeConflict && len(ce.Fields) == 1 && ce.Fields[0].Field == "slug"
 }
 
 // sameContent reports whether two states of a document would make the

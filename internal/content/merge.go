@@ -27,6 +27,10 @@ type Editable struct {
 // patch is the actor's side ("mine"), what is stored now is theirs.
 type MergeRequest struct {
 	Base *Editable `json:"base"`
+	// Prefer "mine" settles each overlap with the actor's side instead of
+	// refusing: "save my version", which still keeps every field only the
+	// other side changed.
+	Prefer string `json:"prefer"`
 	DocumentPatch
 }
 
@@ -39,6 +43,9 @@ type MergeRequest struct {
 func (s *Service) MergeDocument(ctx context.Context, actor cms.Actor, id string, in MergeRequest) (Document, error) {
 	if in.Base == nil {
 		return Document{}, cms.Invalid("base", "is required: the document as you last saw it stored")
+	}
+	if in.Prefer != "" && in.Prefer != "mine" {
+		return Document{}, cms.Invalid("prefer", `is "mine" or absent`)
 	}
 	d, err := s.visibleDocument(ctx, actor, id)
 	if err != nil {
@@ -56,6 +63,9 @@ func (s *Service) MergeDocument(ctx context.Context, actor cms.Actor, id string,
 	var conflicts cms.Problems
 	for _, key := range mergeKeys(base, mine, theirs) {
 		v, ok := merge3(base[key], mine[key], theirs[key], textField(ct, key))
+		if !ok && in.Prefer == "mine" {
+			v, ok = mine[key], true
+		}
 		if !ok {
 			conflicts.Add(key, "changed on both sides in the same place; choose one")
 			continue
@@ -285,4 +295,25 @@ func textEdits(base, s string) []textEdit {
 		out = append(out, *cur)
 	}
 	return out
+}
+
+// DiffEditable compares a document's editable part as a client saw it
+// with the document as it is now, as a diff of revisions does.
+func DiffEditable(base Editable, d Document) RevisionDiff {
+	a := Revision{Title: base.Title, Slug: base.Slug, Fields: base.Fields, Topics: base.Topics, Byline: emptyNil(base.Byline),
+		Hero: emptyNil(base.Hero), Credits: d.Credits}
+	if a.Fields == nil {
+		a.Fields = map[string]any{}
+	}
+	if a.Topics == nil {
+		a.Topics = []string{}
+	}
+	return diffRevisions(a, d.snapshot(d.HeadRevision, "", "", d.UpdatedAt))
+}
+
+func emptyNil(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
 }
