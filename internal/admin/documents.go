@@ -54,8 +54,16 @@ type editorData struct {
 	Heartbeat string
 }
 
-// formOf is a document's editable part as the editor form holds it.
+// formOf is a document's editable part as the editor form holds it, with
+// that part as the base of a merge.
 func formOf(d content.Document) docForm {
+	f := valuesOf(d)
+	f.Base = encodeBase(d)
+	return f
+}
+
+// valuesOf is a document's editable part as the form's fields hold it.
+func valuesOf(d content.Document) docForm {
 	f := docForm{Type: d.Type, Series: d.Series, Title: d.Title, Slug: d.Slug, Topics: strings.Join(d.Topics, ", "),
 		Fields: d.Fields, Version: d.Version, BaseRevision: d.HeadRevision, SlugFollows: content.SlugFollowsTitle(d)}
 	if d.Byline != nil {
@@ -64,7 +72,6 @@ func formOf(d content.Document) docForm {
 	if d.Hero != nil {
 		f.Hero = *d.Hero
 	}
-	f.Base = encodeBase(d)
 	return f
 }
 

@@ -88,7 +88,7 @@ func parseDocValues(form url.Values, ct content.ContentType) docForm {
 // encodeBase is a document's editable part as the editor form sends it,
 // URL-encoded, for the form's base.
 func encodeBase(d content.Document) string {
-	f := formOf(d)
+	f := valuesOf(d)
 	v := url.Values{"title": {f.Title}, "slug": {f.Slug}, "topics": {f.Topics}, "byline": {f.Byline}, "hero": {f.Hero}}
 	for name, val := range d.Fields {
 		switch x := val.(type) {
