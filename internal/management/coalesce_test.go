@@ -182,6 +182,18 @@ func TestMergeKeepsBoth(t *testing.T) {
 			t.Errorf("a conflicting merge changed the document: %+v", after)
 		}
 
+		// "Save my version": overlaps take the caller's side, and what
+		// only the other side changed stays.
+		clash["prefer"] = "sideways"
+		wantProblem(t, n.writer.Do("POST", "/api/v1/documents/"+id+"/merge", clash), http.StatusBadRequest, "invalid")
+		clash["prefer"] = "mine"
+		clash["fields"].(map[string]any)["summary"] = "The ministers met again."
+		kept := decodeFull(t, n.writer.Do("POST", "/api/v1/documents/"+id+"/merge", clash).Want(http.StatusOK))
+		if kept.Title != "Seoul talks go on" || kept.Fields["context"] != "Seoul hosted the final round. Beijing sent its foreign minister." ||
+			kept.Fields["implications"] != "Much." || kept.Version != before.Version+1 {
+			t.Errorf("my version over theirs: %+v", kept)
+		}
+
 		// Without a base there is nothing to merge against.
 		wantProblem(t, n.writer.Do("POST", "/api/v1/documents/"+id+"/merge", map[string]any{"title": "X"}), http.StatusBadRequest, "invalid")
 		// Another author's document is not found, merged or not.
