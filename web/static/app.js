@@ -398,11 +398,10 @@
       setHidden("version", b.version);
       setHidden("base_revision", b.head_revision);
       var typedSince = text(editor) !== sent;
-      var moved = stored(b);
+      stored(b);
       saved = typedSince ? sent : text(editor);
       if (window.history && history.replaceState) { history.replaceState(null, "", b.edit); }
-      say("Draft saved at " + new Date().toLocaleTimeString() + ". Address: " + b.address + "." + (moved ? "" : ""));
-      $all("[data-draft-only]").forEach(function (el) { el.hidden = true; });
+      say("Draft saved at " + new Date().toLocaleTimeString() + ". Address: " + b.address + ".");
       return true;
     }).catch(function () {
       creating = null;
