@@ -60,6 +60,7 @@ func TestRevisionsRecordCheckpoints(t *testing.T) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Seoul talks begin today", func(b map[string]any) {
 			b["fields"].(map[string]any)["summary"] = "The ministers met in Seoul on Tuesday."
+			b["slug"] = "seoul-talks" // typed: it does not follow the title
 		})
 		id := d.ID
 		revs := listRevisions(t, n.writer, id)
