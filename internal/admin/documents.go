@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -55,10 +57,18 @@ type editorData struct {
 	Heartbeat string
 }
 
-// formOf is a document's editable part as the editor form holds it.
+// formOf is a document's editable part as the editor form holds it, with
+// that part as the base of a merge.
 func formOf(d content.Document) docForm {
+	f := valuesOf(d)
+	f.Base = encodeBase(d)
+	return f
+}
+
+// valuesOf is a document's editable part as the form's fields hold it.
+func valuesOf(d content.Document) docForm {
 	f := docForm{Type: d.Type, Series: d.Series, Title: d.Title, Slug: d.Slug, Topics: strings.Join(d.Topics, ", "),
-		Fields: d.Fields, Version: d.Version, BaseRevision: d.HeadRevision}
+		Fields: d.Fields, Version: d.Version, BaseRevision: d.HeadRevision, SlugFollows: content.SlugFollowsTitle(d)}
 	if d.Byline != nil {
 		f.Byline = *d.Byline
 	}
@@ -203,7 +213,9 @@ type submission struct {
 // submitEditor reads the editor form and saves it as a new head revision
 // based on the version it was loaded at (or, to overwrite a conflict, the
 // version the writer chose to force). Its error means nothing was tried.
-func (h *handler) submitEditor(c echo.Context) (submission, error) {
+// checkpoint is set for a save the writer asked for (the Save button):
+// it is kept as a revision of its own.
+func (h *handler) submitEditor(c echo.Context, checkpoint bool) (submission, error) {
 	ctx, actor := c.Request().Context(), actorOf(c)
 	var s submission
 	var err error
@@ -228,7 +240,28 @@ func (h *handler) submitEditor(c echo.Context) (submission, error) {
 		s.err = cms.Errorf(cms.CodePreconditionFailed, "%s took over editing this document", l.HolderName)
 		return s, nil
 	}
-	s.saved, s.err = h.Content.UpdateDocument(ctx, actor, s.before.ID, version, s.form.patch())
+	patch := s.form.patch()
+	patch.Checkpoint = checkpoint
+	base, hasBase := s.form.editable(s.contentType)
+	if s.form.SlugFollows && hasBase && s.form.Slug != "" && s.form.Slug != base.Slug {
+		patch.Slug = &s.form.Slug // typed by the writer: it stops following
+	}
+	if !checkpoint && s.form.Title == "" && s.before.Title != "" {
+		patch.Title = nil // an autosave while the title is being retyped
+	}
+	switch {
+	case hasBase && (s.form.KeepBoth || s.form.Force > 0):
+		// Keep both, or my version over theirs: a merge against the base
+		// the writer started from, so that no field only the other side
+		// changed is lost; "mine" settles only true overlaps.
+		req := content.MergeRequest{Base: base, DocumentPatch: patch}
+		if !s.form.KeepBoth {
+			req.Prefer = "mine"
+		}
+		s.saved, s.err = h.Content.MergeDocument(ctx, actor, s.before.ID, req)
+	default:
+		s.saved, s.err = h.Content.UpdateDocument(ctx, actor, s.before.ID, version, patch)
+	}
 	return s, nil
 }
 
@@ -237,7 +270,7 @@ func (h *handler) submitEditor(c echo.Context) (submission, error) {
 // text with what changed meanwhile, and overwrites nothing.
 func (h *handler) saveDocument(c echo.Context) error {
 	ctx, actor := c.Request().Context(), actorOf(c)
-	s, err := h.submitEditor(c)
+	s, err := h.submitEditor(c, true)
 	if err != nil {
 		return err
 	}
@@ -250,9 +283,20 @@ func (h *handler) saveDocument(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if data.Conflict, err = h.conflict(ctx, actor, d, f.BaseRevision); err != nil {
+		if data.Conflict, err = h.conflict(ctx, actor, d, f); err != nil {
 			return err
 		}
+		return h.render(c, http.StatusConflict, "editor.html", d.Title, data)
+	}
+	if overlap := overlapping(s.err); overlap != nil {
+		data, err := h.editor(c, d, f, nil)
+		if err != nil {
+			return err
+		}
+		if data.Conflict, err = h.conflict(ctx, actor, d, f); err != nil {
+			return err
+		}
+		data.Conflict.Overlap = fieldLabels(s.contentType, overlap)
 		return h.render(c, http.StatusConflict, "editor.html", d.Title, data)
 	}
 	if errs, ok := problemFields(s.err); ok {
@@ -270,7 +314,7 @@ func (h *handler) saveDocument(c echo.Context) error {
 // diff of what someone else changed.
 func (h *handler) autosaveDocument(c echo.Context) error {
 	ctx, actor := c.Request().Context(), actorOf(c)
-	s, err := h.submitEditor(c)
+	s, err := h.submitEditor(c, false)
 	if err != nil {
 		return err
 	}
@@ -280,13 +324,15 @@ func (h *handler) autosaveDocument(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{
 			"version": saved.Version, "head_revision": saved.HeadRevision, "state": saved.State,
 			"slug": saved.Slug, "saved_at": time.Now().UTC().Format(time.RFC3339),
-			"missing": missingRequired(s.contentType, saved.Fields),
+			"missing": missingRequired(s.contentType, saved.Fields), "base": encodeBase(saved),
+			"address": "/" + saved.Series + "/" + saved.Slug, "title": saved.Title, "slug_follows": content.SlugFollowsTitle(saved),
 		})
-	case cms.IsCode(s.err, cms.CodePreconditionFailed):
-		cv, err := h.conflict(ctx, actor, d, f.BaseRevision)
+	case cms.IsCode(s.err, cms.CodePreconditionFailed), overlapping(s.err) != nil:
+		cv, err := h.conflict(ctx, actor, d, f)
 		if err != nil {
 			return err
 		}
+		cv.Overlap = fieldLabels(s.contentType, overlapping(s.err))
 		html, err := h.fragmentFor(c, "editor.html", "conflict", cv)
 		if err != nil {
 			return err
@@ -310,11 +356,48 @@ type conflictView struct {
 	BaseRev  int
 	HeadRev  int
 	Restated bool // only the state moved, the text did not
+	// Overlap are the fields both changed in the same place, after "Keep
+	// both": the writer chooses.
+	Overlap []string
+}
+
+// overlapping is the fields a merge found changed on both sides in the
+// same place; nil for any other error.
+func overlapping(err error) []string {
+	var ce *cms.Error
+	if !errors.As(err, &ce) || ce.Code != cms.CodeConflict || len(ce.Fields) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range ce.Fields {
+		out = append(out, f.Field)
+	}
+	if slices.Contains(out, "slug") && len(out) == 1 && strings.Contains(ce.Message, "taken") {
+		return nil // a slug taken in the series, not an overlap
+	}
+	return out
+}
+
+// fieldLabels names document fields as the editor labels them.
+func fieldLabels(ct content.ContentType, fields []string) []string {
+	labels := map[string]string{"title": "Title", "slug": "Slug", "topics": "Topics", "byline": "Byline", "hero": "Hero image", "credits": "Credits"}
+	for _, f := range ct.Fields {
+		labels["fields."+f.Name] = f.Label
+	}
+	out := make([]string, 0, len(fields))
+	for _, f := range fields {
+		if l, ok := labels[f]; ok {
+			f = l
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // conflict describes what changed between the revision the writer started
 // from and the current head, with the content service's diff.
-func (h *handler) conflict(ctx context.Context, actor cms.Actor, d content.Document, base int) (*conflictView, error) {
+func (h *handler) conflict(ctx context.Context, actor cms.Actor, d content.Document, f docForm) (*conflictView, error) {
+	base := f.BaseRevision
 	cv := &conflictView{Version: d.Version, State: string(d.State), BaseRev: base, HeadRev: d.HeadRevision}
 	cat, err := h.catalog(ctx)
 	if err != nil {
@@ -325,15 +408,22 @@ func (h *handler) conflict(ctx context.Context, actor cms.Actor, d content.Docum
 		return nil, err
 	}
 	cv.By = cat.name(head.AuthorID)
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return nil, err
+	}
+	// The writer's base, as the form last knew it stored: the head
+	// revision may have taken more writes since it was the base.
+	if b, ok := f.editable(ct); ok {
+		cv.Diff = diffRows(ct, content.DiffEditable(*b, d))
+		cv.Restated = len(cv.Diff) == 0
+		return cv, nil
+	}
 	if base < 1 || base >= d.HeadRevision {
 		cv.Restated = true
 		return cv, nil
 	}
 	diff, err := h.Content.Diff(ctx, actor, d.ID, base, d.HeadRevision)
-	if err != nil {
-		return nil, err
-	}
-	ct, err := h.Content.ContentType(ctx, d.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -415,12 +505,31 @@ func (h *handler) createDocument(c echo.Context) error {
 	if c.FormValue("list_op") != "" {
 		return h.showNew(c, http.StatusOK, f, nil) // a button of a list editor, without scripts
 	}
-	d, err := h.Content.CreateDocument(ctx, actorOf(c), f.newDocument())
+	auto := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
+	in := f.newDocument()
+	if auto && in.Title == "" {
+		// The first autosave of a new document typed into another field
+		// first: a placeholder that the title replaces, slug and all.
+		in.Title, in.Slug = "Untitled draft", fmt.Sprintf("untitled-%d", time.Now().UnixNano()%1e9)
+	}
+	d, err := h.Content.CreateDocument(ctx, actorOf(c), in)
 	if errs, ok := problemFields(err); ok {
+		if auto {
+			return c.JSON(http.StatusUnprocessableEntity, map[string]any{"errors": errs})
+		}
 		return h.showNew(c, http.StatusUnprocessableEntity, f, errs)
 	}
 	if err != nil {
 		return err
+	}
+	if auto {
+		// The editor's first autosave: it carries on editing the draft.
+		return c.JSON(http.StatusCreated, map[string]any{
+			"id": d.ID, "version": d.Version, "head_revision": d.HeadRevision, "slug": d.Slug,
+			"address": "/" + d.Series + "/" + d.Slug, "base": encodeBase(d), "slug_follows": content.SlugFollowsTitle(d),
+			"edit": "/admin/documents/" + d.ID, "autosave": "/admin/documents/" + d.ID + "/autosave",
+			"lock": "/api/v1/documents/" + d.ID + "/lock",
+		})
 	}
 	return h.redirect(c, "/admin/documents/"+d.ID, "ok", "Draft created.")
 }

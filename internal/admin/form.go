@@ -2,6 +2,7 @@ package admin
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,13 @@ type docForm struct {
 	Message                           string
 	Fields                            map[string]any // by field name; nil = empty
 	Version, BaseRevision, Force      int
+	// Base is the form as last stored, URL-encoded: what a merge
+	// compares both sides with (issue 18). KeepBoth asks for the merge.
+	Base     string
+	KeepBoth bool
+	// SlugFollows is set while the slug follows the title and no one
+	// typed it: the slug is then left to the content service.
+	SlugFollows bool
 }
 
 // parseDocForm reads the editor form against the content type's fields.
@@ -27,7 +35,13 @@ func parseDocForm(c echo.Context, ct content.ContentType) (docForm, error) {
 	if err != nil {
 		return docForm{}, err
 	}
+	return parseDocValues(form, ct), nil
+}
+
+// parseDocValues reads an editor form's values.
+func parseDocValues(form url.Values, ct content.ContentType) docForm {
 	f := docForm{
+		Base: form.Get("base"), KeepBoth: form.Get("keep_both") != "", SlugFollows: form.Get("slug_follows") == "1",
 		Type: form.Get("type"), Series: form.Get("series"),
 		Title: strings.TrimSpace(form.Get("title")), Slug: strings.TrimSpace(form.Get("slug")),
 		Topics: form.Get("topics"), Byline: form.Get("byline"), Hero: strings.TrimSpace(form.Get("hero")),
@@ -68,7 +82,39 @@ func parseDocForm(c echo.Context, ct content.ContentType) (docForm, error) {
 		}
 		f.Fields[fd.Name] = strings.ReplaceAll(v, "\r\n", "\n")
 	}
-	return f, nil
+	return f
+}
+
+// encodeBase is a document's editable part as the editor form sends it,
+// URL-encoded, for the form's base.
+func encodeBase(d content.Document) string {
+	f := valuesOf(d)
+	v := url.Values{"title": {f.Title}, "slug": {f.Slug}, "topics": {f.Topics}, "byline": {f.Byline}, "hero": {f.Hero}}
+	for name, val := range d.Fields {
+		switch x := val.(type) {
+		case string:
+			v.Set("fields."+name, x)
+		case []any:
+			for _, item := range x {
+				v.Add("fields."+name, fmt.Sprint(item))
+			}
+		}
+	}
+	return v.Encode()
+}
+
+// editable is the base of a form, as the content service merges against.
+func (f docForm) editable(ct content.ContentType) (*content.Editable, bool) {
+	if f.Base == "" {
+		return nil, false
+	}
+	v, err := url.ParseQuery(f.Base)
+	if err != nil {
+		return nil, false
+	}
+	b := parseDocValues(v, ct)
+	topics := b.topics()
+	return &content.Editable{Title: b.Title, Slug: b.Slug, Fields: b.Fields, Topics: topics, Byline: &b.Byline, Hero: &b.Hero}, true
 }
 
 func atoi(s string) int {
@@ -101,10 +147,14 @@ func (f docForm) topics() []string {
 // patch is the form as a change to an existing document.
 func (f docForm) patch() content.DocumentPatch {
 	topics := f.topics()
-	return content.DocumentPatch{
+	p := content.DocumentPatch{
 		Title: &f.Title, Slug: f.slug(), Fields: f.Fields, Topics: &topics,
 		Byline: &f.Byline, Hero: &f.Hero, Message: f.Message,
 	}
+	if f.SlugFollows {
+		p.Slug = nil
+	}
+	return p
 }
 
 // newDocument is the form as a new document.

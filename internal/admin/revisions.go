@@ -77,6 +77,8 @@ func showValue(v any) string {
 
 type revisionRow struct {
 	Rev      content.Revision
+	Steps    string // the workflow steps taken on it, in words
+	Changed  string // fields touched, characters added and removed
 	Author   string
 	Head     bool
 	Live     bool
@@ -108,12 +110,43 @@ func (h *handler) listRevisions(c echo.Context) error {
 	_, editErr := workflow.AfterEdit(d.State)
 	data := revisionsData{Doc: d, CanEdit: editErr == nil && h.Authz.Allowed(actor, "edit", content.DocumentObject(d)),
 		A: max(d.HeadRevision-1, 1), B: d.HeadRevision}
+	ct, err := h.Content.ContentType(ctx, d.Type)
+	if err != nil {
+		return err
+	}
 	for _, r := range slices.Backward(revs) {
 		data.Rows = append(data.Rows, revisionRow{Rev: r, Author: cat.name(r.AuthorID), Head: r.Number == d.HeadRevision,
+			Steps: stepWords(r.Actions), Changed: changedWords(ct, r.Changed),
 			Live:     d.LiveRevision != nil && *d.LiveRevision == r.Number,
 			Approved: d.ApprovedRevision != nil && *d.ApprovedRevision == r.Number})
 	}
 	return h.render(c, http.StatusOK, "revisions.html", "Revisions: "+d.Title, data)
+}
+
+var stepWord = map[string]string{"submit": "submitted", "withdraw": "withdrawn", "request_changes": "changes requested",
+	"approve": "approved", "publish": "published", "schedule": "scheduled", "unschedule": "unscheduled",
+	"unpublish": "unpublished", "archive": "archived", "restore": "restored", "credits": "credits changed",
+	"import": "imported", "backdate": "backdated"}
+
+// stepWords names the workflow steps taken on a revision.
+func stepWords(actions []string) string {
+	words := make([]string, 0, len(actions))
+	for _, a := range actions {
+		if w, ok := stepWord[a]; ok {
+			a = w
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, ", ")
+}
+
+// changedWords says what a revision changed: "Title, Summary: +12 −3
+// characters".
+func changedWords(ct content.ContentType, c *content.RevisionChange) string {
+	if c == nil || len(c.Fields) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: +%d −%d characters", strings.Join(fieldLabels(ct, c.Fields), ", "), c.Added, c.Removed)
 }
 
 type diffData struct {

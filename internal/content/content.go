@@ -142,6 +142,17 @@ type Revision struct {
 	AuthorID   string         `json:"author_id"`
 	Message    string         `json:"message"`
 	CreatedAt  time.Time      `json:"created_at"`
+	// UpdatedAt is the last write the revision holds and Writes how many:
+	// a person's autosaves in a row amend their head revision (issue 18).
+	// Checkpoint is set when its author asked to keep it as it is.
+	UpdatedAt  time.Time `json:"updated_at"`
+	Writes     int       `json:"writes"`
+	Checkpoint bool      `json:"checkpoint"`
+	// Actions are the workflow steps taken on the revision (submit,
+	// approve, publish, restore…), and Changed what it changed from the
+	// one before; both only in a listing of revisions.
+	Actions []string        `json:"actions,omitempty"`
+	Changed *RevisionChange `json:"changed,omitempty"`
 }
 
 // snapshot returns the revision that records d's editable part as it is.
@@ -149,6 +160,7 @@ func (d Document) snapshot(number int, authorID, message string, at time.Time) R
 	return Revision{
 		DocumentID: d.ID, Number: number, Title: d.Title, Slug: d.Slug, Fields: d.Fields, Topics: d.Topics,
 		Byline: d.Byline, Hero: d.Hero, Credits: d.Credits, AuthorID: authorID, Message: message, CreatedAt: at,
+		UpdatedAt: at, Writes: 1,
 	}
 }
 

@@ -39,7 +39,7 @@ func (s *Service) SetCredits(ctx context.Context, actor cms.Actor, id string, ve
 	}
 	before := d
 	d.Credits = credits
-	return s.saveEdit(ctx, actor, before, d, "credits", "credits changed")
+	return s.saveEdit(ctx, actor, before, d, edit{action: "credits", message: "credits changed"})
 }
 
 // resolveCredits checks the credits and names their contributors. Every

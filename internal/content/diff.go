@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -139,4 +140,44 @@ func opName(t diffmatchpatch.Operation) string {
 		return "delete"
 	}
 	return "equal"
+}
+
+// RevisionChange sums up what a revision changed from the one before:
+// the fields it touched and how many characters it added and removed.
+type RevisionChange struct {
+	Fields  []string `json:"fields"`
+	Added   int      `json:"added"`
+	Removed int      `json:"removed"`
+}
+
+// changeOf sums up the change from a to b; text is counted in
+// characters, other values (topics, credits) by their JSON.
+func changeOf(a, b Revision) *RevisionChange {
+	c := &RevisionChange{Fields: []string{}}
+	dmp := diffmatchpatch.New()
+	for _, ch := range diffRevisions(a, b).Changes {
+		c.Fields = append(c.Fields, ch.Field)
+		before, okA := asText(ch.Before)
+		after, okB := asText(ch.After)
+		if !okA || !okB {
+			before, after = jsonText(ch.Before), jsonText(ch.After)
+		}
+		for _, df := range dmp.DiffMain(before, after, false) {
+			switch df.Type {
+			case diffmatchpatch.DiffInsert:
+				c.Added += utf8.RuneCountInString(df.Text)
+			case diffmatchpatch.DiffDelete:
+				c.Removed += utf8.RuneCountInString(df.Text)
+			}
+		}
+	}
+	return c
+}
+
+func jsonText(v any) string {
+	if v == nil {
+		return ""
+	}
+	data, _ := json.Marshal(v)
+	return string(data)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +45,10 @@ type DocumentPatch struct {
 	Byline  *string        `json:"byline"` // "" clears: the series is the byline
 	Hero    *string        `json:"hero"`   // "" clears
 	Message string         `json:"message"`
-	Version *int           `json:"version"` // instead of If-Match
+	// Checkpoint starts a new revision and keeps it as it is: the next
+	// autosave does not amend it.
+	Checkpoint bool `json:"checkpoint"`
+	Version    *int `json:"version"` // instead of If-Match
 	// Assignee is a user id ("" clears); DueAt an RFC 3339 time ("" clears).
 	Assignee *string `json:"assignee"`
 	DueAt    *string `json:"due_at"`
@@ -132,11 +136,14 @@ func slugConflict(err error, d Document) error {
 // applyPatch validates patch against the content type and applies it to d.
 func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p DocumentPatch) error {
 	var probs cms.Problems
+	follows := p.Slug == nil && SlugFollowsTitle(*d)
 	if p.Title != nil {
 		d.Title = strings.TrimSpace(*p.Title)
 		checkTitle(&probs, d.Title)
 	}
 	switch {
+	case follows && d.Title != "" && Slugify(d.Title) != "":
+		d.Slug = Slugify(d.Title)
 	case p.Slug != nil:
 		d.Slug = *p.Slug
 		if err := checkSlug("slug", d.Slug); err != nil {
@@ -176,6 +183,21 @@ func (s *Service) applyPatch(ctx context.Context, d *Document, ct ContentType, p
 		}
 	}
 	return probs.Err()
+}
+
+// SlugFollowsTitle reports whether d's slug still follows its title (issue
+// 18): until the document is first published, as long as the slug is the
+// one its title gives (or a draft's placeholder, "untitled-" and digits)
+// — a person who typed another slug keeps it.
+func SlugFollowsTitle(d Document) bool {
+	if d.FirstPublishedAt != nil || d.LiveRevision != nil || d.ID == "" {
+		return false
+	}
+	if d.Slug == "" || d.Slug == Slugify(d.Title) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(d.Slug, "untitled-")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // checkTitle records a problem with a title that is empty or too long.
@@ -310,7 +332,20 @@ func (s *Service) UpdateDocument(ctx context.Context, actor cms.Actor, id string
 			return Document{}, err
 		}
 	}
-	return s.saveEdit(ctx, actor, before, d, "edit", p.Message)
+	e := edit{action: "edit", message: p.Message, checkpoint: p.Checkpoint, mayAmend: true}
+	saved, err := s.saveEdit(ctx, actor, before, d, e)
+	if p.Slug == nil && d.Slug != before.Slug && isSlugConflict(err) {
+		// The slug followed the title to one taken in the series: the
+		// edit keeps the slug it had rather than fail.
+		d.Slug = before.Slug
+		return s.saveEdit(ctx, actor, before, d, e)
+	}
+	return saved, err
+}
+
+func isSlugConflict(err error) bool {
+	var ce *cms.Error
+	return errors.As(err, &ce) && ce.Code == cms.CodeConflict && len(ce.Fields) == 1 && ce.Fields[0].Field == "slug"
 }
 
 // sameContent reports whether two states of a document would make the
@@ -340,16 +375,36 @@ func (s *Service) editable(ctx context.Context, actor cms.Actor, id string, vers
 	return d, nil
 }
 
+// edit is how a change is kept: the event's action, the revision's note,
+// and whether it may amend the head revision (a plain edit may; a
+// restore or a credits change always starts a new one).
+type edit struct {
+	action, message      string
+	checkpoint, mayAmend bool
+}
+
 // saveEdit stores after as the new head revision of before, moving the
-// state as an edit does (approved → in_review, published → draft).
-func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after Document, action, message string) (Document, error) {
+// state as an edit does (approved → in_review, published → draft). An
+// edit that coalesces (see amends) rewrites the head revision instead;
+// the version moves on either way.
+func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after Document, e edit) (Document, error) {
+	action, message := e.action, e.message
 	next, err := workflow.AfterEdit(before.State)
 	if err != nil {
 		return Document{}, err
 	}
 	now := s.now()
+	var head *Revision
+	if e.mayAmend && !e.checkpoint && message == "" {
+		if head, err = s.amendable(ctx, actor, before, now); err != nil {
+			return Document{}, err
+		}
+	}
 	after.State = next
 	after.HeadRevision = before.HeadRevision + 1
+	if head != nil {
+		after.HeadRevision = before.HeadRevision
+	}
 	after.Version = before.Version + 1
 	after.UpdatedAt = now
 	if next != workflow.Approved {
@@ -364,6 +419,10 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 	}
 	after.Refresh()
 	rev := after.snapshot(after.HeadRevision, actor.UserID, message, now)
+	rev.Checkpoint = e.checkpoint
+	if head != nil {
+		rev.CreatedAt, rev.Writes = head.CreatedAt, head.Writes+1
+	}
 	based := before.Version
 	ev := Event{DocumentID: after.ID, Action: action, From: before.State, To: next, ActorID: actor.UserID,
 		Revision: after.HeadRevision, BasedOnVersion: &based, CreatedAt: now}
@@ -372,9 +431,50 @@ func (s *Service) saveEdit(ctx context.Context, actor cms.Actor, before, after D
 			return Change{}, slugConflict(err, after)
 		}
 		c := Change{Before: &before, After: &after, Event: ev}
-		return c, s.record(ctx, tx, c, &rev)
+		if head == nil {
+			return c, s.record(ctx, tx, c, &rev)
+		}
+		if err := tx.AmendRevision(ctx, rev); err != nil {
+			return Change{}, err
+		}
+		return c, s.record(ctx, tx, c, nil)
 	})
 	return after, err
+}
+
+// coalesceWindow is how long after its first write a head revision takes
+// its author's further writes.
+const coalesceWindow = 10 * time.Minute
+
+// amendable returns the head revision of d when actor's edit at now
+// amends it rather than starting a new one: the actor wrote it, less
+// than coalesceWindow ago, as a plain edit (no note, no checkpoint), and
+// nothing happened to the document since but their own edits — no
+// submission, approval, publication or restore, no one else's write.
+// Otherwise it returns nil. The caller's version check keeps this true
+// until its write commits: every step on a document moves its version.
+func (s *Service) amendable(ctx context.Context, actor cms.Actor, d Document, now time.Time) (*Revision, error) {
+	if d.LiveRevision != nil && *d.LiveRevision == d.HeadRevision ||
+		d.ApprovedRevision != nil && *d.ApprovedRevision == d.HeadRevision {
+		return nil, nil
+	}
+	last, err := s.store.FindLastEvent(ctx, d.ID)
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if (last.Action != "edit" && last.Action != "create") || last.Revision != d.HeadRevision || last.ActorID != actor.UserID {
+		return nil, nil
+	}
+	head, err := s.store.FindRevision(ctx, d.ID, d.HeadRevision)
+	if err != nil {
+		return nil, err
+	}
+	if head.AuthorID != actor.UserID || head.Message != "" || head.Checkpoint || now.Sub(head.CreatedAt) >= coalesceWindow {
+		return nil, nil
+	}
+	return &head, nil
 }
 
 // DeleteDocument removes a document that is not live. Its revisions and

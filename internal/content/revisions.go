@@ -3,16 +3,40 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 )
 
-// Revisions lists a document's revisions, oldest first.
+// Revisions lists a document's revisions, oldest first, each with the
+// workflow steps taken on it and what it changed from the one before.
 func (s *Service) Revisions(ctx context.Context, actor cms.Actor, id string) ([]Revision, error) {
 	if _, err := s.visibleDocument(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	return s.store.FindRevisions(ctx, id)
+	revs, err := s.store.FindRevisions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.FindEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	steps := map[int][]string{}
+	for _, e := range events {
+		if e.Action != "edit" && e.Action != "create" && !slices.Contains(steps[e.Revision], e.Action) {
+			steps[e.Revision] = append(steps[e.Revision], e.Action)
+		}
+	}
+	for i := range revs {
+		revs[i].Actions = steps[revs[i].Number]
+		prev := Revision{Fields: map[string]any{}, Topics: []string{}, Credits: []Credit{}}
+		if i > 0 {
+			prev = revs[i-1]
+		}
+		revs[i].Changed = changeOf(prev, revs[i])
+	}
+	return revs, nil
 }
 
 // Revision returns one revision of a document.
@@ -63,7 +87,7 @@ func (s *Service) Restore(ctx context.Context, actor cms.Actor, id string, n, ve
 	if err := s.setByline(ctx, &d, byline); err != nil {
 		return Document{}, cms.Invalid("byline", "the byline of revision "+fmt.Sprint(n)+" no longer exists")
 	}
-	return s.saveEdit(ctx, actor, before, d, "restore", fmt.Sprintf("restored revision %d", n))
+	return s.saveEdit(ctx, actor, before, d, edit{action: "restore", message: fmt.Sprintf("restored revision %d", n)})
 }
 
 func sameCredits(a, b []Credit) bool {

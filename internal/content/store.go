@@ -67,6 +67,11 @@ type Store interface {
 	UpdateDocument(ctx context.Context, d Document, prevVersion int) error
 	DeleteDocument(ctx context.Context, id string, version int, ev cms.AuditEvent) error
 	AddRevision(ctx context.Context, r Revision) error
+	// AmendRevision writes r over the stored revision of its number (a
+	// write coalesced into the head revision).
+	AmendRevision(ctx context.Context, r Revision) error
+	// FindLastEvent is the newest event of a document.
+	FindLastEvent(ctx context.Context, documentID string) (Event, error)
 	AddEvent(ctx context.Context, e Event) error
 	AddComment(ctx context.Context, c Comment) error
 	ResolveComment(ctx context.Context, documentID, id, by string, at time.Time) (Comment, error)

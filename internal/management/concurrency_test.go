@@ -108,7 +108,9 @@ func TestConcurrentPatchesOneWins(t *testing.T) {
 		bearer := bearerOf(t, n.writer)
 		results := race(env, writers, func(i int) raceRequest {
 			return raceRequest{bearer: bearer, method: "PATCH", path: "/api/v1/documents/" + d.ID,
-				body:    map[string]any{"title": fmt.Sprintf("Title from writer %d", i)},
+				// A checkpoint each: the winner's write is a revision of
+				// its own, not coalesced into the creation's.
+				body:    map[string]any{"title": fmt.Sprintf("Title from writer %d", i), "checkpoint": true},
 				headers: []string{"If-Match", versionTag(d.Version)}}
 		})
 		counts := tally(t, results)

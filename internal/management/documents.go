@@ -114,6 +114,21 @@ func (h *handler) updateDocument(c echo.Context) error {
 	return document(c, http.StatusOK, d)
 }
 
+// mergeDocument keeps both sides of a conflict: the caller's change to
+// the base they started from, merged with what is stored now (409 with
+// the fields both sides changed in the same place).
+func (h *handler) mergeDocument(c echo.Context) error {
+	var in content.MergeRequest
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	d, err := h.Content.MergeDocument(c.Request().Context(), actorOf(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return document(c, http.StatusOK, d)
+}
+
 func (h *handler) deleteDocument(c echo.Context) error {
 	version, err := ifMatch(c)
 	if err != nil {

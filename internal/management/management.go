@@ -103,6 +103,7 @@ func Register(g *echo.Group, d Deps) {
 	g.POST("/documents", h.createDocument, authn)
 	g.GET("/documents/:id", h.getDocument, authn)
 	g.PATCH("/documents/:id", h.updateDocument, authn)
+	g.POST("/documents/:id/merge", h.mergeDocument, authn)
 	g.DELETE("/documents/:id", h.deleteDocument, authn)
 	g.POST("/documents/:id/transitions", h.transitionDocument, authn)
 	g.GET("/documents/:id/revisions", h.listRevisions, authn)

@@ -54,12 +54,13 @@ func sameContent(a, b revisionJSON) bool {
 		reflect.DeepEqual(a.Hero, b.Hero) && reflect.DeepEqual(a.Credits, b.Credits)
 }
 
-func TestRevisionsRecordEveryWrite(t *testing.T) {
+func TestRevisionsRecordCheckpoints(t *testing.T) {
 	t.Parallel()
 	apptest.Run(t, func(t *testing.T, env *apptest.Env) {
 		n := setupNewsroom(t, env)
 		d := createBriefing(t, n.writer, "Seoul talks begin today", func(b map[string]any) {
 			b["fields"].(map[string]any)["summary"] = "The ministers met in Seoul on Tuesday."
+			b["slug"] = "seoul-talks" // typed: it does not follow the title
 		})
 		id := d.ID
 		revs := listRevisions(t, n.writer, id)
@@ -67,11 +68,12 @@ func TestRevisionsRecordEveryWrite(t *testing.T) {
 			t.Fatalf("after create: %+v", revs)
 		}
 
-		// Each write is a revision: title, fields, topics, credits.
+		// A write with a note or a checkpoint is a revision of its own:
+		// title, fields, topics; and a credits change always is.
 		d = decodeFull(t, patchDoc(n.writer, id, d.Version, map[string]any{"title": "Seoul talks resume today", "message": "better verb"}).Want(http.StatusOK))
 		d = decodeFull(t, patchDoc(n.writer, id, d.Version, map[string]any{"fields": map[string]any{
-			"summary": "The foreign ministers met in Seoul on Wednesday."}}).Want(http.StatusOK))
-		d = decodeFull(t, patchDoc(n.writer, id, d.Version, map[string]any{"topics": []string{"china", "korea"}}).Want(http.StatusOK))
+			"summary": "The foreign ministers met in Seoul on Wednesday."}, "checkpoint": true}).Want(http.StatusOK))
+		d = decodeFull(t, patchDoc(n.writer, id, d.Version, map[string]any{"topics": []string{"china", "korea"}, "checkpoint": true}).Want(http.StatusOK))
 		if d.HeadRevision != 4 || d.Version != 4 {
 			t.Fatalf("after three edits: head %d version %d", d.HeadRevision, d.Version)
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -96,17 +95,9 @@ func (db *DB) AddRevisions(ctx context.Context, rs []content.Revision) error {
 	}
 	rows := make([]revisionRow, len(rs))
 	for i, r := range rs {
-		row := revisionRow{DocumentID: r.DocumentID, Number: r.Number, Title: r.Title, Slug: r.Slug,
-			Byline: r.Byline, Hero: r.Hero, AuthorID: r.AuthorID, Message: r.Message, CreatedAt: r.CreatedAt}
-		for _, part := range []struct {
-			src any
-			dst *string
-		}{{r.Fields, &row.Fields}, {r.Topics, &row.Topics}, {r.Credits, &row.Credits}} {
-			data, err := json.Marshal(part.src)
-			if err != nil {
-				return wrap(err)
-			}
-			*part.dst = string(data)
+		row, err := rowOfRevision(r)
+		if err != nil {
+			return err
 		}
 		rows[i] = row
 	}

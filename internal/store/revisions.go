@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
 	"github.com/masthead-cms/masthead/internal/workflow"
 )
@@ -22,13 +23,22 @@ type revisionRow struct {
 	AuthorID   string
 	Message    string
 	CreatedAt  time.Time
+	// UpdatedAt is the last write the revision holds (NULL before
+	// migration 36: the first); Writes how many.
+	UpdatedAt  *time.Time
+	Writes     int
+	Checkpoint bool
 }
 
 func (revisionRow) TableName() string { return "revisions" }
 
 func (r revisionRow) revision() (content.Revision, error) {
 	rev := content.Revision{DocumentID: r.DocumentID, Number: r.Number, Title: r.Title, Slug: r.Slug,
-		Byline: r.Byline, Hero: r.Hero, AuthorID: r.AuthorID, Message: r.Message, CreatedAt: r.CreatedAt}
+		Byline: r.Byline, Hero: r.Hero, AuthorID: r.AuthorID, Message: r.Message, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.CreatedAt, Writes: max(r.Writes, 1), Checkpoint: r.Checkpoint}
+	if r.UpdatedAt != nil {
+		rev.UpdatedAt = *r.UpdatedAt
+	}
 	for _, part := range []struct {
 		raw string
 		dst any
@@ -40,21 +50,54 @@ func (r revisionRow) revision() (content.Revision, error) {
 	return rev, nil
 }
 
-// AddRevision stores an immutable snapshot.
+// AddRevision stores a new revision.
 func (db *DB) AddRevision(ctx context.Context, r content.Revision) error {
+	row, err := rowOfRevision(r)
+	if err != nil {
+		return err
+	}
+	return wrap(db.q(ctx).Create(&row).Error)
+}
+
+// AmendRevision writes r over the stored revision of its number: another
+// write coalesced into it (its first write's time and author stay).
+func (db *DB) AmendRevision(ctx context.Context, r content.Revision) error {
+	row, err := rowOfRevision(r)
+	if err != nil {
+		return err
+	}
+	res := db.q(ctx).Model(&revisionRow{}).Where("document_id = ? AND number = ?", r.DocumentID, r.Number).
+		Updates(map[string]any{"title": row.Title, "slug": row.Slug, "fields": row.Fields, "topics": row.Topics,
+			"byline": row.Byline, "hero": row.Hero, "credits": row.Credits, "updated_at": row.UpdatedAt, "writes": row.Writes})
+	if res.Error != nil {
+		return wrap(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return cms.NotFound("revision")
+	}
+	return nil
+}
+
+// rowOfRevision is a revision as its row stores it.
+func rowOfRevision(r content.Revision) (revisionRow, error) {
+	updated := r.UpdatedAt
+	if updated.IsZero() {
+		updated = r.CreatedAt
+	}
 	row := revisionRow{DocumentID: r.DocumentID, Number: r.Number, Title: r.Title, Slug: r.Slug,
-		Byline: r.Byline, Hero: r.Hero, AuthorID: r.AuthorID, Message: r.Message, CreatedAt: r.CreatedAt}
+		Byline: r.Byline, Hero: r.Hero, AuthorID: r.AuthorID, Message: r.Message, CreatedAt: r.CreatedAt,
+		UpdatedAt: &updated, Writes: max(r.Writes, 1), Checkpoint: r.Checkpoint}
 	for _, part := range []struct {
 		src any
 		dst *string
 	}{{r.Fields, &row.Fields}, {r.Topics, &row.Topics}, {r.Credits, &row.Credits}} {
 		data, err := json.Marshal(part.src)
 		if err != nil {
-			return wrap(err)
+			return row, wrap(err)
 		}
 		*part.dst = string(data)
 	}
-	return wrap(db.q(ctx).Create(&row).Error)
+	return row, nil
 }
 
 // FindRevisions lists a document's revisions, oldest first.
@@ -174,3 +217,14 @@ func (db *DB) FindEvents(ctx context.Context, documentID string) ([]content.Even
 }
 
 var _ content.Store = (*DB)(nil)
+
+// FindLastEvent returns the newest event of a document's audit trail.
+func (db *DB) FindLastEvent(ctx context.Context, documentID string) (content.Event, error) {
+	var r eventRow
+	if err := db.q(ctx).Where("document_id = ?", documentID).Order("id DESC").Take(&r).Error; err != nil {
+		return content.Event{}, notFound(err, "event")
+	}
+	return content.Event{ID: r.ID, DocumentID: r.DocumentID, Action: r.Action,
+		From: workflow.State(r.FromState), To: workflow.State(r.ToState), ActorID: r.ActorID,
+		Revision: r.Revision, Note: r.Note, BasedOnVersion: r.BasedOnVersion, CreatedAt: r.CreatedAt}, nil
+}

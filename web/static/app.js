@@ -317,10 +317,13 @@
   var editor = $("#editor");
   if (editor) { markdownEditors(editor); }
   var saveURL = editor && editor.getAttribute("data-autosave");
+  // A new document: its first autosave creates the draft (issue 18).
+  var createURL = editor && editor.getAttribute("data-create");
   // The edit lock's heartbeat: the lease lapses 60 s after the last one,
   // so a closed laptop lets go of the document.
   var lockURL = editor && editor.getAttribute("data-lock");
-  if (lockURL) {
+  function heartbeat() {
+    if (!lockURL) { return; }
     setInterval(function () {
       fetch(lockURL, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrf } });
     }, 20000);
@@ -330,6 +333,7 @@
       fetch(lockURL, { method: "DELETE", credentials: "same-origin", keepalive: true, headers: { "X-CSRF-Token": csrf } });
     });
   }
+  heartbeat();
   var status = $("#save-status");
   var conflict = false;
   var saving = null;
@@ -339,6 +343,7 @@
     var data = new FormData(form);
     data.delete("list_op");
     data.delete("force_version");
+    data.delete("keep_both");
     return new URLSearchParams(data).toString();
   }
   // text is what the writer wrote: the form without the version it is
@@ -348,6 +353,8 @@
     var params = new URLSearchParams(serialize(form));
     params.delete("version");
     params.delete("base_revision");
+    params.delete("base");
+    params.delete("slug_follows");
     return params.toString();
   }
   var saved = editor ? text(editor) : "";
@@ -358,6 +365,33 @@
     status.textContent = msg;
     status.classList.toggle("error", !!isError);
   }
+
+  function setHidden(name, value) {
+    var i = $("input[name=" + name + "]", editor);
+    if (!i) {
+      i = document.createElement("input");
+      i.type = "hidden"; i.name = name;
+      editor.insertBefore(i, editor.firstChild);
+    }
+    i.value = value;
+  }
+
+  // stored takes what the server kept: the base of the next merge, the
+  // slug it derived, and the address when it moved.
+  var address = "";
+  function stored(body) {
+    if (body.base !== undefined) { setHidden("base", body.base); }
+    if (body.slug_follows !== undefined) { setHidden("slug_follows", body.slug_follows ? "1" : "0"); }
+    var slug = $("#f-slug", editor);
+    if (slug && body.slug && body.slug_follows && document.activeElement !== slug) { slug.value = body.slug; }
+    var preview = $("#slug-preview");
+    if (preview && body.address) { preview.textContent = body.address; }
+    var moved = body.address && address && body.address !== address ? " Address: " + body.address + "." : "";
+    if (body.address) { address = body.address; }
+    return moved;
+  }
+  var preview0 = $("#slug-preview");
+  if (preview0) { address = preview0.textContent.trim(); }
 
   function setVersion(v, rev) {
     $all("input[name=version]").forEach(function (i) { i.value = v; });
@@ -376,8 +410,8 @@
 
   // save posts the form with the version it was based on; force is the
   // version to save over, after the writer chose to keep their text.
-  function save(force) {
-    if (!saveURL) { return Promise.resolve(true); }
+  function save(force, keepBoth) {
+    if (!saveURL) { return createURL ? create() : Promise.resolve(true); }
     // A forced save waits for the save in flight rather than being lost
     // in it; other saves share it.
     if (saving) { return force ? saving.then(function () { return save(force); }) : saving; }
@@ -385,7 +419,7 @@
     var body = serialize(editor), sent = text(editor);
     if (!force && sent === refused) { return Promise.resolve(false); }
     var params = new URLSearchParams(body);
-    if (force) { params.set("force_version", force); }
+    if (force) { params.set(keepBoth ? "keep_both" : "force_version", force); }
     say("Saving…");
     saving = fetch(saveURL, {
       method: "POST", credentials: "same-origin",
@@ -400,9 +434,12 @@
         saved = sent;
         conflict = false;
         setVersion(res.body.version, res.body.head_revision);
+        var typedSince = text(editor) !== sent;
+        var moved = stored(res.body);
+        if (!typedSince) { saved = text(editor); }
         $("#conflict").innerHTML = "";
         showMissing(res.body.missing || []);
-        say("Saved at " + new Date().toLocaleTimeString() + " (version " + res.body.version + ").");
+        say("Saved at " + new Date().toLocaleTimeString() + " (version " + res.body.version + ")." + moved);
         return true;
       }
       if (res.status === 412) {
@@ -412,7 +449,10 @@
         localTimes(box);
         say("Not saved: someone else saved first. Your text is kept.", true);
         var banner = $("#conflict-banner", box);
-        if (banner) { banner.setAttribute("tabindex", "-1"); banner.focus(); }
+        // The banner is an alert; it takes the focus only from no one's
+        // typing (a keystroke must not land on a button).
+        var typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("input, textarea, .CodeMirror");
+        if (banner) { banner.setAttribute("tabindex", "-1"); if (!typing || force) { banner.focus(); } }
         return false;
       }
       if (res.status === 422 && res.body.errors) {
@@ -434,21 +474,107 @@
     return saving;
   }
 
-  if (saveURL) {
-    setInterval(function () { if (dirty()) { save(); } }, 4000);
-    editor.addEventListener("focusout", function () { setTimeout(function () { if (dirty()) { save(); } }, 50); });
-    window.addEventListener("beforeunload", function (e) {
-      if (dirty()) { e.preventDefault(); e.returnValue = ""; }
+  // create makes the draft of a new document from what is typed so far,
+  // then carries on as the editor of that draft.
+  var creating = null;
+  function create() {
+    if (creating) { return creating; }
+    if (!dirty()) { return Promise.resolve(true); }
+    say("Saving…");
+    var sent = text(editor);
+    creating = fetch(createURL, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: serialize(editor)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) { return { status: r.status, body: j }; });
+    }).then(function (res) {
+      creating = null;
+      if (res.status !== 201) {
+        var msgs = res.body.errors ? Object.keys(res.body.errors).map(function (k) { return (k ? k.replace("fields.", "") + ": " : "") + res.body.errors[k]; }) : [res.body.detail || "the server said " + res.status];
+        say("Not saved yet: " + msgs.join("; "), true);
+        return false;
+      }
+      var b = res.body;
+      editor.action = b.edit;
+      editor.setAttribute("data-autosave", b.autosave);
+      editor.removeAttribute("data-create");
+      saveURL = b.autosave; createURL = null;
+      lockURL = b.lock;
+      fetch(lockURL, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrf } });
+      heartbeat();
+      setHidden("version", b.version);
+      setHidden("base_revision", b.head_revision);
+      var typedSince = text(editor) !== sent;
+      stored(b);
+      saved = typedSince ? sent : text(editor);
+      if (window.history && history.replaceState) { history.replaceState(null, "", b.edit); }
+      say("Draft saved at " + new Date().toLocaleTimeString() + ". Address: " + b.address + ".");
+      return true;
+    }).catch(function () {
+      creating = null;
+      say("Not saved: Masthead cannot be reached. Your text is still here.", true);
+      return false;
     });
+    return creating;
+  }
+
+  // Leaving a page with unsaved input warns; the editor saves first when
+  // a link of the page is followed (the revisions list is never stale).
+  var forms = $all("form[method=post]").filter(function (f) { return f !== editor && !f.hasAttribute("hx-post"); });
+  var initial = forms.map(function (f) { return serialize(f); });
+  var submitting = false;
+  document.addEventListener("submit", function () { submitting = true; }, true);
+  window.addEventListener("beforeunload", function (e) {
+    if (submitting) { return; }
+    var unsaved = (editor && (saveURL || createURL) && dirty()) || forms.some(function (f, i) { return serialize(f) !== initial[i]; });
+    if (unsaved) { e.preventDefault(); e.returnValue = ""; }
+  });
+  if (editor && (saveURL || createURL)) {
+    document.body.addEventListener("click", function (e) {
+      var a = e.target.closest("a[href]");
+      if (!a || a.target || e.defaultPrevented || e.ctrlKey || e.metaKey || e.shiftKey || a.hasAttribute("data-discard") || !dirty() || conflict) { return; }
+      e.preventDefault();
+      say("Saving before you leave…");
+      save().then(function (ok) { if (ok) { window.location.href = a.href; } });
+    });
+  }
+  // A published document's slug is its address: changing it asks first.
+  var pubSlug = editor && $("#f-slug[data-published-slug]", editor);
+  if (pubSlug) {
+    pubSlug.addEventListener("change", function () {
+      var was = pubSlug.getAttribute("data-published-slug");
+      if (pubSlug.value === was) { return; }
+      if (!window.confirm("Change the address of this published document from “" + was + "” to “" + pubSlug.value + "”? Readers' links to the old address will redirect once the change is published.")) {
+        pubSlug.value = was;
+        changed(pubSlug);
+      } else {
+        pubSlug.setAttribute("data-published-slug", pubSlug.value);
+      }
+    });
+  }
+
+  if (createURL) {
+    setInterval(function () { if (!saveURL && dirty()) { create(); } }, 4000);
+    editor.addEventListener("focusout", function () { setTimeout(function () { if (!saveURL && dirty()) { create(); } }, 50); });
+    editor.addEventListener("submit", function (e) {
+      if (saveURL) { return; }
+      if (creating) { e.preventDefault(); creating.then(function () { submitting = true; editor.submit(); }); }
+    });
+  }
+  if (saveURL || createURL) {
+    setInterval(function () { if (saveURL && dirty()) { save(); } }, 4000);
+    editor.addEventListener("focusout", function () { setTimeout(function () { if (saveURL && dirty()) { save(); } }, 50); });
     editor.addEventListener("submit", function () { saved = text(editor); });
     document.body.addEventListener("click", function (e) {
       if (e.target.closest("[data-discard]")) { saved = text(editor); return; }
-      var b = e.target.closest("[data-force]");
+      var b = e.target.closest("[data-force], [data-keep-both]");
       if (!b) { return; }
       e.preventDefault();
       var v = b.value;
+      if (b.hasAttribute("data-keep-both")) { v = $("[data-force]").value; }
       setVersion(v);
-      save(v);
+      save(v, b.hasAttribute("data-keep-both"));
     });
   }
 
@@ -484,7 +610,7 @@
       }
       if (saveURL && (dirty() || conflict)) {
         e.preventDefault();
-        save().then(function (ok) { if (ok) { form.submit(); } });
+        save().then(function (ok) { if (ok) { submitting = true; form.submit(); } });
       }
     });
   });
