@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
@@ -50,9 +51,10 @@ func RegisterSitemap(e *echo.Echo, s *Handler) {
 }
 
 // serve answers from the cache, building and storing the response on a
-// miss.
-func (s *Handler) serve(c echo.Context, key string, build func() ([]byte, string, error)) error {
-	v, err := s.live.Cached(key, build)
+// miss; shows is what the response shows (published.Shows), which says
+// the publishes that drop it.
+func (s *Handler) serve(c echo.Context, key string, shows published.Shows, build func() ([]byte, string, error)) error {
+	v, err := s.live.CachedShowing(key, shows, build)
 	if err != nil {
 		return err
 	}
@@ -75,7 +77,7 @@ func (s *Handler) searchDocuments(c echo.Context) error {
 		}
 	}
 	// Encode sorts by name: one entry per search, whatever else the URL holds.
-	return s.serve(c, "search\x00"+query.Encode(), func() ([]byte, string, error) {
+	return s.serve(c, "search\x00"+query.Encode(), published.Shows{}, func() ([]byte, string, error) {
 		res, err := s.cfg.Search(c.Request().Context(), query)
 		if err != nil {
 			return nil, "", err

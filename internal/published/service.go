@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -25,6 +26,9 @@ type Store interface {
 	// contributor, or showing an asset (whichever is given).
 	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
 	FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error)
+	// FindDeliveredListing returns what listings know of a live document
+	// (not its bytes): its address, series, type, topics, contributors.
+	FindDeliveredListing(ctx context.Context, documentID string) (Entry, error)
 	// RenderedFor and SetRenderedFor keep the stamp of the addresses the
 	// delivered documents hold (render.Renderer.Stamp).
 	RenderedFor(ctx context.Context) (string, error)
@@ -77,6 +81,11 @@ type Service struct {
 	cache    *cache
 	cfg      Config
 	index    LiveIndex
+	pending  pending
+	// localBumps counts the delivery version bumps this instance's own
+	// committed changes made since Watch last looked: those it has
+	// invalidated already.
+	localBumps atomic.Int64
 }
 
 // NewService returns a Service.
@@ -108,10 +117,13 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 			return
 		}
 		// The first reading clears too: what was cached before it may
-		// predate a change made elsewhere.
-		if v != seen {
+		// predate a change made elsewhere. A move made by this
+		// instance's own changes alone was invalidated when they
+		// committed; any other is not known, and clears everything.
+		local := s.localBumps.Swap(0)
+		if v != seen && (seen < 0 || v-seen != local) {
 			s.cache.clear()
-			seen = v
 		}
+		seen = v
 	})
 }

@@ -158,6 +158,26 @@ func deliveredWhere(q published.Query) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
+// FindDeliveredListing returns what listings know of a live document —
+// its address, series, type, topics and contributors — without its
+// bytes: what a change to it touches in the delivery cache.
+func (db *DB) FindDeliveredListing(ctx context.Context, documentID string) (published.Entry, error) {
+	var row deliveredRow
+	err := db.q(ctx).Select("document_id, series_id, series_slug, parent_slug, type, slug").
+		Where("document_id = ?", documentID).Take(&row).Error
+	if err != nil {
+		return published.Entry{}, notFound(err, "document")
+	}
+	e := row.entry()
+	if err := db.q(ctx).Raw("SELECT topic FROM delivered_topics WHERE document_id = ?", documentID).Scan(&e.Topics).Error; err != nil {
+		return published.Entry{}, wrap(err)
+	}
+	if err := db.q(ctx).Raw("SELECT contributor FROM delivered_contributors WHERE document_id = ?", documentID).Scan(&e.Contributors).Error; err != nil {
+		return published.Entry{}, wrap(err)
+	}
+	return e, nil
+}
+
 // FindDeliveredPage returns up to q.Limit+1 live documents, newest first,
 // after q.After, and the exact number matching q's filters.
 func (db *DB) FindDeliveredPage(ctx context.Context, q published.Query) ([]published.Entry, int, error) {
