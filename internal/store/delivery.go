@@ -239,11 +239,11 @@ func (db *DB) FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, 
 	// Without it SQLite scanned the table, and since shape is stored after
 	// the rendered bodies, it read every document's overflow pages (4 s
 	// and the whole file through the page cache at 10,000 documents).
-	var oldest []*int
-	if err := db.q(ctx).Raw("SELECT MIN(shape) FROM delivered_documents").Scan(&oldest).Error; err != nil {
+	var oldest []int
+	if err := db.q(ctx).Raw("SELECT COALESCE(MIN(shape), ?) FROM delivered_documents", shape).Scan(&oldest).Error; err != nil {
 		return nil, wrap(err)
 	}
-	if len(oldest) == 0 || oldest[0] == nil || *oldest[0] >= shape {
+	if len(oldest) == 0 || oldest[0] >= shape {
 		return nil, nil
 	}
 	var ids []string
