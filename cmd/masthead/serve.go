@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/masthead-cms/masthead/internal/server"
 )
@@ -42,7 +43,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return nil
 	}
-	o, err := open(ctx, getenv, stderr, withApp, listen)
+	// The log goes out buffered: a request's line costs it a copy into
+	// memory, not a write (README, "Logging").
+	logOut := newBufferedLog(stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	o, err := open(ctx, getenv, logOut, withApp, listen)
 	if err != nil {
 		return err
 	}

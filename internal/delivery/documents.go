@@ -16,7 +16,7 @@ const jsonType = "application/json"
 
 func (s *Handler) getDocument(c echo.Context) error {
 	series, slug := c.Param("series"), c.Param("slug")
-	return s.serve(c, "doc\x00"+series+"\x00"+slug, func() ([]byte, string, error) {
+	return s.serve(c, "doc\x00"+series+"\x00"+slug, published.Shows{Document: series + "/" + slug}, func() ([]byte, string, error) {
 		e, err := s.store.FindDelivered(c.Request().Context(), series, slug)
 		if err != nil {
 			return nil, "", err
@@ -84,7 +84,8 @@ func (s *Handler) listDocuments(c echo.Context) error {
 		return err
 	}
 	key := q.cacheKey()
-	return s.serve(c, key, func() ([]byte, string, error) {
+	shows := published.Shows{Series: q.Series, Type: q.Type, Topic: q.Topic, Contributor: q.Contributor}
+	return s.serve(c, key, shows, func() ([]byte, string, error) {
 		entries, total, err := s.store.FindDeliveredPage(c.Request().Context(), q.Query)
 		if err != nil {
 			return nil, "", err

@@ -78,7 +78,7 @@ func (s *Handler) feed(c echo.Context, src feedSource, format string) error {
 	if format != "atom" && format != "json" {
 		return cms.NotFound("feed")
 	}
-	return s.serve(c, "feed\x00"+src.slug+"\x00"+format, func() ([]byte, string, error) {
+	return s.serve(c, "feed\x00"+src.slug+"\x00"+format, published.Shows{Series: src.slug}, func() ([]byte, string, error) {
 		docs, err := s.latest(c.Request().Context(), src.slug, feedSize)
 		if err != nil {
 			return nil, "", err

@@ -9,18 +9,19 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/masthead-cms/masthead/internal/cms"
+	"github.com/masthead-cms/masthead/internal/published"
 	"github.com/masthead-cms/masthead/internal/server"
 )
 
 // Register mounts the delivery API on g (the /delivery/v1 group). Every
 // route is public and read-only; CORS is open for GET.
 func Register(g *echo.Group, s *Handler) {
-	g.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+	g.Use(cors(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost}, // POST: mailing-list sign-up only
 		ExposeHeaders: []string{"ETag"},
 		MaxAge:        86400,
-	}))
+	})))
 	g.RouteNotFound("/*", notFoundOrNotAllowed)
 	// Every route answers HEAD as GET; net/http drops the body.
 	get := func(path string, h echo.HandlerFunc) {
@@ -43,6 +44,41 @@ func Register(g *echo.Group, s *Handler) {
 	get("/redirects", s.listRedirects)
 }
 
+// Header values of CORS answers, shared by every response: each has a
+// capacity of one, so that an Add makes a slice of its own.
+var (
+	varyOrigin = []string{echo.HeaderOrigin}[:1:1]
+	anyOrigin  = []string{"*"}[:1:1]
+	exposeETag = []string{"ETag"}[:1:1]
+)
+
+// cors answers a GET, HEAD or POST as Echo's CORS middleware, set up as
+// above (any origin, ETag exposed), does — Vary: Origin, and for a
+// request with an Origin the allowed origin and exposed headers — without
+// its per-request work; preflights (OPTIONS) go through preflight, the
+// middleware itself.
+func cors(preflight echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.Method == http.MethodOptions {
+				return preflight(next)(c)
+			}
+			h := c.Response().Header()
+			if vary, ok := h[echo.HeaderVary]; ok {
+				h[echo.HeaderVary] = append(vary, echo.HeaderOrigin)
+			} else {
+				h[echo.HeaderVary] = varyOrigin
+			}
+			if r.Header.Get(echo.HeaderOrigin) != "" {
+				h[echo.HeaderAccessControlAllowOrigin] = anyOrigin
+				h[echo.HeaderAccessControlExposeHeaders] = exposeETag
+			}
+			return next(c)
+		}
+	}
+}
+
 // RegisterSitemap also serves the sitemap at the site root, where
 // crawlers look for it.
 func RegisterSitemap(e *echo.Echo, s *Handler) {
@@ -50,9 +86,10 @@ func RegisterSitemap(e *echo.Echo, s *Handler) {
 }
 
 // serve answers from the cache, building and storing the response on a
-// miss.
-func (s *Handler) serve(c echo.Context, key string, build func() ([]byte, string, error)) error {
-	v, err := s.live.Cached(key, build)
+// miss; shows is what the response shows (published.Shows), which says
+// the publishes that drop it.
+func (s *Handler) serve(c echo.Context, key string, shows published.Shows, build func() ([]byte, string, error)) error {
+	v, err := s.live.CachedShowing(key, shows, build)
 	if err != nil {
 		return err
 	}
@@ -75,7 +112,7 @@ func (s *Handler) searchDocuments(c echo.Context) error {
 		}
 	}
 	// Encode sorts by name: one entry per search, whatever else the URL holds.
-	return s.serve(c, "search\x00"+query.Encode(), func() ([]byte, string, error) {
+	return s.serve(c, "search\x00"+query.Encode(), published.Shows{}, func() ([]byte, string, error) {
 		res, err := s.cfg.Search(c.Request().Context(), query)
 		if err != nil {
 			return nil, "", err

@@ -68,7 +68,7 @@ func (s *Handler) seriesOut(sr content.Series, all []content.Series, counts map[
 }
 
 func (s *Handler) listSeries(c echo.Context) error {
-	return s.serve(c, "series", func() ([]byte, string, error) {
+	return s.serve(c, "series", published.Shows{}, func() ([]byte, string, error) {
 		list, err := s.seriesList(c.Request().Context())
 		if err != nil {
 			return nil, "", err
@@ -80,7 +80,7 @@ func (s *Handler) listSeries(c echo.Context) error {
 
 func (s *Handler) getSeries(c echo.Context) error {
 	slug := c.Param("slug")
-	return s.serve(c, "series\x00"+slug, func() ([]byte, string, error) {
+	return s.serve(c, "series\x00"+slug, published.Shows{Series: slug}, func() ([]byte, string, error) {
 		list, err := s.seriesList(c.Request().Context())
 		if err != nil {
 			return nil, "", err
@@ -108,7 +108,7 @@ type contributorOut struct {
 
 func (s *Handler) getContributor(c echo.Context) error {
 	slug := c.Param("slug")
-	return s.serve(c, "contributor\x00"+slug, func() ([]byte, string, error) {
+	return s.serve(c, "contributor\x00"+slug, published.Shows{Contributor: slug}, func() ([]byte, string, error) {
 		ctx := c.Request().Context()
 		person, err := s.store.FindContributor(ctx, slug)
 		if err != nil {

@@ -26,7 +26,7 @@ type sitemapURL struct {
 }
 
 func (s *Handler) sitemap(c echo.Context) error {
-	return s.serve(c, "sitemap", func() ([]byte, string, error) {
+	return s.serve(c, "sitemap", published.Shows{}, func() ([]byte, string, error) {
 		entries, _, err := s.store.FindDeliveredPage(c.Request().Context(), published.Query{Limit: maxSitemapURLs})
 		if err != nil {
 			return nil, "", err

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,18 +45,35 @@ func newCached(body []byte, contentType string) *Cached {
 }
 
 // Cached answers key from the cache, building and storing the response
-// on a miss. The cache is dropped whenever delivered content changes,
-// here or (through Watch) on another instance.
+// on a miss. The response may show anything delivered: any change drops
+// it. CachedShowing names what a response shows, so that a change
+// elsewhere leaves it be.
+func (s *Service) Cached(key string, build func() (body []byte, contentType string, err error)) (*Cached, error) {
+	return s.CachedShowing(key, Shows{}, build)
+}
+
+// CachedShowing answers key from the cache, building and storing the
+// response on a miss; shows says what the response shows, which decides
+// the changes that drop it (Invalidate).
 //
 // Readers who miss the same key at once wait for one build (after a
 // publish, hundreds of connections ask for the same list page, feed and
 // sitemap). A build that failed because its own reader hung up is not
 // handed to the others: each of them builds again.
-func (s *Service) Cached(key string, build func() (body []byte, contentType string, err error)) (*Cached, error) {
-	v, gen, ok := s.cache.get(key)
-	if ok {
+//
+// An entry a publish made stale is still served while one reader builds
+// it again (stale-while-revalidate, inside the process): the others do
+// not wait. What showed a document that left delivery is never served
+// again (Invalidation.Removed).
+func (s *Service) CachedShowing(key string, shows Shows, build func() (body []byte, contentType string, err error)) (*Cached, error) {
+	v, gen, state := s.cache.get(key)
+	switch state {
+	case fresh, staleServe:
 		s.cache.hits.Add(1)
 		return v, nil
+	case staleRefill:
+		s.cache.hits.Add(1) // its reader builds, but from a held entry
+		return s.refill(key, shows, gen, v, build)
 	}
 	s.cache.misses.Add(1)
 	led := false // Do runs fill on the goroutine of the first reader
@@ -66,13 +84,13 @@ func (s *Service) Cached(key string, build func() (body []byte, contentType stri
 			return nil, err
 		}
 		v := newCached(body, contentType)
-		s.cache.put(key, v, gen)
+		s.cache.put(key, shows, v, gen)
 		return v, nil
 	}
 	// The generation is part of the flight's name: a build that began
 	// before a content change is never shared with a reader after it.
 	r, err, _ := s.cache.flights.Do(strconv.FormatUint(gen, 10)+" "+key, fill)
-	if !led && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+	if !led && canceled(err) {
 		r, err = fill()
 	}
 	if err != nil {
@@ -81,23 +99,114 @@ func (s *Service) Cached(key string, build func() (body []byte, contentType stri
 	return r.(*Cached), nil
 }
 
+// refill builds a stale entry again for the one reader who holds its
+// refill, while others are served the stale one.
+func (s *Service) refill(key string, shows Shows, gen uint64, stale *Cached, build func() ([]byte, string, error)) (*Cached, error) {
+	body, contentType, err := build()
+	if err != nil {
+		// A reader who hung up leaves the refill to the next one; any
+		// other failure (the document moved away) ends the stale entry.
+		s.cache.refillFailed(key, stale, !canceled(err))
+		return nil, err
+	}
+	v := newCached(body, contentType)
+	s.cache.put(key, shows, v, gen)
+	return v, nil
+}
+
+func canceled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Shows is what a cached response shows, for Invalidate to tell whether
+// a change touches it. The zero Shows may show anything (the site-wide
+// lists, the sitemap, searches): every change touches it. Document names
+// one document by its delivery path, "series/slug"; otherwise the
+// response lists the documents matching every filter given (Series
+// includes the series' children, as listings do).
+type Shows struct {
+	Document    string
+	Series      string
+	Type        string
+	Topic       string
+	Contributor string
+}
+
+// Invalidation is what a change to delivered content touched, before and
+// after it: the cache drops only what may show it. Another instance told
+// of a change (by LISTEN/NOTIFY, say) hands it to Invalidate as is; it
+// has JSON names for that.
+type Invalidation struct {
+	// All drops everything: what changed is not known (another instance
+	// moved the delivery version, a series or contributor was renamed).
+	All bool `json:"all,omitempty"`
+	// Removed says a document left delivery, or left an address: nothing
+	// that may have shown it is served stale.
+	Removed bool `json:"removed,omitempty"`
+	// Documents are the delivery paths ("series/slug") the change
+	// touched; Series the series (with their parents), Types, Topics and
+	// Contributors what listings filter on, before and after.
+	Documents    []string `json:"documents,omitempty"`
+	Series       []string `json:"series,omitempty"`
+	Types        []string `json:"types,omitempty"`
+	Topics       []string `json:"topics,omitempty"`
+	Contributors []string `json:"contributors,omitempty"`
+}
+
+// touches reports whether a response showing sh may show what inv changed.
+func (inv Invalidation) touches(sh Shows) bool {
+	if inv.All {
+		return true
+	}
+	if sh.Document != "" {
+		return slices.Contains(inv.Documents, sh.Document)
+	}
+	return (sh.Series == "" || slices.Contains(inv.Series, sh.Series)) &&
+		(sh.Type == "" || slices.Contains(inv.Types, sh.Type)) &&
+		(sh.Topic == "" || slices.Contains(inv.Topics, sh.Topic)) &&
+		(sh.Contributor == "" || slices.Contains(inv.Contributors, sh.Contributor))
+}
+
+// merge is what inv and other touched together.
+func (inv Invalidation) merge(other Invalidation) Invalidation {
+	add := func(a, b []string) []string {
+		for _, s := range b {
+			a = appendOnce(a, s)
+		}
+		return a
+	}
+	return Invalidation{All: inv.All || other.All, Removed: inv.Removed || other.Removed,
+		Documents: add(inv.Documents, other.Documents), Series: add(inv.Series, other.Series),
+		Types: add(inv.Types, other.Types), Topics: add(inv.Topics, other.Topics),
+		Contributors: add(inv.Contributors, other.Contributors)}
+}
+
+// InvalidateTouched drops from this instance's cache what a change touched:
+// entries that may show a removed document are dropped outright, others
+// turn stale and are built again by their next reader while the rest are
+// served the stale bytes.
+func (s *Service) InvalidateTouched(inv Invalidation) { s.cache.invalidate(inv) }
+
 // cacheBudget bounds the bytes the cache holds. Readers choose the keys
 // (filters, limits, cursors, search words), so without a bound a client
 // walking every combination could fill the memory; past the budget the
 // cache starts over, which costs a re-render, never a wrong answer.
 const cacheBudget = 256 << 20
 
-// cache holds rendered responses by key. Any change to delivered content
-// clears all of it: publishing is rare next to reading, and a clear is
-// always correct.
+// invalidationLog is how many recent invalidations the cache remembers,
+// to judge a fill that began before some of them.
+const invalidationLog = 64
+
+// cache holds rendered responses by key, each with what it shows.
 type cache struct {
 	mu     sync.RWMutex
-	m      map[string]*Cached
+	m      map[string]*entry
 	bytes  int // held by m, roughly
 	budget int
-	// generation counts clears for content changes, so that a fill
-	// computed before such a clear is not stored after it.
+	// generation counts invalidations, so that a fill computed before
+	// one is judged against what it touched (recent, the last ones).
 	generation uint64
+	recent     []logged
 	flights    singleflight.Group
 	// hits and misses count reads, for the metrics.
 	hits, misses atomic.Uint64
@@ -119,40 +228,143 @@ func (s *Service) CacheStats() CacheStats {
 	return CacheStats{Hits: s.cache.hits.Load(), Misses: s.cache.misses.Load(), Bytes: b}
 }
 
-func newCache(budget int) *cache { return &cache{m: map[string]*Cached{}, budget: budget} }
-
-func (c *cache) get(key string) (*Cached, uint64, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	v, ok := c.m[key]
-	return v, c.generation, ok
+type entry struct {
+	v     *Cached
+	shows Shows
+	// stale entries are served while refilling, the one reader
+	// building them again, runs.
+	stale, refilling bool
 }
 
-// put stores v unless the cache was cleared since gen was read. When v
-// would take the cache past its budget, the cache empties first.
-func (c *cache) put(key string, v *Cached, gen uint64) {
-	size := len(key) + len(v.Body) + len(v.Gzip) + 256 // and the entry's own fields, roughly
+type logged struct {
+	gen uint64
+	inv Invalidation
+}
+
+type lookup int
+
+const (
+	miss        lookup = iota
+	fresh              // served as is
+	staleServe         // served while another reader refills it
+	staleRefill        // served by building it again: this reader refills it
+)
+
+func newCache(budget int) *cache { return &cache{m: map[string]*entry{}, budget: budget} }
+
+func (c *cache) get(key string) (*Cached, uint64, lookup) {
+	c.mu.RLock()
+	e, ok := c.m[key]
+	gen := c.generation
+	switch {
+	case !ok:
+		c.mu.RUnlock()
+		return nil, gen, miss
+	case !e.stale:
+		c.mu.RUnlock()
+		return e.v, gen, fresh
+	}
+	c.mu.RUnlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.generation || size > c.budget {
+	e, ok = c.m[key]
+	gen = c.generation
+	switch {
+	case !ok:
+		return nil, gen, miss
+	case !e.stale:
+		return e.v, gen, fresh
+	case e.refilling:
+		return e.v, gen, staleServe
+	}
+	e.refilling = true
+	return e.v, gen, staleRefill
+}
+
+func entrySize(key string, v *Cached) int {
+	return len(key) + len(v.Body) + len(v.Gzip) + 256 // and the entry's own fields, roughly
+}
+
+// put stores v, computed from what was delivered at generation gen. When
+// an invalidation since then touched it, v is stored stale, or not at all
+// if that one removed a document. When v would take the cache past its
+// budget, the cache empties first.
+func (c *cache) put(key string, shows Shows, v *Cached, gen uint64) {
+	size := entrySize(key, v)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if size > c.budget {
 		return
 	}
+	stale := false
+	if gen != c.generation {
+		if len(c.recent) == 0 || c.recent[0].gen > gen+1 {
+			return // older than what the log remembers
+		}
+		for _, l := range c.recent {
+			if l.gen > gen && l.inv.touches(shows) {
+				if l.inv.All || l.inv.Removed {
+					return
+				}
+				stale = true
+			}
+		}
+	}
 	if old, ok := c.m[key]; ok {
-		c.bytes -= len(key) + len(old.Body) + len(old.Gzip) + 256
+		c.bytes -= entrySize(key, old.v)
 	}
 	if c.bytes+size > c.budget {
-		c.m, c.bytes = map[string]*Cached{}, 0
+		c.m, c.bytes = map[string]*entry{}, 0
 	}
-	c.m[key] = v
+	c.m[key] = &entry{v: v, shows: shows, stale: stale}
 	c.bytes += size
 }
 
-func (c *cache) clear() {
+// refillFailed ends a refill that did not store anything: the entry is
+// dropped when drop is set, or left for the next reader to refill.
+func (c *cache) refillFailed(key string, stale *Cached, drop bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m, c.bytes = map[string]*Cached{}, 0
-	c.generation++
+	e, ok := c.m[key]
+	if !ok || e.v != stale {
+		return
+	}
+	if drop {
+		delete(c.m, key)
+		c.bytes -= entrySize(key, e.v)
+		return
+	}
+	e.refilling = false
 }
+
+func (c *cache) invalidate(inv Invalidation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.generation++
+	c.recent = append(c.recent, logged{gen: c.generation, inv: inv})
+	if len(c.recent) > invalidationLog {
+		c.recent = slices.Delete(c.recent, 0, len(c.recent)-invalidationLog)
+	}
+	if inv.All {
+		c.m, c.bytes = map[string]*entry{}, 0
+		return
+	}
+	for key, e := range c.m {
+		if !inv.touches(e.shows) {
+			continue
+		}
+		if inv.Removed {
+			delete(c.m, key)
+			c.bytes -= entrySize(key, e.v)
+			continue
+		}
+		// A refill running now began before this change: its result is
+		// stored stale (put), so the next reader refills again.
+		e.stale = true
+	}
+}
+
+func (c *cache) clear() { c.invalidate(Invalidation{All: true}) }
 
 // Response prepares a body that is not kept in the cache (what changes
 // without a delivery change, such as the content types), so that it is

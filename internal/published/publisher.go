@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
+	"sync"
 
 	"github.com/masthead-cms/masthead/internal/cms"
 	"github.com/masthead-cms/masthead/internal/content"
@@ -24,6 +26,18 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 	if !ok {
 		return fmt.Errorf("published: the transaction's store lacks delivery methods")
 	}
+	id := c.After
+	if id == nil {
+		id = c.Before
+	}
+	// What it showed before, for the cache to drop once this commits.
+	var inv Invalidation
+	switch was, err := ds.FindDeliveredListing(ctx, id.ID); {
+	case err == nil:
+		inv = touched(inv, was)
+	case !cms.IsCode(err, cms.CodeNotFound):
+		return err
+	}
 	if c.After == nil || c.After.LiveRevision == nil {
 		if err := ds.DeleteDelivered(ctx, c.Before.ID); err != nil {
 			return err
@@ -33,20 +47,61 @@ func (s *Service) DocumentChanged(ctx context.Context, tx content.Store, c conte
 				return err
 			}
 		}
-		return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: c.Before.ID})
+		inv.Removed = true
+		s.pending.add(id.ID, inv)
+		return ds.BumpDeliveryVersion(ctx, s.ownChange(c.Before.ID))
 	}
-	if err := s.deliver(ctx, tx, ds, *c.After); err != nil {
+	e, err := s.deliver(ctx, tx, ds, *c.After)
+	if err != nil {
 		return err
 	}
-	return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: c.After.ID})
+	// A document at a new address left its old one: whatever showed it
+	// there is not served stale.
+	if len(inv.Documents) > 0 && inv.Documents[0] != e.SeriesSlug+"/"+e.Slug {
+		inv.Removed = true
+	}
+	s.pending.add(id.ID, touched(inv, e))
+	return ds.BumpDeliveryVersion(ctx, s.ownChange(c.After.ID))
 }
 
-// Committed drops this instance's cache as soon as a change touching
-// delivery has committed; other instances notice the version.
-func (s *Service) Committed(c content.Change) {
-	if c.LiveChanged() || c.Redeliver {
-		s.cache.clear()
+// ownChange is the Change a document's publish or unpublish announces,
+// marked as this instance's: Committed invalidates what it touched here,
+// so this instance need not drop everything when it hears itself.
+func (s *Service) ownChange(documentID string) Change {
+	return Change{Kind: ChangeDocument, ID: documentID, Origin: s.origin}
+}
+
+// touched adds what listings know of e to inv.
+func touched(inv Invalidation, e Entry) Invalidation {
+	add := Invalidation{Documents: []string{e.SeriesSlug + "/" + e.Slug}, Series: []string{e.SeriesSlug},
+		Types: []string{e.Type}, Contributors: e.Contributors}
+	if e.ParentSlug != nil {
+		add.Series = append(add.Series, *e.ParentSlug)
 	}
+	for _, t := range e.Topics {
+		add.Topics = append(add.Topics, strings.ToLower(t))
+	}
+	return inv.merge(add)
+}
+
+// Committed drops from this instance's cache what a change touching
+// delivery touched, as soon as it has committed; other instances notice
+// the version.
+func (s *Service) Committed(c content.Change) {
+	if !c.LiveChanged() && !c.Redeliver {
+		return
+	}
+	d := c.After
+	if d == nil {
+		d = c.Before
+	}
+	p, ok := s.pending.take(d.ID)
+	if !ok {
+		s.cache.clear() // not told what it showed
+		return
+	}
+	s.localBumps.Add(int64(p.bumps))
+	s.cache.invalidate(p.Invalidation)
 }
 
 // Redeliver renders d's live revision into the delivered tables inside
@@ -61,22 +116,23 @@ func (s *Service) Redeliver(ctx context.Context, tx content.Store, d content.Doc
 	if d.LiveRevision == nil {
 		return nil
 	}
-	return s.deliver(ctx, tx, ds, d)
+	_, err := s.deliver(ctx, tx, ds, d)
+	return err
 }
 
 // deliver renders d's live revision and stores it.
-func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) error {
+func (s *Service) deliver(ctx context.Context, tx content.Store, ds Store, d content.Document) (Entry, error) {
 	e, doc, err := s.entryOf(ctx, tx, ds, ds, d, false)
 	if err != nil {
-		return err
+		return Entry{}, err
 	}
 	if err := ds.PutDelivered(ctx, e); err != nil {
-		return err
+		return Entry{}, err
 	}
 	if s.index != nil {
-		return s.index.PutLive(ctx, tx, doc, e.ParentSlug)
+		return e, s.index.PutLive(ctx, tx, doc, e.ParentSlug)
 	}
-	return nil
+	return e, nil
 }
 
 // entryOf renders d's live revision, with the names cat gives, into the
@@ -291,7 +347,7 @@ func (s *Service) rerender(ctx context.Context, ids []string) error {
 				return err
 			}
 			ds := tx.(Store)
-			if err := s.deliver(ctx, tx, ds, d); err != nil {
+			if _, err := s.deliver(ctx, tx, ds, d); err != nil {
 				return err
 			}
 			return ds.BumpDeliveryVersion(ctx, Change{Kind: ChangeDocument, ID: id})
@@ -317,4 +373,39 @@ func (s *Service) ContributorChanged(ctx context.Context, slug string) error {
 // MediaChanged re-renders what shows an asset whose attribution changed.
 func (s *Service) MediaChanged(ctx context.Context, id string) error {
 	return s.Rerender(ctx, "", "", id)
+}
+
+// pending holds, by document, what changes not yet committed touched:
+// DocumentChanged learns it inside the transaction, Committed hands it
+// to the cache after. A change rolled back leaves its entry, which only
+// widens the next change's invalidation of that document.
+type pending struct {
+	mu sync.Mutex
+	m  map[string]pendingChange
+}
+
+type pendingChange struct {
+	Invalidation
+	bumps int // delivery version bumps it made
+}
+
+// pendingLimit bounds the entries rolled-back changes can leave.
+const pendingLimit = 10_000
+
+func (p *pending) add(id string, inv Invalidation) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || len(p.m) >= pendingLimit {
+		p.m = map[string]pendingChange{}
+	}
+	was := p.m[id]
+	p.m[id] = pendingChange{Invalidation: was.merge(inv), bumps: was.bumps + 1}
+}
+
+func (p *pending) take(id string) (pendingChange, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.m[id]
+	delete(p.m, id)
+	return c, ok
 }

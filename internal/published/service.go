@@ -29,6 +29,9 @@ type Store interface {
 	// contributor, or showing an asset (whichever is given).
 	FindDeliveredIDs(ctx context.Context, seriesSlug, contributor, heroID string) ([]string, error)
 	FindDeliveredOlderThan(ctx context.Context, shape int) ([]string, error)
+	// FindDeliveredListing returns what listings know of a live document
+	// (not its bytes): its address, series, type, topics, contributors.
+	FindDeliveredListing(ctx context.Context, documentID string) (Entry, error)
 	// RenderedFor and SetRenderedFor keep the stamp of the addresses the
 	// delivered documents hold (render.Renderer.Stamp).
 	RenderedFor(ctx context.Context) (string, error)
@@ -86,6 +89,13 @@ type Service struct {
 	index    LiveIndex
 	// listening is set while Watch hears of changes as they commit.
 	listening atomic.Bool
+	pending   pending
+	// localBumps counts the delivery version bumps this instance's own
+	// committed changes made since the poll last looked: those it has
+	// invalidated already.
+	localBumps atomic.Int64
+	// origin marks the changes this instance announces (Change.Origin).
+	origin string
 }
 
 // NewService returns a Service.
@@ -96,7 +106,8 @@ func NewService(store Store, renderer *render.Renderer, cfg Config) (*Service, e
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, docs: cfg.Docs, renderer: renderer, cache: newCache(cacheBudget), cfg: cfg, index: cfg.Index}, nil
+	return &Service{store: store, docs: cfg.Docs, renderer: renderer, cache: newCache(cacheBudget), cfg: cfg, index: cfg.Index,
+		origin: cms.RandomToken(8)}, nil
 }
 
 // DocumentURL is where the reader site shows a document.

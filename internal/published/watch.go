@@ -27,6 +27,9 @@ type Change struct {
 	// Version is the delivery version the change's transaction moved to
 	// (0 where the store does not say).
 	Version int64 `json:"version,omitempty"`
+	// Origin is the instance that announced a change it invalidated
+	// itself, by what it touched (Committed); "" for the others.
+	Origin string `json:"origin,omitempty"`
 }
 
 // ErrCannotListen is what a ChangeListener returns at once when its
@@ -98,12 +101,15 @@ func (w *watch) poll(ctx context.Context) {
 		}
 		return
 	}
+	// A move made by this instance's own changes alone was invalidated
+	// when they committed; any other is not known, and clears everything.
+	local := w.s.localBumps.Swap(0)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.read || v != w.seen {
+	if !w.read || (v != w.seen && v-w.seen != local) {
 		w.s.Invalidate(Change{Kind: ChangeAll, Version: v})
-		w.seen, w.read = v, true
 	}
+	w.seen, w.read = v, true
 }
 
 // catchUp drops the whole cache and notes the delivery version, once a
@@ -121,7 +127,9 @@ func (w *watch) catchUp(ctx context.Context) {
 // heard invalidates what a notification names and notes its version, so
 // that the poll, should the listener fail, does not drop it again.
 func (w *watch) heard(c Change) {
-	w.s.Invalidate(c)
+	if c.Origin != w.s.origin {
+		w.s.Invalidate(c)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if c.Version > w.seen {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"crypto/subtle"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -87,41 +86,6 @@ func groupOf(path string) int {
 		return groupOther
 	}
 	return groupSite
-}
-
-// observeRequests is the outermost middleware: it lets the error handler
-// answer an error at once, so that the status is the one sent, then
-// counts the request (when m is not nil) and logs it. Every request is
-// logged when accessLog is on, one line each; when off, only those
-// answered with a 5xx, as errors.
-func observeRequests(m *HTTPMetrics, log *slog.Logger, accessLog bool) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			if err := next(c); err != nil {
-				c.Error(err)
-			}
-			took := time.Since(start)
-			res := c.Response()
-			status := res.Status
-			if m != nil {
-				m.observe(c.Request().URL.Path, status, took)
-			}
-			if accessLog || status >= 500 {
-				level := slog.LevelInfo
-				if status >= 500 {
-					level = slog.LevelError
-				}
-				req := c.Request()
-				route := c.Path()
-				log.LogAttrs(req.Context(), level, "request",
-					slog.String("method", req.Method), slog.String("route", route), slog.String("path", req.URL.Path),
-					slog.Int("status", status), slog.Int64("bytes", res.Size), slog.Duration("duration", took),
-					slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)), slog.String("remote_ip", c.RealIP()))
-			}
-			return nil
-		}
-	}
 }
 
 // metricsHandler serves reg in the Prometheus text format to a scraper

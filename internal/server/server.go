@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/masthead-cms/masthead/internal/cms"
@@ -51,19 +50,7 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = ErrorHandler(cfg.Logger)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
-	e.Use(observeRequests(cfg.Metrics, cfg.Logger, cfg.AccessLog))
-	e.Use(noSniff)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisableStackAll:   true,
-		DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			cfg.Logger.Error("panic", "err", err, "request_id", requestID(c), "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit, Skipper: cfg.LimitsOwnBody}))
-	e.Use(textOnly)
+	e.Use(edge(cfg))
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -72,16 +59,6 @@ func New(cfg Config) *echo.Echo {
 		e.GET("/metrics", metricsHandler(cfg.Gatherer, cfg.MetricsToken))
 	}
 	return e
-}
-
-// noSniff tells browsers to trust the Content-Type of every response, so
-// that no JSON body, problem or uploaded file is ever run as a script or
-// rendered as a page it does not claim to be.
-func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
-		return next(c)
-	}
 }
 
 func readiness(ready func(context.Context) error) echo.HandlerFunc {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"mime"
+	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -41,34 +42,32 @@ func CheckValues(where string, vs url.Values) error {
 	return nil
 }
 
-// textOnly is the middleware that checks the path, the query and
-// URL-encoded form bodies of every request. JSON bodies are checked by
-// DecodeJSON and multipart fields by the handlers that read them.
-func textOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if err := CheckText("the path", r.URL.Path); err != nil {
+// checkRequestText checks the path, the query and URL-encoded form
+// bodies of every request (edge). JSON bodies are checked by DecodeJSON
+// and multipart fields by the handlers that read them. A query of plain
+// characters, as most are, is checked without parsing it.
+func checkRequestText(r *http.Request) error {
+	if err := CheckText("the path", r.URL.Path); err != nil {
+		return err
+	}
+	if r.URL.RawQuery != "" && !plainQuery(r.URL.RawQuery) {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return cms.Errorf(cms.CodeInvalid, "the query string is malformed: %v", err)
+		}
+		if err := CheckValues("the query", q); err != nil {
 			return err
 		}
-		if r.URL.RawQuery != "" {
-			q, err := url.ParseQuery(r.URL.RawQuery)
-			if err != nil {
-				return cms.Errorf(cms.CodeInvalid, "the query string is malformed: %v", err)
-			}
-			if err := CheckValues("the query", q); err != nil {
-				return err
-			}
-		}
-		if isURLEncodedForm(r.Header.Get(echo.HeaderContentType)) {
-			if err := r.ParseForm(); err != nil {
-				return cms.Errorf(cms.CodeInvalid, "the form is malformed: %v", err)
-			}
-			if err := CheckValues("the form", r.PostForm); err != nil {
-				return err
-			}
-		}
-		return next(c)
 	}
+	if r.Body != nil && r.Body != http.NoBody && isURLEncodedForm(r.Header.Get(echo.HeaderContentType)) {
+		if err := r.ParseForm(); err != nil {
+			return cms.Errorf(cms.CodeInvalid, "the form is malformed: %v", err)
+		}
+		if err := CheckValues("the form", r.PostForm); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func isURLEncodedForm(contentType string) bool {

@@ -95,15 +95,31 @@ func dialectorFor(opts Options) (string, gorm.Dialector, error) {
 // sqliteDSN sets the pragmas on every connection the pool opens: WAL,
 // foreign keys, a busy timeout, and IMMEDIATE transactions so that
 // read-then-write transactions queue instead of failing with SQLITE_BUSY.
+// Each connection's page cache is bounded (sqlitePageCacheKiB), so that
+// the memory it holds does not grow with the archive: delivery reads
+// come from the process's cache of rendered bytes, and the file's pages
+// from the operating system's.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", sqlitePageCacheKiB))
+	q.Add("_pragma", "temp_store(FILE)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
+
+// sqlitePageCacheKiB bounds each SQLite connection's page cache (SQLite's
+// own default is 2 MiB); of the sqlitePool connections, sqliteIdle stay
+// open when idle, so that the caches held idle stay under 4 MiB and
+// under load under 8 MiB.
+const (
+	sqlitePageCacheKiB = 1024
+	sqlitePool         = 8
+	sqliteIdle         = 4
+)
 
 func (db *DB) configurePool() error {
 	sqlDB, err := db.g.DB()
@@ -113,8 +129,8 @@ func (db *DB) configurePool() error {
 	if db.dialect == SQLite {
 		// One writer at a time is all SQLite allows; a small pool keeps
 		// readers concurrent under WAL without piling up writers.
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetMaxOpenConns(sqlitePool)
+		sqlDB.SetMaxIdleConns(sqliteIdle)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
