@@ -530,6 +530,17 @@
     var unsaved = (editor && (saveURL || createURL) && dirty()) || forms.some(function (f, i) { return serialize(f) !== initial[i]; });
     if (unsaved) { e.preventDefault(); e.returnValue = ""; }
   });
+  // A page left anyway (the address bar, the back button) still sends
+  // what was typed since the last save: a keepalive request outlives the
+  // page. The form carries its version, so it cannot overwrite anyone.
+  window.addEventListener("pagehide", function () {
+    if (!editor || !saveURL || saving || conflict || submitting || !dirty()) { return; }
+    fetch(saveURL, {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(serialize(editor)).toString()
+    });
+  });
   if (editor && (saveURL || createURL)) {
     document.body.addEventListener("click", function (e) {
       var a = e.target.closest("a[href]");
