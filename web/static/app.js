@@ -36,6 +36,11 @@
     } catch (e) { return null; }
   }
   var fmt = timeFormat(false), fmtSeconds = timeFormat(true);
+  // clockNow is the time of day with seconds and the zone's name, as the
+  // pages print times: the autosave status reads on the same clock.
+  var fmtClock = null;
+  try { fmtClock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }); } catch (e) { fmtClock = null; }
+  function clockNow() { return fmtClock ? fmtClock.format(new Date()) : new Date().toLocaleTimeString(); }
   function localTimes(root) {
     if (printedIn === zone) { return; }
     $all("time[data-local]", root).forEach(function (t) {
@@ -439,7 +444,7 @@
         if (!typedSince) { saved = text(editor); }
         $("#conflict").innerHTML = "";
         showMissing(res.body.missing || []);
-        say("Saved at " + new Date().toLocaleTimeString() + " (version " + res.body.version + ")." + moved);
+        say("Saved at " + clockNow() + " (version " + res.body.version + ")." + moved);
         return true;
       }
       if (res.status === 412) {
@@ -509,7 +514,7 @@
       stored(b);
       saved = typedSince ? sent : text(editor);
       if (window.history && history.replaceState) { history.replaceState(null, "", b.edit); }
-      say("Draft saved at " + new Date().toLocaleTimeString() + ". Address: " + b.address + ".");
+      say("Draft saved at " + clockNow() + ". Address: " + b.address + ".");
       return true;
     }).catch(function () {
       creating = null;
