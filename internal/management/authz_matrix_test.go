@@ -367,7 +367,9 @@ func mxAct(c *apptest.Client, action string, d mxDoc) *apptest.Response {
 	case "read":
 		return c.Do("GET", d.path(), nil)
 	case "edit":
-		return c.Do("PATCH", d.path(), map[string]any{"title": "Edited by the matrix"}, "If-Match", d.ifMatch())
+		// A checkpoint: each edit makes a revision of its own, whoever
+		// wrote the one before (coalescing has its own tests).
+		return c.Do("PATCH", d.path(), map[string]any{"title": "Edited by the matrix", "checkpoint": true}, "If-Match", d.ifMatch())
 	case "credits":
 		return c.Do("PUT", d.path()+"/credits", []map[string]string{{"role": "editor", "contributor": "yong-kwon"}},
 			"If-Match", d.ifMatch())
