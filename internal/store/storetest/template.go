@@ -178,15 +178,23 @@ func clonePostgresTemplate(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("storetest: PostgreSQL template: %v", err)
 	}
+	return createDatabase(t, "t_", " TEMPLATE "+tmpl)
+}
+
+// createDatabase creates a database for t named with prefix and a random
+// token (CREATE DATABASE name options) and returns its URL; it is
+// dropped when t ends.
+func createDatabase(t testing.TB, prefix, options string) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
-	name := "t_" + strings.ToLower(cms.RandomToken(8))
+	name := prefix + strings.ToLower(cms.RandomToken(8))
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
 	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + tmpl); err != nil {
-		t.Fatalf("storetest: create database from the template: %v", err)
+	if _, err := admin.Exec("CREATE DATABASE " + name + options); err != nil {
+		t.Fatalf("storetest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		db, err := sql.Open("pgx", base)
@@ -229,29 +237,5 @@ func databaseURL(base, name string) (string, error) {
 func EmptyPostgresDatabase(t testing.TB) string {
 	t.Helper()
 	skipWithoutPostgres(t)
-	base := os.Getenv(EnvPostgres)
-	name := "e_" + strings.ToLower(cms.RandomToken(8))
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("storetest: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("storetest: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Logf("storetest: drop database %s: %v", name, err)
-		}
-	})
-	u, err := databaseURL(base, name)
-	if err != nil {
-		t.Fatalf("storetest: %s: %v", EnvPostgres, err)
-	}
-	return u
+	return createDatabase(t, "e_", "")
 }
