@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,17 +20,11 @@ import (
 // --series list as pending subscribers, their consent recorded as
 // imported: they get no edition until they confirm.
 func runImportGhost(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import ghost", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var opt wordpress.Options
-	fs.StringVar(&opt.Series, "series", "", "series the documents go to (default: one named after the site, created); with --members, a newsletter series")
-	fs.StringVar(&opt.Type, "type", "article", "content type of posts (pages are \"page\")")
-	fs.StringVar(&opt.MediaDir, "media-dir", "", "the Ghost folder that holds content/images")
-	fs.BoolVar(&opt.FetchMedia, "fetch-media", false, "fetch images over HTTP (public addresses only unless MASTHEAD_WEBHOOK_ALLOW_PRIVATE)")
-	fs.BoolVar(&opt.DryRun, "dry-run", false, "write nothing; print the report the import would give")
+	fs, quiet := importFlags("import ghost", stderr, &opt, "; with --members, a newsletter series",
+		"the Ghost folder that holds content/images")
 	siteURL := fs.String("site-url", "http://localhost:2368", "the Ghost site's address: old links and images are under it")
 	members := fs.Bool("members", false, "add the members who take the newsletter to the --series list, pending")
-	quiet := fs.Bool("quiet", false, "no progress bar")
 	file, rest := splitFile(args)
 	if err := fs.Parse(rest); err != nil {
 		return usageError{err}

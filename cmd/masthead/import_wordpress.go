@@ -17,16 +17,10 @@ import (
 // runImportWordPress imports a WordPress export (WXR) through the same
 // use cases as the API, as the first admin, and prints the report.
 func runImportWordPress(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import wordpress", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var opt wordpress.Options
-	fs.StringVar(&opt.Series, "series", "", "series the documents go to (default: one named after the site, created)")
-	fs.StringVar(&opt.Type, "type", "article", "content type of posts (pages are \"page\")")
-	fs.StringVar(&opt.MediaDir, "media-dir", "", "a copy of the site's wp-content/uploads")
-	fs.BoolVar(&opt.FetchMedia, "fetch-media", false, "fetch attachments over HTTP (public addresses only unless MASTHEAD_WEBHOOK_ALLOW_PRIVATE)")
-	fs.BoolVar(&opt.DryRun, "dry-run", false, "write nothing; print the report the import would give")
+	fs, quiet := importFlags("import wordpress", stderr, &opt, "",
+		"a copy of the site's wp-content/uploads")
 	fs.BoolVar(&opt.CategoriesAsSeries, "categories-as-series", false, "top-level categories become series")
-	quiet := fs.Bool("quiet", false, "no progress bar")
 	file, rest := splitFile(args)
 	if err := fs.Parse(rest); err != nil {
 		return usageError{err}
@@ -53,6 +47,19 @@ func runImportWordPress(ctx context.Context, args []string, getenv func(string) 
 	}
 	defer o.db.Close()
 	return importWXR(ctx, o, "import wordpress", file, f, opt, *quiet, stdout, stderr)
+}
+
+// importFlags are the flags both imports take: where documents go, of
+// what type, where media come from, a dry run and the progress bar.
+func importFlags(name string, stderr io.Writer, opt *wordpress.Options, seriesMore, mediaHelp string) (*flag.FlagSet, *bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opt.Series, "series", "", "series the documents go to (default: one named after the site, created)"+seriesMore)
+	fs.StringVar(&opt.Type, "type", "article", "content type of posts (pages are \"page\")")
+	fs.StringVar(&opt.MediaDir, "media-dir", "", mediaHelp)
+	fs.BoolVar(&opt.FetchMedia, "fetch-media", false, "fetch images over HTTP (public addresses only unless MASTHEAD_WEBHOOK_ALLOW_PRIVATE)")
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "write nothing; print the report the import would give")
+	return fs, fs.Bool("quiet", false, "no progress bar")
 }
 
 // importWXR checks the export in f, then imports it as the first admin
