@@ -156,6 +156,9 @@ func (w *watch) listen(ctx context.Context, l ChangeListener) {
 			s.cfg.Logger.Info("listening for delivery changes")
 		}, w.heard)
 		was := s.listening.Swap(false)
+		// Own changes counted while listening say nothing of the versions
+		// the poll will see: forgetting them can only clear once more.
+		s.localBumps.Store(0)
 		if errors.Is(err, ErrCannotListen) || ctx.Err() != nil {
 			return
 		}
