@@ -11,18 +11,14 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/masthead-cms/masthead/scripts/apiclient"
 )
 
 const series = "korea-view"
@@ -44,21 +40,21 @@ func main() {
 
 func seed(base, email, password string, n, workers int) (string, error) {
 	start := time.Now()
-	admin, err := signIn(base, email, password)
+	admin, err := apiclient.SignIn(base, email, password, "seed")
 	if err != nil {
 		return "", fmt.Errorf("admin: %w", err)
 	}
-	if err := admin.call("POST", "/api/v1/series", map[string]any{"slug": series, "name": "Korea View", "kind": "newsletter",
+	if err := admin.Call("POST", "/api/v1/series", map[string]any{"slug": series, "name": "Korea View", "kind": "newsletter",
 		"about": "This briefing comes from Korea View, a weekly newsletter published by the Korea Economic Institute."}, nil); err != nil {
 		return "", err
 	}
-	if err := admin.call("POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, nil); err != nil {
+	if err := admin.Call("POST", "/api/v1/contributors", map[string]any{"name": "Yong Kwon"}, nil); err != nil {
 		return "", err
 	}
-	var author, editor, publisher *client
+	var author, editor, publisher *apiclient.Client
 	for _, u := range []struct {
 		role string
-		dst  **client
+		dst  **apiclient.Client
 	}{{"author", &author}, {"editor", &editor}, {"publisher", &publisher}} {
 		if *u.dst, err = newUser(admin, u.role); err != nil {
 			return "", fmt.Errorf("%s: %w", u.role, err)
@@ -96,33 +92,33 @@ func seed(base, email, password string, n, workers int) (string, error) {
 
 // newUser creates a user with role on the series and returns a client
 // that acts as them through an API token.
-func newUser(admin *client, role string) (*client, error) {
+func newUser(admin *apiclient.Client, role string) (*apiclient.Client, error) {
 	email, password := role+"@seed.example.org", "seed-password-"+role
 	var u struct {
 		ID string `json:"id"`
 	}
-	if err := admin.call("POST", "/api/v1/users", map[string]any{"email": email, "name": "Seed " + role, "password": password}, &u); err != nil {
+	if err := admin.Call("POST", "/api/v1/users", map[string]any{"email": email, "name": "Seed " + role, "password": password}, &u); err != nil {
 		return nil, err
 	}
-	if err := admin.call("POST", "/api/v1/roles", map[string]any{"user_id": u.ID, "role": role, "series": series}, nil); err != nil {
+	if err := admin.Call("POST", "/api/v1/roles", map[string]any{"user_id": u.ID, "role": role, "series": series}, nil); err != nil {
 		return nil, err
 	}
-	return signIn(admin.base, email, password)
+	return apiclient.SignIn(admin.Base, email, password, "seed")
 }
 
-func publishBriefing(i int, author, editor, publisher *client) (string, error) {
+func publishBriefing(i int, author, editor, publisher *apiclient.Client) (string, error) {
 	var d struct {
 		ID   string `json:"id"`
 		Slug string `json:"slug"`
 	}
-	if err := author.call("POST", "/api/v1/documents", briefing(i), &d); err != nil {
+	if err := author.Call("POST", "/api/v1/documents", briefing(i), &d); err != nil {
 		return "", err
 	}
 	for _, step := range []struct {
-		c      *client
+		c      *apiclient.Client
 		action string
 	}{{author, "submit"}, {editor, "approve"}, {publisher, "publish"}} {
-		if err := step.c.call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": step.action}, nil); err != nil {
+		if err := step.c.Call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": step.action}, nil); err != nil {
 			return "", fmt.Errorf("%s: %w", step.action, err)
 		}
 	}
@@ -147,81 +143,4 @@ func briefing(i int) map[string]any {
 			"context":      "China’s move to establish regular meetings with South Korea follows Seoul’s continued closeness with members of the [QUAD](https://en.wikipedia.org/wiki/Quadrilateral_Security_Dialogue).",
 		},
 	}
-}
-
-// client calls the management API with a bearer token.
-type client struct {
-	base, token string
-	http        *http.Client
-}
-
-// signIn logs in with a password and trades the session for an API token,
-// so that every later call is a plain bearer request.
-func signIn(base, email, password string) (*client, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &client{base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	var login struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if err := c.do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password}, &login, nil); err != nil {
-		return nil, err
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := c.do("POST", "/api/v1/tokens", map[string]any{"name": "seed"}, &tok, map[string]string{"X-CSRF-Token": login.CSRF}); err != nil {
-		return nil, err
-	}
-	c.token, c.http = tok.Token, &http.Client{Timeout: 30 * time.Second}
-	return c, nil
-}
-
-func (c *client) call(method, path string, body, out any) error {
-	var err error
-	for attempt := range 5 {
-		if err = c.do(method, path, body, out, nil); !errors.Is(err, errRetry) {
-			return err
-		}
-		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
-	}
-	return err
-}
-
-var errRetry = errors.New("temporary failure")
-
-func (c *client) do(method, path string, body, out any, headers map[string]string) error {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	respBody, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		return fmt.Errorf("%s %s: %d %s: %w", method, path, resp.StatusCode, respBody, errRetry)
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, respBody)
-	}
-	if out != nil {
-		return json.Unmarshal(respBody, out)
-	}
-	return nil
 }

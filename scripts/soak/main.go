@@ -14,18 +14,18 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/masthead-cms/masthead/scripts/apiclient"
 )
 
 const series = "korea-view"
@@ -66,15 +66,15 @@ func (s *samples) n() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.d) }
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func run(base string, duration time.Duration, nReaders, nWriters int, every, timeout time.Duration) error {
-	author, err := signIn(base, "author@seed.example.org", "seed-password-author")
+	author, err := apiclient.SignIn(base, "author@seed.example.org", "seed-password-author", "soak")
 	if err != nil {
 		return fmt.Errorf("author (run scripts/seed first): %w", err)
 	}
-	editor, err := signIn(base, "editor@seed.example.org", "seed-password-editor")
+	editor, err := apiclient.SignIn(base, "editor@seed.example.org", "seed-password-editor", "soak")
 	if err != nil {
 		return err
 	}
-	publisher, err := signIn(base, "publisher@seed.example.org", "seed-password-publisher")
+	publisher, err := apiclient.SignIn(base, "publisher@seed.example.org", "seed-password-publisher", "soak")
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func run(base string, duration time.Duration, nReaders, nWriters int, every, tim
 			Slug string `json:"slug"`
 		} `json:"data"`
 	}
-	if err := author.do("GET", "/delivery/v1/documents?series="+series+"&limit=100", nil, &list, nil); err != nil {
+	if err := author.Do("GET", "/delivery/v1/documents?series="+series+"&limit=100", nil, &list, nil); err != nil {
 		return err
 	}
 	if len(list.Data) == 0 {
@@ -137,7 +137,7 @@ func run(base string, duration time.Duration, nReaders, nWriters int, every, tim
 				ID      string `json:"id"`
 				Version int    `json:"version"`
 			}
-			if err := author.call("POST", "/api/v1/documents", briefing(1_000_000+w, "soak-draft"), &d); err != nil {
+			if err := author.Call("POST", "/api/v1/documents", briefing(1_000_000+w, "soak-draft"), &d); err != nil {
 				patchErrors.Add(1)
 				return
 			}
@@ -148,7 +148,7 @@ func run(base string, duration time.Duration, nReaders, nWriters int, every, tim
 				default:
 				}
 				t0 := time.Now()
-				err := author.do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": fmt.Sprintf("Soak draft %d, edit %d", w, i)},
+				err := author.Do("PATCH", "/api/v1/documents/"+d.ID, map[string]any{"title": fmt.Sprintf("Soak draft %d, edit %d", w, i)},
 					&d, map[string]string{"If-Match": fmt.Sprintf(`"%d"`, d.Version)})
 				patches.add(time.Since(t0))
 				if err != nil {
@@ -175,14 +175,14 @@ func run(base string, duration time.Duration, nReaders, nWriters int, every, tim
 				ID   string `json:"id"`
 				Slug string `json:"slug"`
 			}
-			if err := author.call("POST", "/api/v1/documents", briefing(2_000_000+i, "soak-live"), &d); err != nil {
+			if err := author.Call("POST", "/api/v1/documents", briefing(2_000_000+i, "soak-live"), &d); err != nil {
 				publishErrors.Add(1)
 				continue
 			}
-			ok := author.call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "submit"}, nil) == nil &&
-				editor.call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "approve"}, nil) == nil
+			ok := author.Call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "submit"}, nil) == nil &&
+				editor.Call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "approve"}, nil) == nil
 			t0 := time.Now()
-			if !ok || publisher.call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "publish"}, nil) != nil {
+			if !ok || publisher.Call("POST", "/api/v1/documents/"+d.ID+"/transitions", map[string]string{"action": "publish"}, nil) != nil {
 				publishErrors.Add(1)
 				continue
 			}
@@ -244,81 +244,4 @@ func briefing(i int, slug string) map[string]any {
 			"context":       "China’s move follows Seoul’s continued closeness with members of the QUAD.",
 		},
 	}
-}
-
-// client calls the management API with a bearer token.
-type client struct {
-	base, token string
-	http        *http.Client
-}
-
-// signIn logs in with a password and trades the session for an API token,
-// so that every later call is a plain bearer request.
-func signIn(base, email, password string) (*client, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &client{base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	var login struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if err := c.do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": password}, &login, nil); err != nil {
-		return nil, err
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if err := c.do("POST", "/api/v1/tokens", map[string]any{"name": "soak"}, &tok, map[string]string{"X-CSRF-Token": login.CSRF}); err != nil {
-		return nil, err
-	}
-	c.token, c.http = tok.Token, &http.Client{Timeout: 30 * time.Second}
-	return c, nil
-}
-
-func (c *client) call(method, path string, body, out any) error {
-	var err error
-	for attempt := range 5 {
-		if err = c.do(method, path, body, out, nil); !errors.Is(err, errRetry) {
-			return err
-		}
-		time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
-	}
-	return err
-}
-
-var errRetry = errors.New("temporary failure")
-
-func (c *client) do(method, path string, body, out any, headers map[string]string) error {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	respBody, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		return fmt.Errorf("%s %s: %d %s: %w", method, path, resp.StatusCode, respBody, errRetry)
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, respBody)
-	}
-	if out != nil {
-		return json.Unmarshal(respBody, out)
-	}
-	return nil
 }
