@@ -79,6 +79,12 @@ func (s *Service) CachedShowing(key string, shows Shows, build func() (body []by
 	led := false // Do runs fill on the goroutine of the first reader
 	fill := func() (any, error) {
 		led = true
+		// A reader who missed just before the last flight stored its
+		// answer, and came to the flight after it ended, takes that
+		// answer rather than building it again.
+		if v, _, state := s.cache.get(key); state == fresh {
+			return v, nil
+		}
 		body, contentType, err := build()
 		if err != nil {
 			return nil, err
